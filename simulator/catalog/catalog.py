@@ -1,0 +1,144 @@
+"""The EC2 instance-type catalog and the per-workload throughput profiles.
+
+Facts live in ``catalog/data/*.csv``, each row with its source; this module only reads
+them. Unknown names raise CatalogError with the closest known names.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from simulator.core.errors import CatalogError
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceType:
+    name: str
+    family: str
+    arch: str  # "x86_64" | "arm64"
+    vcpu: int
+    memory_mib: int
+    price_per_hour: float | None  # Linux on-demand, us-east-1; None: host-only (Mac)
+    spot_price_per_hour: float | None
+    source: str
+
+    @property
+    def size(self) -> str:
+        return self.name.split(".", 1)[1]
+
+    @property
+    def is_graviton(self) -> bool:
+        return self.arch == "arm64"
+
+
+def _rows(filename: str) -> list[dict[str, str]]:
+    text = resources.files("simulator.catalog").joinpath("data", filename).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def did_you_mean(name: str, choices: list[str] | set[str], n: int = 3) -> str:
+    """' (did you mean: a, b?)' or '' when nothing is close."""
+    close = difflib.get_close_matches(name, sorted(choices), n=n, cutoff=0.6)
+    return f" (did you mean: {', '.join(close)}?)" if close else ""
+
+
+@lru_cache(maxsize=1)
+def instance_types() -> dict[str, InstanceType]:
+    out: dict[str, InstanceType] = {}
+    for r in _rows("instance_types.csv"):
+        spot = r.get("spot_avg_usd_hr") or ""
+        price = r.get("linux_ondemand_usd_hr") or ""
+        out[r["instance_type"]] = InstanceType(
+            name=r["instance_type"],
+            family=r["family"],
+            arch=r["arch"],
+            vcpu=int(r["vcpu"]),
+            memory_mib=int(round(float(r["memory_gib"]) * 1024)),
+            price_per_hour=float(price) if price else None,
+            spot_price_per_hour=float(spot) if spot else None,
+            source=r["source"],
+        )
+    return out
+
+
+def instance_type(name: str) -> InstanceType:
+    """The catalog entry for ``name`` (e.g. ``m6i.xlarge``)."""
+    types = instance_types()
+    try:
+        return types[name]
+    except KeyError:
+        raise CatalogError(
+            f"unknown instance type {name!r}{did_you_mean(name, set(types))}"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class CpuFactor:
+    family: str
+    cpu: str
+    coremark_per_vcpu: float
+    source: str
+
+
+@lru_cache(maxsize=1)
+def cpu_factors() -> dict[str, CpuFactor]:
+    return {
+        r["family"]: CpuFactor(r["family"], r["cpu"], float(r["coremark_per_vcpu"]), r["source"])
+        for r in _rows("cpu_factors.csv")
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    name: str
+    reference_family: str
+    requests_per_vcpu_second: float
+    source: str
+
+
+@lru_cache(maxsize=1)
+def workloads() -> dict[str, Workload]:
+    return {
+        r["workload"]: Workload(
+            r["workload"],
+            r["reference_family"],
+            float(r["requests_per_vcpu_second"]),
+            r["source"],
+        )
+        for r in _rows("workloads.csv")
+    }
+
+
+@lru_cache(maxsize=1)
+def workload_measurements() -> dict[tuple[str, str], float]:
+    return {
+        (r["workload"], r["family"]): float(r["requests_per_vcpu_second"])
+        for r in _rows("workload_measurements.csv")
+    }
+
+
+def requests_per_vcpu_second(workload: str, family: str) -> float:
+    """Throughput of one vCPU of ``family`` on ``workload``.
+
+    A measurement for (workload, family) wins; otherwise the workload's reference
+    throughput is scaled by the CoreMark-per-vCPU ratio of the two families.
+    """
+    measured = workload_measurements().get((workload, family))
+    if measured is not None:
+        return measured
+    known = workloads()
+    if workload not in known:
+        raise CatalogError(f"unknown workload {workload!r}{did_you_mean(workload, set(known))}")
+    w = known[workload]
+    factors = cpu_factors()
+    if family not in factors:
+        raise CatalogError(
+            f"no CPU factor for family {family!r}{did_you_mean(family, set(factors))}"
+        )
+    return w.requests_per_vcpu_second * (
+        factors[family].coremark_per_vcpu / factors[w.reference_family].coremark_per_vcpu
+    )

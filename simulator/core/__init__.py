@@ -1,0 +1,1 @@
+"""Simulation core: the World (clock), durations, random streams, metrics, trace, errors."""

@@ -1,0 +1,111 @@
+"""Metric time series with labels, recorded into columnar buffers.
+
+A series is (metric name, labels). Points are appended as numpy chunks of
+(time, series id, value); one DataFrame is built at the end. Recording a vector of
+values for many series at one time is a single append, which keeps a month of a
+large fleet cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+LabelSet = tuple[tuple[str, str], ...]
+
+
+def _label_set(labels: Mapping[str, object]) -> LabelSet:
+    return tuple(sorted((k, str(v)) for k, v in labels.items()))
+
+
+class MetricRecorder:
+    """Collects (time, metric, labels, value) points; ``to_frame`` makes the table."""
+
+    def __init__(self) -> None:
+        self._series: dict[tuple[str, LabelSet], int] = {}
+        self._series_list: list[tuple[str, LabelSet]] = []
+        self._times: list[np.ndarray] = []
+        self._ids: list[np.ndarray] = []
+        self._values: list[np.ndarray] = []
+        # single points are buffered in lists and flushed as one chunk
+        self._pt: list[float] = []
+        self._pi: list[int] = []
+        self._pv: list[float] = []
+
+    def series_id(self, metric: str, **labels: object) -> int:
+        """The id of a series, created on first use; cache it for hot loops."""
+        key = (metric, _label_set(labels))
+        sid = self._series.get(key)
+        if sid is None:
+            sid = len(self._series_list)
+            self._series[key] = sid
+            self._series_list.append(key)
+        return sid
+
+    def series_ids(self, metric: str, label: str, values: Sequence[object]) -> np.ndarray:
+        """Ids of one series per value of a single label, e.g. one per service."""
+        return np.array([self.series_id(metric, **{label: v}) for v in values], dtype=np.int64)
+
+    def record(self, time: float, metric: str, value: float, **labels: object) -> None:
+        self._pt.append(float(time))
+        self._pi.append(self.series_id(metric, **labels))
+        self._pv.append(float(value))
+
+    def record_ids(self, time: float, ids: np.ndarray, values: np.ndarray) -> None:
+        """Record ``values[i]`` for series ``ids[i]`` at ``time`` (one append)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        self._times.append(np.full(ids.shape[0], float(time)))
+        self._ids.append(ids)
+        self._values.append(np.asarray(values, dtype=np.float64).copy())
+
+    def record_block(self, times: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
+        """Record a block of points: times[t], ids[s], values[t, s]."""
+        times = np.asarray(times, dtype=np.float64)
+        ids = np.asarray(ids, dtype=np.int64)
+        values = np.asarray(values, dtype=np.float64).reshape(times.shape[0], ids.shape[0])
+        self._times.append(np.repeat(times, ids.shape[0]))
+        self._ids.append(np.tile(ids, times.shape[0]))
+        self._values.append(values.ravel().copy())
+
+    def _flush_points(self) -> None:
+        if self._pt:
+            self._times.append(np.array(self._pt))
+            self._ids.append(np.array(self._pi, dtype=np.int64))
+            self._values.append(np.array(self._pv))
+            self._pt, self._pi, self._pv = [], [], []
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self._times) + len(self._pt)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: time, metric, value and one column per label name (categoricals)."""
+        self._flush_points()
+        label_names = sorted({k for _, ls in self._series_list for k, _ in ls})
+        if self._times:
+            times = np.concatenate(self._times)
+            ids = np.concatenate(self._ids)
+            values = np.concatenate(self._values)
+        else:
+            times, ids, values = np.empty(0), np.empty(0, dtype=np.int64), np.empty(0)
+        order = np.lexsort((ids, times))
+        times, ids, values = times[order], ids[order], values[order]
+        metric_names = [m for m, _ in self._series_list]
+        columns: dict[str, object] = {
+            "time": times,
+            "metric": pd.Categorical.from_codes(*_codes(metric_names, ids)),
+        }
+        for name in label_names:
+            per_series = [dict(ls).get(name) for _, ls in self._series_list]
+            columns[name] = pd.Categorical.from_codes(*_codes(per_series, ids))
+        columns["value"] = values
+        return pd.DataFrame(columns)
+
+
+def _codes(per_series: list[str | None], ids: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    categories = sorted({v for v in per_series if v is not None})
+    index = {v: i for i, v in enumerate(categories)}
+    lookup = np.array([index.get(v, -1) if v is not None else -1 for v in per_series] or [-1])
+    codes = lookup[ids] if len(ids) else np.empty(0, dtype=np.int64)
+    return codes, categories

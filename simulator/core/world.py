@@ -1,0 +1,76 @@
+"""The World: one simulation's clock (a simpy.Environment), random streams, metrics, trace.
+
+Model code receives a World and schedules work on it; pure domain objects
+(lifecycle machines, catalog) never see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from simulator.core.durations import Duration, parse_duration
+from simulator.core.metrics import MetricRecorder
+from simulator.core.rng import RandomStreams
+from simulator.core.trace import EventTrace
+
+ProgressCallback = Callable[[float, float], None]
+
+
+class World:
+    """Wraps ``simpy.Environment`` with the services every model needs."""
+
+    def __init__(self, seed: int = 0, trace: EventTrace | None = None):
+        self.env = simpy.Environment()
+        self.seed = int(seed)
+        self.streams = RandomStreams(self.seed)
+        self.metrics = MetricRecorder()
+        self.trace = trace if trace is not None else EventTrace()
+
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    def rng(self, name: str) -> np.random.Generator:
+        """The named random stream ``name`` (see ``RandomStreams``)."""
+        return self.streams.stream(name)
+
+    def timeout(self, delay: Duration) -> simpy.Timeout:
+        return self.env.timeout(parse_duration(delay))
+
+    def process(self, generator: Generator[Any, Any, Any]) -> simpy.Process:
+        return self.env.process(generator)
+
+    def at(self, time: Duration, action: Callable[[], None]) -> simpy.Process:
+        """Run ``action`` at absolute simulated time ``time``."""
+        when = parse_duration(time)
+
+        def _wait() -> Generator:
+            yield self.env.timeout(max(0.0, when - self.now))
+            action()
+
+        return self.env.process(_wait())
+
+    def emit(self, kind: str, resource: str, **details: Any) -> None:
+        self.trace.emit(self.now, kind, resource, **details)
+
+    def run(
+        self,
+        until: Duration,
+        progress: ProgressCallback | None = None,
+        chunks: int = 200,
+    ) -> None:
+        """Run to ``until``; with ``progress``, call it with (now, until) between chunks."""
+        end = parse_duration(until)
+        if progress is None:
+            self.env.run(until=end)
+            return
+        step = max(end / chunks, 1e-9)
+        t = self.now
+        while t < end:
+            t = min(end, t + step)
+            self.env.run(until=t)
+            progress(t, end)

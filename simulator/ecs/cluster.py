@@ -1,0 +1,177 @@
+"""A first ECS cluster model: container instances of one type and replica services.
+
+Tasks are counted per (service, container instance); placement is first-fit over
+container instances in launch order. Registered CPU is vCPUs x 1024 and registered
+memory the instance memory minus a reserve, as the ECS agent registers them.
+The timing of launches and task states is deepened by the lifecycle and ECS issues.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from simulator.catalog.catalog import InstanceType
+
+UNABLE_TO_PLACE = (
+    "service {service} was unable to place a task because no container instance met all "
+    "of its requirements."
+)
+
+
+@dataclass
+class ContainerInstance:
+    instance_id: str
+    instance_type: InstanceType
+    registered_cpu: int
+    registered_memory: int
+    launched_at: float
+    terminated_at: float | None = None
+    used_cpu: int = 0
+    used_memory: int = 0
+    tasks: dict[str, int] = field(default_factory=dict)
+
+    def fits(self, cpu: int, memory: int) -> int:
+        """How many more tasks of this size fit."""
+        return min(
+            (self.registered_cpu - self.used_cpu) // cpu,
+            (self.registered_memory - self.used_memory) // memory,
+        )
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    cpu: int
+    memory: int
+    desired_count: int
+    workload: str
+
+
+@dataclass
+class Placement:
+    """What a reconcile did: tasks started and stopped per service, and shortfalls."""
+
+    started: dict[str, int] = field(default_factory=dict)
+    stopped: dict[str, int] = field(default_factory=dict)
+    unplaced: dict[str, int] = field(default_factory=dict)
+
+
+class Cluster:
+    """Container instances and the running-task counts of each service."""
+
+    def __init__(self, name: str, reserved_memory_mib: int = 0):
+        self.name = name
+        self.reserved_memory_mib = reserved_memory_mib
+        self.instances: list[ContainerInstance] = []  # active, in launch order
+        self.retired: list[ContainerInstance] = []
+        self.services: dict[str, ServiceSpec] = {}
+        self._next_id = 0
+        # running aggregates, so per-tick questions cost O(1) on large fleets
+        self._running: dict[str, int] = {}
+        self._registered = [0, 0]  # cpu, memory of active instances
+        self._used = [0, 0]
+        self._price_sum = 0.0  # USD/s of active instances
+        self._price_launch_sum = 0.0  # sum of price/s x launch time
+        self._retired_cost = 0.0
+
+    def add_instances(self, itype: InstanceType, count: int, at: float) -> list[ContainerInstance]:
+        added = []
+        for _ in range(count):
+            self._next_id += 1
+            ci = ContainerInstance(
+                instance_id=f"i-{self._next_id:017x}",
+                instance_type=itype,
+                registered_cpu=itype.vcpu * 1024,
+                registered_memory=max(0, itype.memory_mib - self.reserved_memory_mib),
+                launched_at=at,
+            )
+            self.instances.append(ci)
+            added.append(ci)
+            self._registered[0] += ci.registered_cpu
+            self._registered[1] += ci.registered_memory
+            per_second = (itype.price_per_hour or 0.0) / 3600.0
+            self._price_sum += per_second
+            self._price_launch_sum += per_second * at
+        return added
+
+    def remove_instances(self, count: int, at: float) -> list[ContainerInstance]:
+        """Terminate ``count`` instances, newest first; their tasks stop."""
+        removed = []
+        for _ in range(min(count, len(self.instances))):
+            ci = self.instances.pop()
+            ci.terminated_at = at
+            for name, n in ci.tasks.items():
+                self._running[name] = self._running.get(name, 0) - n
+            ci.tasks = {}
+            self._registered[0] -= ci.registered_cpu
+            self._registered[1] -= ci.registered_memory
+            self._used[0] -= ci.used_cpu
+            self._used[1] -= ci.used_memory
+            ci.used_cpu = ci.used_memory = 0
+            per_second = (ci.instance_type.price_per_hour or 0.0) / 3600.0
+            self._price_sum -= per_second
+            self._price_launch_sum -= per_second * ci.launched_at
+            self._retired_cost += per_second * max(60.0, at - ci.launched_at)
+            self.retired.append(ci)
+            removed.append(ci)
+        return removed
+
+    def running(self, service: str) -> int:
+        return self._running.get(service, 0)
+
+    def reconcile(self) -> Placement:
+        """Bring every service toward its desired count: stop extras, place missing."""
+        result = Placement()
+        for svc in self.services.values():
+            running = self.running(svc.name)
+            if running > svc.desired_count:
+                result.stopped[svc.name] = self._stop(svc, running - svc.desired_count)
+            elif running < svc.desired_count:
+                placed = self._place(svc, svc.desired_count - running)
+                result.started[svc.name] = placed
+                short = svc.desired_count - running - placed
+                if short:
+                    result.unplaced[svc.name] = short
+        return result
+
+    def _place(self, svc: ServiceSpec, count: int) -> int:
+        placed = 0
+        for ci in self.instances:
+            if placed == count:
+                break
+            n = min(count - placed, ci.fits(svc.cpu, svc.memory))
+            if n > 0:
+                ci.tasks[svc.name] = ci.tasks.get(svc.name, 0) + n
+                ci.used_cpu += n * svc.cpu
+                ci.used_memory += n * svc.memory
+                placed += n
+        self._running[svc.name] = self._running.get(svc.name, 0) + placed
+        self._used[0] += placed * svc.cpu
+        self._used[1] += placed * svc.memory
+        return placed
+
+    def _stop(self, svc: ServiceSpec, count: int) -> int:
+        stopped = 0
+        for ci in reversed(self.instances):
+            if stopped == count:
+                break
+            n = min(count - stopped, ci.tasks.get(svc.name, 0))
+            if n > 0:
+                ci.tasks[svc.name] -= n
+                ci.used_cpu -= n * svc.cpu
+                ci.used_memory -= n * svc.memory
+                stopped += n
+        self._running[svc.name] = self._running.get(svc.name, 0) - stopped
+        self._used[0] -= stopped * svc.cpu
+        self._used[1] -= stopped * svc.memory
+        return stopped
+
+    def reserved(self) -> tuple[float, float]:
+        """Fractions of registered CPU and memory reserved by tasks."""
+        cpu, mem = self._registered
+        return (self._used[0] / cpu if cpu else 0.0, self._used[1] / mem if mem else 0.0)
+
+    def on_demand_cost(self, at: float) -> float:
+        """USD billed up to ``at`` (at or after the last change): per second while
+        running, with AWS's 60 s minimum applied when an instance terminates."""
+        return self._retired_cost + at * self._price_sum - self._price_launch_sum

@@ -1,0 +1,6 @@
+"""Experiments: one run of a scenario (replications and sweeps build on it)."""
+
+from simulator.experiment.result import RunResult
+from simulator.experiment.run import run
+
+__all__ = ["RunResult", "run"]

@@ -1,0 +1,103 @@
+"""One run: Scenario -> World -> simulate -> RunResult with a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulator.core.durations import Duration, parse_duration
+from simulator.core.world import ProgressCallback
+from simulator.experiment.result import RunResult
+from simulator.scenario.build import Simulation
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.schema import Scenario
+
+
+def run(
+    scenario: Scenario | str | Path,
+    seed: int | None = None,
+    duration: Duration | None = None,
+    progress: ProgressCallback | None = None,
+) -> RunResult:
+    """Simulate ``scenario`` (a Scenario or a file path) and return its RunResult.
+
+    ``seed`` and ``duration`` override the scenario's own values.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if duration is not None:
+        scenario = scenario.model_copy(update={"duration": parse_duration(duration)})
+    sim = Simulation(scenario, seed=seed)
+    sim.start()
+    sim.world.run(scenario.duration, progress=progress)
+    sim.flush()
+    metrics = sim.world.metrics.to_frame()
+    events = sim.world.trace.to_frame()
+    result = RunResult(scenario.name, sim.seed, scenario.duration, metrics, events)
+    result.summary = summarize(sim, result)
+    return result
+
+
+def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
+    """Headline numbers per service and for the cluster, plain JSON types only."""
+    s = sim.scenario
+    m = result.metrics
+    services: dict[str, Any] = {}
+    for name in sim.names:
+        df = m[m["service"] == name]
+        by = {k: g.set_index("time")["value"] for k, g in df.groupby("metric", observed=True)}
+        requests = float(by["RequestCount"].sum())
+        failed = float(by["FailedRequestCount"].sum())
+        rate = by["RequestRate"]
+        peak_t = float(rate.idxmax()) if len(rate) else 0.0
+        served = by["RequestCount"] - by["FailedRequestCount"]
+        latency = by["LatencyMean"]
+        weighted = float((latency * served).sum() / served.sum()) if served.sum() > 0 else None
+        services[name] = {
+            "peak_rps": _num(rate.max()),
+            "requests": _num(requests),
+            "failed_requests": _num(failed),
+            "error_rate": _num(failed / requests) if requests else 0.0,
+            "max_cpu_utilization_pct": _num(by["CPUUtilization"].max()),
+            "mean_latency_ms": _num(weighted),
+            "p99_latency_ms_max": _num(by["LatencyP99"].max()),
+            "p99_latency_ms_at_peak": _num(by["LatencyP99"].get(peak_t)),
+            "running_tasks_min": int(by["RunningTaskCount"].min()),
+            "running_tasks_max": int(by["RunningTaskCount"].max()),
+            "pending_tasks_max": int(by["PendingTaskCount"].max()),
+        }
+    cluster = m[m["cluster"] == s.name]
+    cl = {k: g["value"].to_numpy() for k, g in cluster.groupby("metric", observed=True)}
+    total_cost = sim.cluster.on_demand_cost(s.duration)
+    total_requests = sum(v["requests"] for v in services.values())
+    return {
+        "scenario": s.name,
+        "seed": sim.seed,
+        "duration_s": s.duration,
+        "tick_s": s.tick,
+        "region": s.region,
+        "instance_type": sim.instance_type.name,
+        "arch": sim.instance_type.arch,
+        "instances_max": int(np.max(cl["InstanceCount"])),
+        "cpu_reservation_pct_max": _num(np.max(cl["CPUReservation"])),
+        "on_demand_cost_usd": _num(total_cost),
+        "cost_per_million_requests_usd": _num(total_cost / total_requests * 1e6)
+        if total_requests
+        else None,
+        "services": services,
+        "events": int(len(result.events)),
+    }
+
+
+def _num(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    if np.isnan(x) or np.isinf(x):
+        return None
+    return round(x, 6)
+
+
+__all__ = ["RunResult", "run", "summarize"]

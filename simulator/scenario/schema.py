@@ -1,0 +1,163 @@
+"""The scenario file schema (pydantic v2).
+
+Every field has a type whose error says what was expected in words a user can act
+on; unknown keys are refused (``extra="forbid"``) and reported with a "did you mean".
+Durations are written as "90s", "5m", "24h", "30d" or seconds and stored as seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from simulator.core.durations import EXPECTED as DURATION_EXPECTED
+from simulator.core.durations import parse_duration
+from simulator.core.errors import DurationError
+
+
+def _got(value: Any) -> str:
+    return repr(value) if not isinstance(value, dict | list) else type(value).__name__
+
+
+def _int_at_least(minimum: int):
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise PydanticCustomError(
+                "expected_int", "expected an integer >= {m}, got {got}", {"m": minimum, "got": _got(value)}
+            )
+        if value < minimum:
+            raise PydanticCustomError(
+                "expected_int", "expected an integer >= {m}, got {got}", {"m": minimum, "got": _got(value)}
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+def _number(minimum: float, strict_above: bool):
+    words = f"> {minimum:g}" if strict_above else f">= {minimum:g}"
+
+    def check(value: Any) -> float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and (value > minimum if strict_above else value >= minimum):
+            return float(value)
+        raise PydanticCustomError(
+            "expected_number", "expected a number {w}, got {got}", {"w": words, "got": _got(value)}
+        )
+
+    return BeforeValidator(check)
+
+
+def _duration(value: Any) -> float:
+    try:
+        return parse_duration(value)
+    except DurationError:
+        raise PydanticCustomError(
+            "expected_duration", "expected {e}, got {got}", {"e": DURATION_EXPECTED, "got": _got(value)}
+        ) from None
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError(
+            "expected_name", "expected a non-empty string, got {got}", {"got": _got(value)}
+        )
+    return value
+
+
+Count = Annotated[int, _int_at_least(0)]
+PositiveInt = Annotated[int, _int_at_least(1)]
+Rate = Annotated[float, _number(0, strict_above=False)]
+PositiveNumber = Annotated[float, _number(0, strict_above=True)]
+Seconds = Annotated[float, BeforeValidator(_duration)]
+Name = Annotated[str, BeforeValidator(_name)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Capacity(Strict):
+    """A cluster of ``count`` EC2 instances of one type (shared tenancy, on-demand)."""
+
+    instance_type: Name
+    count: Count
+    reserved_memory_mib: Count = 0
+
+
+class Service(Strict):
+    """An ECS service: task size in CPU units (1024 = 1 vCPU) and MiB, desired count."""
+
+    name: Name
+    cpu: PositiveInt
+    memory: PositiveInt
+    desired_count: Count
+    workload: Name = "web-dynamic"
+    timeout: Seconds = 30.0
+
+
+class ConstantTraffic(Strict):
+    service: Name
+    pattern: Literal["constant"]
+    rps: Rate
+
+
+class DiurnalTraffic(Strict):
+    service: Name
+    pattern: Literal["diurnal"]
+    min_rps: Rate
+    peak_rps: Rate
+    peak_at: Seconds = 14 * 3600.0
+
+
+Traffic = Annotated[ConstantTraffic | DiurnalTraffic, Field(discriminator="pattern")]
+
+
+class SetDesiredCount(Strict):
+    at: Seconds
+    action: Literal["set_desired_count"]
+    service: Name
+    desired_count: Count
+
+
+class SetInstanceCount(Strict):
+    at: Seconds
+    action: Literal["set_instance_count"]
+    count: Count
+
+
+class ScaleTraffic(Strict):
+    """Multiply a service's arrival rate from ``at`` on (1 restores it)."""
+
+    at: Seconds
+    action: Literal["scale_traffic"]
+    service: Name
+    factor: Rate
+
+
+Event = Annotated[
+    SetDesiredCount | SetInstanceCount | ScaleTraffic, Field(discriminator="action")
+]
+
+
+class Outputs(Strict):
+    plots: bool = True
+    trace_jsonl: bool = False
+
+
+class Scenario(Strict):
+    """A whole scenario file, after validation."""
+
+    name: Name
+    description: str = ""
+    seed: Count = 0
+    duration: Seconds
+    tick: Seconds = 60.0
+    region: Literal["us-east-1"] = "us-east-1"
+    capacity: Capacity
+    services: list[Service] = Field(min_length=1)
+    traffic: list[Traffic] = []
+    events: list[Event] = []
+    outputs: Outputs = Outputs()

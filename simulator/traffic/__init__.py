@@ -1,0 +1,1 @@
+"""Traffic: arrival rates, queueing formulas and the per-task service model."""
