@@ -43,6 +43,8 @@ def _rows(filename: str) -> list[dict[str, str]]:
 def did_you_mean(name: str, choices: list[str] | set[str], n: int = 3) -> str:
     """' (did you mean: a, b?)' or '' when nothing is close."""
     close = difflib.get_close_matches(name, sorted(choices), n=n, cutoff=0.6)
+    if not close and len(name) >= 3:  # "count" -> "desired_count"
+        close = [c for c in sorted(choices) if name in c or c in name][:n]
     return f" (did you mean: {', '.join(close)}?)" if close else ""
 
 

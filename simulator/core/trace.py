@@ -56,7 +56,9 @@ class EventTrace:
                 "time": [e.time for e in self.events],
                 "kind": [e.kind for e in self.events],
                 "resource": [e.resource for e in self.events],
-                "details": [json.dumps(e.details, sort_keys=True, default=str) for e in self.events],
+                "details": [
+                    json.dumps(e.details, sort_keys=True, default=str) for e in self.events
+                ],
             },
             columns=["time", "kind", "resource", "details"],
         )

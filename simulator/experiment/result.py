@@ -29,4 +29,6 @@ class RunResult:
     def wide(self, label: str = "service") -> pd.DataFrame:
         """Metrics pivoted to one column per (metric, label value), indexed by time."""
         df = self.metrics.dropna(subset=[label])
-        return df.pivot_table(index="time", columns=["metric", label], values="value", observed=True)
+        return df.pivot_table(
+            index="time", columns=["metric", label], values="value", observed=True
+        )

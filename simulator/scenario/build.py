@@ -48,7 +48,9 @@ def arrival_model(t: schema.ConstantTraffic | schema.DiurnalTraffic) -> ArrivalR
 class Simulation:
     """One scenario wired onto a World; ``start`` schedules it, the World runs it."""
 
-    def __init__(self, scenario: schema.Scenario, seed: int | None = None, world: World | None = None):
+    def __init__(
+        self, scenario: schema.Scenario, seed: int | None = None, world: World | None = None
+    ):
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.world = world if world is not None else World(self.seed)
@@ -60,7 +62,10 @@ class Simulation:
             self.cluster.services[s.name] = ServiceSpec(
                 s.name, s.cpu, s.memory, s.desired_count, s.workload
             )
-        rates = [requests_per_vcpu_second(s.workload, self.instance_type.family) for s in scenario.services]
+        rates = [
+            requests_per_vcpu_second(s.workload, self.instance_type.family)
+            for s in scenario.services
+        ]
         self.task_model = flow.TaskModel.build(
             [s.cpu for s in scenario.services], rates, [s.timeout for s in scenario.services]
         )
@@ -70,7 +75,9 @@ class Simulation:
         self._unplaced: dict[str, int] = {}
         rec = self.world.metrics
         self._ids = {m: rec.series_ids(m, "service", self.names) for m in PER_SERVICE_METRICS}
-        self._cluster_ids = np.array([rec.series_id(m, cluster=scenario.name) for m in CLUSTER_METRICS])
+        self._cluster_ids = np.array(
+            [rec.series_id(m, cluster=scenario.name) for m in CLUSTER_METRICS]
+        )
         self._reset_buffers()
 
     def start(self) -> None:
@@ -83,7 +90,9 @@ class Simulation:
             w.at(event.at, lambda e=event: self._apply(e))
         w.process(self._ticks())
 
-    def _apply(self, event: schema.SetDesiredCount | schema.SetInstanceCount | schema.ScaleTraffic) -> None:
+    def _apply(
+        self, event: schema.SetDesiredCount | schema.SetInstanceCount | schema.ScaleTraffic
+    ) -> None:
         w = self.world
         if isinstance(event, schema.SetDesiredCount):
             self.cluster.services[event.service].desired_count = event.desired_count
@@ -91,7 +100,9 @@ class Simulation:
         elif isinstance(event, schema.SetInstanceCount):
             current = len(self.cluster.instances)
             if event.count > current:
-                for ci in self.cluster.add_instances(self.instance_type, event.count - current, w.now):
+                for ci in self.cluster.add_instances(
+                    self.instance_type, event.count - current, w.now
+                ):
                     w.emit("instance.launched", ci.instance_id, instance_type=ci.instance_type.name)
             else:
                 for ci in self.cluster.remove_instances(current - event.count, w.now):
@@ -113,7 +124,12 @@ class Simulation:
         for name in self.names:
             short = result.unplaced.get(name, 0)
             if short and short != self._unplaced.get(name, 0):
-                w.emit("service.unable_to_place", name, message=UNABLE_TO_PLACE.format(service=name), count=short)
+                w.emit(
+                    "service.unable_to_place",
+                    name,
+                    message=UNABLE_TO_PLACE.format(service=name),
+                    count=short,
+                )
             self._unplaced[name] = short
 
     def offered(self, times: np.ndarray) -> np.ndarray:
@@ -140,7 +156,12 @@ class Simulation:
             self._pending.append([self._unplaced.get(n, 0) for n in self.names])
             cpu, mem = self.cluster.reserved()
             self._cluster_rows.append(
-                (len(self.cluster.instances), cpu * 100, mem * 100, self.cluster.on_demand_cost(w.now))
+                (
+                    len(self.cluster.instances),
+                    cpu * 100,
+                    mem * 100,
+                    self.cluster.on_demand_cost(w.now),
+                )
             )
             k += 1
             if len(self._times) >= BLOCK:

@@ -106,9 +106,7 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
             out.append((f"traffic[{i}].service", f"service {t.service!r} already has traffic"))
         seen_traffic.add(t.service)
         if getattr(t, "pattern", "") == "diurnal" and t.peak_rps < t.min_rps:
-            out.append(
-                (f"traffic[{i}].peak_rps", f"expected a number >= min_rps ({t.min_rps:g})")
-            )
+            out.append((f"traffic[{i}].peak_rps", f"expected a number >= min_rps ({t.min_rps:g})"))
     if s.tick <= 0 or s.tick > s.duration:
         out.append(("tick", f"expected a duration > 0 and <= duration ({s.duration:g}s)"))
     if s.duration <= 0:
@@ -137,12 +135,11 @@ def _format(source: str, err: Any) -> str:
     elif kind == "literal_error":
         msg = f"expected one of {err['ctx']['expected']}, got {_got(value)}"
     elif kind == "union_tag_invalid":
-        msg = (
-            f"expected {err['ctx']['discriminator']} one of {err['ctx']['expected_tags']}, "
-            f"got {_got(err['ctx']['tag'])}"
-        )
+        loc = f"{loc}.{err['ctx']['discriminator'].strip(chr(39))}"
+        msg = f"expected one of {err['ctx']['expected_tags']}, got {_got(err['ctx']['tag'])}"
     elif kind == "union_tag_not_found":
-        msg = f"missing the field {err['ctx']['discriminator']} that says which kind this is"
+        loc = f"{loc}.{err['ctx']['discriminator'].strip(chr(39))}"
+        msg = "required field is missing (it says which kind of entry this is)"
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
         msg = f"expected a mapping, got {_got(value)}"
     elif kind == "list_type":

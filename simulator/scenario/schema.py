@@ -25,11 +25,15 @@ def _int_at_least(minimum: int):
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise PydanticCustomError(
-                "expected_int", "expected an integer >= {m}, got {got}", {"m": minimum, "got": _got(value)}
+                "expected_int",
+                "expected an integer >= {m}, got {got}",
+                {"m": minimum, "got": _got(value)},
             )
         if value < minimum:
             raise PydanticCustomError(
-                "expected_int", "expected an integer >= {m}, got {got}", {"m": minimum, "got": _got(value)}
+                "expected_int",
+                "expected an integer >= {m}, got {got}",
+                {"m": minimum, "got": _got(value)},
             )
         return value
 
@@ -55,7 +59,9 @@ def _duration(value: Any) -> float:
         return parse_duration(value)
     except DurationError:
         raise PydanticCustomError(
-            "expected_duration", "expected {e}, got {got}", {"e": DURATION_EXPECTED, "got": _got(value)}
+            "expected_duration",
+            "expected {e}, got {got}",
+            {"e": DURATION_EXPECTED, "got": _got(value)},
         ) from None
 
 
@@ -137,9 +143,7 @@ class ScaleTraffic(Strict):
     factor: Rate
 
 
-Event = Annotated[
-    SetDesiredCount | SetInstanceCount | ScaleTraffic, Field(discriminator="action")
-]
+Event = Annotated[SetDesiredCount | SetInstanceCount | ScaleTraffic, Field(discriminator="action")]
 
 
 class Outputs(Strict):

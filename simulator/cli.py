@@ -1,0 +1,162 @@
+"""The ``ecsim`` command: validate and run scenario files.
+
+Bad input exits with code 2 and one line per problem on stderr; no traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from simulator.core.durations import format_duration, parse_duration
+from simulator.core.errors import EcsimError, ScenarioError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="ecsim: simulate ECS fleets on EC2, Dedicated Hosts and Fargate.",
+)
+out_console = Console()
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+USAGE_ERROR = 2
+
+
+def _fail(lines: list[str], code: int = USAGE_ERROR) -> typer.Exit:
+    for line in lines:
+        err_console.print(line, markup=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+) -> None:
+    """Check scenario files; print one line per problem (exit 2 if any)."""
+    from simulator.scenario.loader import load_scenario
+
+    problems: list[str] = []
+    for f in files:
+        try:
+            load_scenario(f)
+            out_console.print(f"{f}: ok", markup=False)
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise _fail(problems)
+
+
+class _LazyProgress:
+    """A progress bar of simulated time that appears only once a run takes > ~1 s."""
+
+    def __init__(self, quiet: bool, delay: float = 1.0):
+        self.quiet = quiet
+        self.delay = delay
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        self.task = None
+
+    def __call__(self, now: float, total: float) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            self.bar = Progress(
+                TextColumn("simulating"),
+                BarColumn(),
+                TextColumn("{task.fields[done]} / {task.fields[total_text]}"),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(
+                "run", total=total, done="", total_text=format_duration(total)
+            )
+        self.bar.update(self.task, completed=now, done=format_duration(round(now)))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Report directory (default: out/<scenario name>).")
+    ] = None,
+    duration: Annotated[
+        str | None, typer.Option(help="Override the duration, e.g. 6h or 30d.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
+    force: Annotated[bool, typer.Option(help="Replace an existing report directory.")] = False,
+) -> None:
+    """Run a scenario and write its report (report.md, plots, Parquet, summary.json)."""
+    from simulator.experiment.run import run as run_scenario
+    from simulator.report.writer import check_output, write_report
+    from simulator.scenario.loader import load_scenario
+
+    try:
+        scenario = load_scenario(file)
+        if duration is not None:
+            try:
+                scenario = scenario.model_copy(update={"duration": parse_duration(duration)})
+            except EcsimError as exc:
+                raise ScenarioError([f"--duration: {exc}"]) from None
+        target = out if out is not None else Path("out") / scenario.name
+        check_output(target, force)
+        progress = _LazyProgress(quiet)
+        try:
+            result = run_scenario(scenario, seed=seed, progress=progress)
+        finally:
+            progress.close()
+        write_report(result, target, force=force, plots=scenario.outputs.plots)
+    except ScenarioError as exc:
+        raise _fail(exc.problems) from None
+    except EcsimError as exc:
+        raise _fail([f"error: {exc}"]) from None
+    except KeyboardInterrupt:
+        raise _fail(["interrupted: no report written"], code=130) from None
+    if not quiet:
+        _print_summary(result.summary, target)
+
+
+def _print_summary(summary: dict, target: Path) -> None:
+    from simulator.report.writer import SUMMARY_HEADER, summary_rows
+
+    table = Table(title=f"{summary['scenario']} (seed {summary['seed']})")
+    for i, h in enumerate(SUMMARY_HEADER):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    for row in summary_rows(summary):
+        table.add_row(*row)
+    out_console.print(table)
+    per_m = summary["cost_per_million_requests_usd"]
+    out_console.print(
+        f"{summary['instances_max']} x {summary['instance_type']}: "
+        f"on-demand cost ${summary['on_demand_cost_usd']:,.2f}"
+        + (f" (${per_m:.4f} per million requests)" if per_m is not None else ""),
+        markup=False,
+    )
+    out_console.print(f"report: {target / 'report.md'}", markup=False)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

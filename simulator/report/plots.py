@@ -1,0 +1,85 @@
+"""PNG plots of a RunResult with matplotlib's Agg backend (no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from simulator.experiment.result import RunResult  # noqa: E402
+
+
+def _hours(index: pd.Index) -> pd.Index:
+    return index / 3600.0
+
+
+def _per_service(result: RunResult, metric: str) -> dict[str, pd.Series]:
+    df = result.metrics[result.metrics["metric"] == metric]
+    return {
+        str(name): g.set_index("time")["value"] for name, g in df.groupby("service", observed=True)
+    }
+
+
+def _finish(fig: plt.Figure, ax: plt.Axes, path: Path, title: str, ylabel: str) -> Path:
+    ax.set_title(title)
+    ax.set_xlabel("simulated time (hours)")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_utilization(result: RunResult, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for name, s in _per_service(result, "CPUUtilization").items():
+        ax.plot(_hours(s.index), s.to_numpy(), label=name)
+    ax.set_ylim(0, 105)
+    return _finish(fig, ax, path, "Task CPU utilization by service", "CPU utilization (%)")
+
+
+def plot_latency(result: RunResult, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    p50 = _per_service(result, "LatencyP50")
+    for name, s in _per_service(result, "LatencyP99").items():
+        line = ax.plot(_hours(s.index), s.to_numpy(), label=f"{name} p99")[0]
+        m = p50[name]
+        ax.plot(_hours(m.index), m.to_numpy(), "--", color=line.get_color(), label=f"{name} p50")
+    ax.set_yscale("log")
+    return _finish(fig, ax, path, "Response time p50 / p99", "latency (ms, log scale)")
+
+
+def plot_capacity(result: RunResult, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for name, s in _per_service(result, "RunningTaskCount").items():
+        ax.step(_hours(s.index), s.to_numpy(), where="post", label=f"{name} running tasks")
+    inst = result.metrics[result.metrics["metric"] == "InstanceCount"].set_index("time")["value"]
+    ax.step(_hours(inst.index), inst.to_numpy(), where="post", color="black", label="instances")
+    ax.set_ylim(bottom=0)
+    return _finish(fig, ax, path, "Running tasks and instances", "count")
+
+
+def plot_cost(result: RunResult, path: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    cost = result.metrics[result.metrics["metric"] == "CumulativeCost"].set_index("time")["value"]
+    ax.plot(_hours(cost.index), cost.to_numpy(), color="tab:green", label="on-demand EC2")
+    return _finish(fig, ax, path, "Cumulative cost", "USD")
+
+
+PLOTS = {
+    "utilization.png": plot_utilization,
+    "latency.png": plot_latency,
+    "capacity.png": plot_capacity,
+    "cost.png": plot_cost,
+}
+
+
+def write_plots(result: RunResult, directory: Path) -> list[Path]:
+    return [fn(result, directory / name) for name, fn in PLOTS.items()]

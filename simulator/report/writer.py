@@ -1,0 +1,124 @@
+"""Write a run's report directory: report.md, plots, Parquet tables, summary.json.
+
+Everything is written into a temporary sibling directory that is renamed into place
+only when complete, so a failed or interrupted run never leaves a half-written
+report, and an existing report is replaced only when ``force`` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from simulator.core.durations import format_duration
+from simulator.core.errors import OutputExistsError
+from simulator.experiment.result import RunResult
+from simulator.report.plots import write_plots
+
+
+def check_output(out: Path, force: bool) -> None:
+    """Refuse early (before a run) when ``out`` exists and ``force`` is not given."""
+    if out.exists() and not force:
+        raise OutputExistsError(f"{out}: output directory exists; use --force to replace it")
+
+
+def atomic_directory(out: Path, force: bool, fill: Callable[[Path], None]) -> Path:
+    """Create ``out`` by filling a temporary directory and renaming it into place."""
+    check_output(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        fill(tmp)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, old / out.name)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def write_report(result: RunResult, out: Path, force: bool = False, plots: bool = True) -> Path:
+    def fill(d: Path) -> None:
+        result.metrics.to_parquet(d / "metrics.parquet", index=False)
+        result.events.to_parquet(d / "events.parquet", index=False)
+        (d / "summary.json").write_text(json.dumps(result.summary, indent=2, sort_keys=True) + "\n")
+        images = [p.name for p in write_plots(result, d)] if plots else []
+        (d / "report.md").write_text(render_markdown(result, images))
+
+    return atomic_directory(Path(out), force, fill)
+
+
+def summary_rows(summary: dict) -> list[tuple[str, ...]]:
+    """One row per service: the table printed by the CLI and written in report.md."""
+    rows = []
+    for name, s in summary["services"].items():
+        rows.append(
+            (
+                name,
+                f"{s['peak_rps']:,.0f}",
+                f"{s['max_cpu_utilization_pct']:.1f}",
+                _ms(s["mean_latency_ms"]),
+                _ms(s["p99_latency_ms_max"]),
+                f"{s['error_rate'] * 100:.3f}",
+                f"{s['running_tasks_min']}-{s['running_tasks_max']}",
+                str(s["pending_tasks_max"]),
+            )
+        )
+    return rows
+
+
+SUMMARY_HEADER = (
+    "service",
+    "peak rps",
+    "CPU % max",
+    "mean ms",
+    "p99 ms max",
+    "errors %",
+    "tasks",
+    "pending",
+)
+
+
+def _ms(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1f}"
+
+
+def render_markdown(result: RunResult, images: list[str]) -> str:
+    s = result.summary
+    lines = [
+        f"# {s['scenario']}",
+        "",
+        f"Seed {s['seed']}, {format_duration(s['duration_s'])} simulated at "
+        f"{format_duration(s['tick_s'])} ticks in {s['region']}; "
+        f"up to {s['instances_max']} x {s['instance_type']} ({s['arch']}).",
+        "",
+        "| " + " | ".join(SUMMARY_HEADER) + " |",
+        "|" + "---|" * len(SUMMARY_HEADER),
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in summary_rows(s)]
+    cost = s["on_demand_cost_usd"]
+    per_million = s["cost_per_million_requests_usd"]
+    lines += [
+        "",
+        f"On-demand EC2 cost: **${cost:,.2f}**"
+        + (f" (${per_million:.4f} per million requests)." if per_million is not None else "."),
+        f"Peak CPU reservation of the cluster: {s['cpu_reservation_pct_max']:.1f} %.",
+        "",
+    ]
+    for image in images:
+        lines += [f"![{image[:-4]}]({image})", ""]
+    lines += [
+        "Files: `metrics.parquet` (time, metric, labels, value), `events.parquet` "
+        "(time, kind, resource, details), `summary.json`.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from simulator.core.metrics import MetricRecorder
+
+
+def test_points_and_labels_become_columns():
+    rec = MetricRecorder()
+    rec.record(0, "CPUUtilization", 50.0, service="web")
+    rec.record(60, "CPUUtilization", 70.0, service="web")
+    rec.record(0, "InstanceCount", 4, cluster="prod")
+    df = rec.to_frame()
+    assert list(df.columns) == ["time", "metric", "cluster", "service", "value"]
+    web = df[(df.metric == "CPUUtilization") & (df.service == "web")]
+    assert web["value"].tolist() == [50.0, 70.0]
+    assert df[df.metric == "InstanceCount"]["cluster"].tolist() == ["prod"]
+    assert df[df.metric == "InstanceCount"]["service"].isna().all()
+
+
+def test_vector_and_block_recording_match_single_points():
+    services = ["a", "b", "c"]
+    values = np.arange(12, dtype=float).reshape(4, 3)
+    times = np.array([0.0, 60.0, 120.0, 180.0])
+
+    single = MetricRecorder()
+    for i, t in enumerate(times):
+        for j, s in enumerate(services):
+            single.record(t, "m", values[i, j], service=s)
+
+    vector = MetricRecorder()
+    ids = vector.series_ids("m", "service", services)
+    for i, t in enumerate(times):
+        vector.record_ids(t, ids, values[i])
+
+    block = MetricRecorder()
+    block.record_block(times, block.series_ids("m", "service", services), values)
+
+    expected = single.to_frame()
+    for other in (vector.to_frame(), block.to_frame()):
+        assert expected.astype(str).equals(other.astype(str))
+
+
+def test_a_million_points_in_few_chunks():
+    rec = MetricRecorder()
+    ids = rec.series_ids("m", "service", [f"s{i}" for i in range(1000)])
+    for t in range(1000):
+        rec.record_ids(t, ids, np.full(1000, t, dtype=float))
+    df = rec.to_frame()
+    assert len(df) == 1_000_000
+    assert df["service"].dtype == "category"
+    assert df.groupby("service", observed=True)["value"].sum().eq(sum(range(1000))).all()
+
+
+@given(st.lists(st.tuples(st.integers(0, 100), st.sampled_from("xyz"), st.floats(-1e6, 1e6))))
+def test_every_point_is_kept_in_time_order(points):
+    rec = MetricRecorder()
+    for t, s, v in points:
+        rec.record(t, "m", v, service=s)
+    df = rec.to_frame()
+    assert len(df) == len(points)
+    assert df["time"].is_monotonic_increasing
+    assert sorted(df["value"].tolist()) == sorted(v for _, _, v in points)

@@ -1,0 +1,58 @@
+import io
+import json
+
+import pytest
+
+from simulator.core.durations import parse_duration
+from simulator.core.errors import DurationError
+from simulator.core.trace import EventTrace
+from simulator.core.world import World
+
+
+def test_trace_streams_json_lines_and_builds_a_table():
+    buf = io.StringIO()
+    trace = EventTrace(jsonl=buf)
+    trace.emit(1.5, "instance.state", "i-1", state="running")
+    trace.emit(3.0, "host.state", "h-1", state="available")
+    lines = [json.loads(line) for line in buf.getvalue().splitlines()]
+    assert lines[0] == {
+        "time": 1.5,
+        "kind": "instance.state",
+        "resource": "i-1",
+        "state": "running",
+    }
+    df = trace.to_frame()
+    assert df["kind"].tolist() == ["instance.state", "host.state"]
+    assert json.loads(df["details"][1]) == {"state": "available"}
+    assert [e.resource for e in trace.of_kind("host.state")] == ["h-1"]
+
+
+def test_world_clock_accepts_durations_and_runs_in_order():
+    world = World(seed=1)
+    seen = []
+    world.at("5m", lambda: seen.append(("a", world.now)))
+    world.at(30, lambda: seen.append(("b", world.now)))
+
+    def proc():
+        yield world.timeout("1h")
+        world.emit("done", "p")
+
+    world.process(proc())
+    world.run("2h")
+    assert seen == [("b", 30.0), ("a", 300.0)]
+    assert world.trace.events[0].time == parse_duration("1h")
+    assert world.now == 7200.0
+
+
+def test_world_progress_reports_simulated_time():
+    world = World()
+    calls = []
+    world.run("1d", progress=lambda now, total: calls.append((now, total)), chunks=10)
+    assert calls[-1] == (86400.0, 86400.0)
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)
+    assert len(calls) == 10
+
+
+def test_world_rejects_bad_durations():
+    with pytest.raises(DurationError):
+        World().timeout("soon")

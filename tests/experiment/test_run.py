@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulator.experiment import run
+from simulator.scenario import parse_scenario
+
+QUICKSTART = Path(__file__).parents[2] / "scenarios" / "quickstart.yaml"
+
+OVERLOAD = """\
+name: overload
+duration: 2h
+capacity: {instance_type: m6i.xlarge, count: 1}
+services:
+  - {name: web, cpu: 1024, memory: 2048, desired_count: 2, workload: web-dynamic}
+traffic:
+  - {service: web, pattern: constant, rps: 300}
+events:
+  - {at: 1h, action: scale_traffic, service: web, factor: 3}
+  - {at: 1h, action: set_desired_count, service: web, desired_count: 6}
+"""
+
+
+def test_same_seed_gives_identical_results():
+    a, b = run(QUICKSTART), run(QUICKSTART)
+    assert a.summary == b.summary
+    pd.testing.assert_frame_equal(a.metrics, b.metrics)
+    pd.testing.assert_frame_equal(a.events, b.events)
+
+
+def test_overrides():
+    r = run(QUICKSTART, seed=99, duration="6h")
+    assert r.summary["seed"] == 99
+    assert r.summary["duration_s"] == 21600
+    assert r.metrics["time"].max() == 21600 - 60
+
+
+def test_quickstart_outcome():
+    s = run(QUICKSTART).summary
+    web = s["services"]["web"]
+    # 6 tasks x 1 vCPU x 200 rps/vCPU = 1200 rps of capacity for a 1150 rps peak
+    assert web["max_cpu_utilization_pct"] == pytest.approx(1150 / 1200 * 100, rel=1e-6)
+    assert web["failed_requests"] == 0
+    assert web["running_tasks_max"] == 8
+    # 4 x m6i.xlarge for 48 h, billed per second
+    assert s["on_demand_cost_usd"] == pytest.approx(4 * 0.192 * 48)
+
+
+def test_overload_and_recovery_are_visible_in_the_metrics():
+    r = run(parse_scenario(OVERLOAD))
+    util = r.series("CPUUtilization", service="web")
+    failed = r.series("FailedRequestCount", service="web")
+    # first hour: 300 rps on 2 tasks of 200 rps each
+    assert util.loc[:3599].max() == pytest.approx(75.0)
+    assert failed.loc[:3599].sum() == 0
+    # then 900 rps; desired 6 but one m6i.xlarge holds 4 tasks: 800 rps served
+    assert r.series("RunningTaskCount", service="web").loc[3600] == 4
+    assert r.series("PendingTaskCount", service="web").loc[3600] == 2
+    assert failed.loc[3600] == pytest.approx(100 * 60)
+    assert util.loc[3600] == pytest.approx(100.0)
+    assert (r.events["kind"] == "service.unable_to_place").sum() == 1
+    assert r.summary["services"]["web"]["pending_tasks_max"] == 2

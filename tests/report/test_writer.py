@@ -1,0 +1,63 @@
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulator.core.errors import OutputExistsError
+from simulator.experiment import run
+from simulator.report import write_report
+from simulator.report.writer import atomic_directory
+
+QUICKSTART = Path(__file__).parents[2] / "scenarios" / "quickstart.yaml"
+FILES = {
+    "report.md",
+    "summary.json",
+    "metrics.parquet",
+    "events.parquet",
+    "utilization.png",
+    "latency.png",
+    "capacity.png",
+    "cost.png",
+}
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run(QUICKSTART, duration="6h")
+
+
+def test_writes_every_file(tmp_path, result):
+    out = write_report(result, tmp_path / "r")
+    assert {p.name for p in out.iterdir()} == FILES
+    assert json.loads((out / "summary.json").read_text()) == result.summary
+    metrics = pd.read_parquet(out / "metrics.parquet")
+    assert len(metrics) == len(result.metrics)
+    report = (out / "report.md").read_text()
+    for png in ("utilization.png", "latency.png", "capacity.png", "cost.png"):
+        assert f"]({png})" in report
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no temporary left behind
+
+
+def test_existing_directory_is_kept_without_force(tmp_path, result):
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    with pytest.raises(OutputExistsError):
+        write_report(result, out)
+    assert (out / "mine.txt").read_text() == "keep"
+    write_report(result, out, force=True)
+    assert not (out / "mine.txt").exists()
+    assert (out / "summary.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]
+
+
+def test_a_failure_half_way_leaves_nothing(tmp_path):
+    def fill(d: Path) -> None:
+        (d / "a.txt").write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        atomic_directory(tmp_path / "r", force=False, fill=fill)
+    assert list(tmp_path.iterdir()) == []

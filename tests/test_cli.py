@@ -1,0 +1,96 @@
+"""End to end: the `ecsim` command as a user runs it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+QUICKSTART = ROOT / "scenarios" / "quickstart.yaml"
+
+
+def ecsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "simulator.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
+
+
+def test_run_quickstart_writes_the_report(tmp_path):
+    out = tmp_path / "quickstart"
+    proc = ecsim("run", str(QUICKSTART), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "web" in proc.stdout and "on-demand cost" in proc.stdout
+    names = {p.name for p in out.iterdir()}
+    assert {"report.md", "summary.json", "metrics.parquet", "events.parquet"} <= names
+    assert {"utilization.png", "latency.png", "capacity.png", "cost.png"} <= names
+    assert json.loads((out / "summary.json").read_text())["scenario"] == "quickstart"
+
+
+def test_same_seed_twice_gives_identical_files(tmp_path):
+    for name in ("a", "b"):
+        proc = ecsim("run", str(QUICKSTART), "--out", str(tmp_path / name), "--seed", "3", "-q")
+        assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "a" / "summary.json").read_text() == (
+        tmp_path / "b" / "summary.json"
+    ).read_text()
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "a" / "metrics.parquet"),
+        pd.read_parquet(tmp_path / "b" / "metrics.parquet"),
+    )
+
+
+def test_existing_output_is_not_clobbered(tmp_path):
+    out = tmp_path / "q"
+    out.mkdir()
+    proc = ecsim("run", str(QUICKSTART), "--out", str(out), "--duration", "1h")
+    assert proc.returncode == 2
+    assert "use --force" in proc.stderr
+    assert list(out.iterdir()) == []
+
+
+BROKEN = {
+    "unknown_key.yaml": ("name: b\nduration: 1h\nduraton: 2h\n", "duraton: unknown field"),
+    "wrong_type.yaml": (
+        "name: b\nduration: 1h\ncapacity: {instance_type: m6i.large, count: 1}\n"
+        "services:\n  - {name: w, cpu: 256, memory: 512, desired_count: ten}\n",
+        "services[0].desired_count: expected an integer >= 0, got 'ten'",
+    ),
+    "bad_duration.yaml": ("name: b\nduration: soon\n", "duration: expected a duration"),
+    "syntax.yaml": ("name: b\nservices: [\n  - x\n", "YAML syntax error"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_files_exit_2_with_the_field_path(tmp_path, name):
+    text, expected = BROKEN[name]
+    path = tmp_path / name
+    path.write_text(text)
+    for args in (("validate", str(path)), ("run", str(path), "--out", str(tmp_path / "o"))):
+        proc = ecsim(*args)
+        assert proc.returncode == 2
+        assert expected in proc.stderr
+        assert all(line.startswith(str(path)) for line in proc.stderr.splitlines())
+        assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_validate_good_files():
+    files = sorted(str(p) for p in (ROOT / "scenarios").glob("*.yaml"))
+    proc = ecsim("validate", *files)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count(": ok") == len(files)
+
+
+def test_bad_duration_override(tmp_path):
+    proc = ecsim("run", str(QUICKSTART), "--duration", "forever", "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("--duration: expected a duration")
+    assert not (tmp_path / "o").exists()
