@@ -23,7 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="ecsim: simulate ECS fleets on EC2, Dedicated Hosts and Fargate.",
 )
-out_console = Console()
+out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 USAGE_ERROR = 2
@@ -131,8 +131,40 @@ def run(
         _print_summary(result.summary, target)
 
 
+@app.command()
+def states(
+    machine: Annotated[str, typer.Argument(help="instance or host")],
+    format: Annotated[str, typer.Option("--format", "-f", help="png, dot or mermaid")] = "mermaid",
+    out: Annotated[
+        Path | None, typer.Option(help="Write to this file (png needs it; default stdout).")
+    ] = None,
+) -> None:
+    """Draw an EC2 instance or Dedicated Host state machine from its transition table."""
+    from simulator.report import diagrams
+
+    problems = []
+    if machine not in diagrams.MACHINES:
+        problems.append(f"machine: expected one of {', '.join(diagrams.MACHINES)}, got {machine!r}")
+    if format not in diagrams.FORMATS:
+        problems.append(f"--format: expected one of {', '.join(diagrams.FORMATS)}, got {format!r}")
+    if format == "png" and out is None:
+        problems.append("--out: a png needs an output file")
+    if problems:
+        raise _fail(problems)
+    if format == "png":
+        diagrams.to_png(diagrams.graph(machine), out, diagrams.TITLES[machine])
+        out_console.print(f"wrote {out}", markup=False)
+        return
+    text = diagrams.render(machine, format)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text)
+        out_console.print(f"wrote {out}", markup=False)
+
+
 def _print_summary(summary: dict, target: Path) -> None:
-    from simulator.report.writer import SUMMARY_HEADER, summary_rows
+    from simulator.report.writer import SUMMARY_HEADER, capacity_line, cost_line, summary_rows
 
     table = Table(title=f"{summary['scenario']} (seed {summary['seed']})")
     for i, h in enumerate(SUMMARY_HEADER):
@@ -140,13 +172,8 @@ def _print_summary(summary: dict, target: Path) -> None:
     for row in summary_rows(summary):
         table.add_row(*row)
     out_console.print(table)
-    per_m = summary["cost_per_million_requests_usd"]
-    out_console.print(
-        f"{summary['instances_max']} x {summary['instance_type']}: "
-        f"on-demand cost ${summary['on_demand_cost_usd']:,.2f}"
-        + (f" (${per_m:.4f} per million requests)" if per_m is not None else ""),
-        markup=False,
-    )
+    out_console.print(capacity_line(summary), markup=False)
+    out_console.print(cost_line(summary), markup=False)
     out_console.print(f"report: {target / 'report.md'}", markup=False)
 
 

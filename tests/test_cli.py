@@ -25,7 +25,7 @@ def test_run_quickstart_writes_the_report(tmp_path):
     out = tmp_path / "quickstart"
     proc = ecsim("run", str(QUICKSTART), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert "web" in proc.stdout and "on-demand cost" in proc.stdout
+    assert "web" in proc.stdout and "Cost: $" in proc.stdout
     names = {p.name for p in out.iterdir()}
     assert {"report.md", "summary.json", "metrics.parquet", "events.parquet"} <= names
     assert {"utilization.png", "latency.png", "capacity.png", "cost.png"} <= names
@@ -94,3 +94,29 @@ def test_bad_duration_override(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("--duration: expected a duration")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("machine", ["instance", "host"])
+def test_states_draws_from_the_transition_tables(tmp_path, machine):
+    from simulator.lifecycle.graph import host_graph, instance_graph
+
+    g = instance_graph() if machine == "instance" else host_graph()
+    mermaid = ecsim("states", machine)
+    assert mermaid.returncode == 0, mermaid.stderr
+    arrows = [line for line in mermaid.stdout.splitlines() if "-->" in line and ":" in line]
+    assert len(arrows) == g.number_of_edges()  # one arrow per edge of the table's graph
+    dot = ecsim("states", machine, "--format", "dot")
+    assert dot.stdout.count("->") == g.number_of_edges()
+    png = tmp_path / f"{machine}.png"
+    proc = ecsim("states", machine, "--format", "png", "--out", str(png))
+    assert proc.returncode == 0, proc.stderr
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_states_rejects_unknown_machine_and_format():
+    proc = ecsim("states", "volume", "--format", "svg")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "machine: expected one of instance, host, got 'volume'",
+        "--format: expected one of png, dot, mermaid, got 'svg'",
+    ]

@@ -70,51 +70,64 @@ class Cluster:
         self._running: dict[str, int] = {}
         self._registered = [0, 0]  # cpu, memory of active instances
         self._used = [0, 0]
-        self._price_sum = 0.0  # USD/s of active instances
-        self._price_launch_sum = 0.0  # sum of price/s x launch time
-        self._retired_cost = 0.0
+        self._by_id: dict[str, ContainerInstance] = {}
+
+    def register(self, instance_id: str, itype: InstanceType, at: float) -> ContainerInstance:
+        """An EC2 instance's agent registers it (CPU = vCPUs x 1024, memory - reserve)."""
+        ci = ContainerInstance(
+            instance_id=instance_id,
+            instance_type=itype,
+            registered_cpu=itype.vcpu * 1024,
+            registered_memory=max(0, itype.memory_mib - self.reserved_memory_mib),
+            launched_at=at,
+        )
+        self.instances.append(ci)
+        self._by_id[instance_id] = ci
+        self._registered[0] += ci.registered_cpu
+        self._registered[1] += ci.registered_memory
+        return ci
+
+    def is_registered(self, instance_id: str) -> bool:
+        return instance_id in self._by_id
+
+    def deregister(self, instance_id: str, at: float) -> ContainerInstance | None:
+        """The instance left (stopped, terminated, impaired): its tasks stop with it."""
+        ci = self._by_id.pop(instance_id, None)
+        if ci is None:
+            return None
+        self.instances.remove(ci)
+        self._retire(ci, at)
+        return ci
 
     def add_instances(self, itype: InstanceType, count: int, at: float) -> list[ContainerInstance]:
+        """Register ``count`` new instances with generated ids (for tests and notebooks)."""
         added = []
         for _ in range(count):
             self._next_id += 1
-            ci = ContainerInstance(
-                instance_id=f"i-{self._next_id:017x}",
-                instance_type=itype,
-                registered_cpu=itype.vcpu * 1024,
-                registered_memory=max(0, itype.memory_mib - self.reserved_memory_mib),
-                launched_at=at,
-            )
-            self.instances.append(ci)
-            added.append(ci)
-            self._registered[0] += ci.registered_cpu
-            self._registered[1] += ci.registered_memory
-            per_second = (itype.price_per_hour or 0.0) / 3600.0
-            self._price_sum += per_second
-            self._price_launch_sum += per_second * at
+            added.append(self.register(f"i-{self._next_id:017x}", itype, at))
         return added
 
     def remove_instances(self, count: int, at: float) -> list[ContainerInstance]:
-        """Terminate ``count`` instances, newest first; their tasks stop."""
+        """Deregister ``count`` instances, newest first; their tasks stop."""
         removed = []
         for _ in range(min(count, len(self.instances))):
             ci = self.instances.pop()
-            ci.terminated_at = at
-            for name, n in ci.tasks.items():
-                self._running[name] = self._running.get(name, 0) - n
-            ci.tasks = {}
-            self._registered[0] -= ci.registered_cpu
-            self._registered[1] -= ci.registered_memory
-            self._used[0] -= ci.used_cpu
-            self._used[1] -= ci.used_memory
-            ci.used_cpu = ci.used_memory = 0
-            per_second = (ci.instance_type.price_per_hour or 0.0) / 3600.0
-            self._price_sum -= per_second
-            self._price_launch_sum -= per_second * ci.launched_at
-            self._retired_cost += per_second * max(60.0, at - ci.launched_at)
-            self.retired.append(ci)
+            del self._by_id[ci.instance_id]
+            self._retire(ci, at)
             removed.append(ci)
         return removed
+
+    def _retire(self, ci: ContainerInstance, at: float) -> None:
+        ci.terminated_at = at
+        for name, n in ci.tasks.items():
+            self._running[name] = self._running.get(name, 0) - n
+        ci.tasks = {}
+        self._registered[0] -= ci.registered_cpu
+        self._registered[1] -= ci.registered_memory
+        self._used[0] -= ci.used_cpu
+        self._used[1] -= ci.used_memory
+        ci.used_cpu = ci.used_memory = 0
+        self.retired.append(ci)
 
     def running(self, service: str) -> int:
         return self._running.get(service, 0)
@@ -170,8 +183,3 @@ class Cluster:
         """Fractions of registered CPU and memory reserved by tasks."""
         cpu, mem = self._registered
         return (self._used[0] / cpu if cpu else 0.0, self._used[1] / mem if mem else 0.0)
-
-    def on_demand_cost(self, at: float) -> float:
-        """USD billed up to ``at`` (at or after the last change): per second while
-        running, with AWS's 60 s minimum applied when an instance terminates."""
-        return self._retired_cost + at * self._price_sum - self._price_launch_sum

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from simulator.catalog.hosts import host_type
 from simulator.core.durations import Duration, parse_duration
 from simulator.core.world import ProgressCallback
 from simulator.experiment.result import RunResult
+from simulator.lifecycle.billing import fleet_bills
 from simulator.scenario.build import Simulation
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
@@ -70,19 +73,37 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
         }
     cluster = m[m["cluster"] == s.name]
     cl = {k: g["value"].to_numpy() for k, g in cluster.groupby("metric", observed=True)}
-    total_cost = sim.cluster.on_demand_cost(s.duration)
+    fleet = sim.ec2.fleet
+    bills = fleet_bills(fleet.instances.values(), fleet.hosts.values(), s.duration)
+    instance_cost = sum(b.cost for b in bills.values() if b.kind == "instance")
+    host_cost = sum(b.cost for b in bills.values() if b.kind == "host")
+    total_cost = instance_cost + host_cost
     total_requests = sum(v["requests"] for v in services.values())
+    host_families = sorted({h.family for h in fleet.hosts.values()})
+    host_states = Counter(str(h.state) for h in fleet.hosts.values())
+    cap = s.capacity
     return {
         "scenario": s.name,
         "seed": sim.seed,
         "duration_s": s.duration,
         "tick_s": s.tick,
         "region": s.region,
-        "instance_type": sim.instance_type.name,
-        "arch": sim.instance_type.arch,
+        "instance_type": cap.instance_type,
+        "arch": sim.shared_type.arch if sim.shared_type else None,
+        "dedicated_hosts": [
+            {"instance_type": g.instance_type, "count": g.count, "host_recovery": g.host_recovery}
+            for g in cap.dedicated_hosts
+        ],
         "instances_max": int(np.max(cl["InstanceCount"])),
+        "healthy_instances_min": int(np.min(cl["HealthyInstances"])),
+        "capacity_lost_instance_hours": _num(np.sum(cl["CapacityLostInstances"]) * s.tick / 3600),
+        "host_failures": sim.observer.host_failures,
+        "hosts_by_state": dict(sorted(host_states.items())),
         "cpu_reservation_pct_max": _num(np.max(cl["CPUReservation"])),
-        "on_demand_cost_usd": _num(total_cost),
+        "instance_cost_usd": _num(instance_cost),
+        "host_cost_usd": _num(host_cost),
+        "host_price_is_estimate": any(host_type(f).price_is_estimate for f in host_families),
+        "cost_usd": _num(total_cost),
         "cost_per_million_requests_usd": _num(total_cost / total_requests * 1e6)
         if total_requests
         else None,

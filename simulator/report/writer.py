@@ -88,6 +88,40 @@ SUMMARY_HEADER = (
 )
 
 
+def capacity_line(s: dict) -> str:
+    """What ran: shared-tenancy instances and Dedicated Hosts, and what failed."""
+    parts = []
+    if s["instance_type"]:
+        parts.append(f"{s['instance_type']} ({s['arch']}) shared-tenancy instances")
+    for g in s["dedicated_hosts"]:
+        parts.append(
+            f"{g['count']} Dedicated Host(s) for {g['instance_type']} "
+            f"(host recovery {g['host_recovery']})"
+        )
+    line = f"Capacity: up to {s['instances_max']} instances: " + "; ".join(parts) + "."
+    if s["host_failures"]:
+        line += (
+            f" {s['host_failures']} host failure(s); capacity lost "
+            f"{s['capacity_lost_instance_hours']:,.1f} instance-hours; fewest healthy "
+            f"instances {s['healthy_instances_min']}."
+        )
+    return line
+
+
+def cost_line(s: dict) -> str:
+    per_million = s["cost_per_million_requests_usd"]
+    line = f"Cost: ${s['cost_usd']:,.2f}"
+    if s["host_cost_usd"]:
+        estimate = " (host prices estimated)" if s["host_price_is_estimate"] else ""
+        line += (
+            f" (instances ${s['instance_cost_usd']:,.2f}, Dedicated Hosts "
+            f"${s['host_cost_usd']:,.2f}{estimate})"
+        )
+    if per_million is not None:
+        line += f", ${per_million:.4f} per million requests"
+    return line + "."
+
+
 def _ms(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1f}"
 
@@ -98,19 +132,17 @@ def render_markdown(result: RunResult, images: list[str]) -> str:
         f"# {s['scenario']}",
         "",
         f"Seed {s['seed']}, {format_duration(s['duration_s'])} simulated at "
-        f"{format_duration(s['tick_s'])} ticks in {s['region']}; "
-        f"up to {s['instances_max']} x {s['instance_type']} ({s['arch']}).",
+        f"{format_duration(s['tick_s'])} ticks in {s['region']}.",
+        "",
+        capacity_line(s),
         "",
         "| " + " | ".join(SUMMARY_HEADER) + " |",
         "|" + "---|" * len(SUMMARY_HEADER),
     ]
     lines += ["| " + " | ".join(row) + " |" for row in summary_rows(s)]
-    cost = s["on_demand_cost_usd"]
-    per_million = s["cost_per_million_requests_usd"]
     lines += [
         "",
-        f"On-demand EC2 cost: **${cost:,.2f}**"
-        + (f" (${per_million:.4f} per million requests)." if per_million is not None else "."),
+        cost_line(s),
         f"Peak CPU reservation of the cluster: {s['cpu_reservation_pct_max']:.1f} %.",
         "",
     ]

@@ -14,7 +14,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.catalog.catalog import did_you_mean, instance_types, workloads
-from simulator.core.errors import ScenarioError
+from simulator.core.errors import EcsimError, ScenarioError
+from simulator.ec2.timing import Ec2Timing
 from simulator.scenario.schema import Scenario
 
 Loc = tuple[str | int, ...]
@@ -56,10 +57,14 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([_format(source, err) for err in exc.errors()]) from None
+        raise ScenarioError([format_error(source, err) for err in exc.errors()]) from None
     problems = [f"{source}: {loc}: {msg}" for loc, msg in check_references(scenario)]
     if problems:
         raise ScenarioError(problems)
+    if scenario.variants:
+        from simulator.scenario.variants import all_variants
+
+        all_variants(scenario, source)
     return scenario
 
 
@@ -67,22 +72,49 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
     """Problems pydantic cannot see: names that refer to catalogs or to other entries."""
     out: list[tuple[str, str]] = []
     types_ = instance_types()
-    if s.capacity.instance_type not in types_:
-        out.append(
-            (
-                "capacity.instance_type",
-                f"unknown instance type {s.capacity.instance_type!r}"
-                + did_you_mean(s.capacity.instance_type, set(types_)),
+    cap = s.capacity
+    if cap.instance_type is None and cap.count:
+        out.append(("capacity.instance_type", "required when capacity.count > 0"))
+    if cap.instance_type is not None:
+        out += _check_instance_type("capacity.instance_type", cap.instance_type, shared=True)
+    if not cap.count and not cap.dedicated_hosts:
+        out.append(("capacity", "expected instances (count > 0) or dedicated_hosts"))
+    for i, group in enumerate(cap.dedicated_hosts):
+        where = f"capacity.dedicated_hosts[{i}]"
+        problems = _check_instance_type(f"{where}.instance_type", group.instance_type, shared=False)
+        out += problems
+        if problems:
+            continue
+        per_host = hosts_capacity(group.instance_type)
+        if per_host == 0:
+            out.append((f"{where}.instance_type", f"no Dedicated Host takes {group.instance_type}"))
+        elif group.instances_per_host is not None and group.instances_per_host > per_host:
+            out.append(
+                (
+                    f"{where}.instances_per_host",
+                    f"expected at most {per_host} (a {group.instance_type} host holds "
+                    f"{per_host}), got {group.instances_per_host}",
+                )
             )
-        )
-    elif types_[s.capacity.instance_type].price_per_hour is None:
-        out.append(
-            (
-                "capacity.instance_type",
-                f"{s.capacity.instance_type} runs only on a Dedicated Host; "
-                "expected a shared-tenancy instance type",
+    total_hosts = sum(g.count for g in cap.dedicated_hosts)
+    for i, e in enumerate(s.events):
+        if getattr(e, "action", "") == "fail_host" and e.host >= total_hosts:
+            out.append(
+                (
+                    f"events[{i}].host",
+                    f"expected a host index < {total_hosts} (the scenario allocates "
+                    f"{total_hosts} Dedicated Hosts), got {e.host}",
+                )
             )
-        )
+    if s.ec2_timing:
+        try:
+            Ec2Timing.with_overrides(s.ec2_timing)
+        except (EcsimError, KeyError, TypeError) as exc:
+            out.append(("ec2_timing", str(exc).strip("'")))
+    if s.services and cap.instance_type is None and not cap.dedicated_hosts:
+        out.append(("capacity", "services need container instances"))
+    if any(t.instance_type and types_.get(t.instance_type) is None for t in cap.dedicated_hosts):
+        return out
     names: dict[str, int] = {}
     known_workloads = workloads()
     for i, svc in enumerate(s.services):
@@ -120,11 +152,38 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
     return out
 
 
+def _check_instance_type(where: str, name: str, shared: bool) -> list[tuple[str, str]]:
+    types_ = instance_types()
+    if name not in types_:
+        return [(where, f"unknown instance type {name!r}" + did_you_mean(name, set(types_)))]
+    if shared and types_[name].price_per_hour is None:
+        return [
+            (
+                where,
+                f"{name} runs only on a Dedicated Host; expected a shared-tenancy instance "
+                "type (or put it under capacity.dedicated_hosts)",
+            )
+        ]
+    return []
+
+
+def hosts_capacity(instance_type: str) -> int:
+    """How many instances of ``instance_type`` one Dedicated Host of its family holds."""
+    from simulator.catalog.hosts import instances_per_host
+
+    itype = instance_types()[instance_type]
+    try:
+        return instances_per_host(itype.family, itype.vcpu, itype.size)
+    except EcsimError:
+        return 0
+
+
 def _unknown_service(name: str, names: dict[str, int]) -> str:
     return f"no service named {name!r} in services{did_you_mean(name, set(names))}"
 
 
-def _format(source: str, err: Any) -> str:
+def format_error(source: str, err: Any) -> str:
+    """One line for one pydantic error: ``SOURCE: FIELD.PATH: expected ..., got ...``."""
     loc, fields = _walk(tuple(err["loc"]))
     kind = err["type"]
     value = err.get("input")

@@ -73,7 +73,19 @@ def _name(value: Any) -> str:
     return value
 
 
+def _on_off(value: Any) -> str:
+    # YAML 1.1 reads a bare on/off as true/false; AWS spells them "on"/"off"
+    if value is True or value == "on":
+        return "on"
+    if value is False or value == "off":
+        return "off"
+    raise PydanticCustomError(
+        "expected_on_off", "expected on or off, got {got}", {"got": _got(value)}
+    )
+
+
 Count = Annotated[int, _int_at_least(0)]
+OnOff = Annotated[str, BeforeValidator(_on_off)]
 PositiveInt = Annotated[int, _int_at_least(1)]
 Rate = Annotated[float, _number(0, strict_above=False)]
 PositiveNumber = Annotated[float, _number(0, strict_above=True)]
@@ -85,12 +97,25 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Capacity(Strict):
-    """A cluster of ``count`` EC2 instances of one type (shared tenancy, on-demand)."""
+class DedicatedHosts(Strict):
+    """``count`` Dedicated Hosts allocated for ``instance_type`` (single-size), each
+    running ``instances_per_host`` instances of it (default: as many as fit)."""
 
     instance_type: Name
-    count: Count
+    count: PositiveInt
+    instances_per_host: Count | None = None
+    host_recovery: OnOff = "on"
+    auto_placement: OnOff = "off"
+
+
+class Capacity(Strict):
+    """The cluster's EC2 capacity: ``count`` shared-tenancy on-demand instances of
+    ``instance_type``, and Dedicated Hosts with their instances."""
+
+    instance_type: Name | None = None
+    count: Count = 0
     reserved_memory_mib: Count = 0
+    dedicated_hosts: list[DedicatedHosts] = []
 
 
 class Service(Strict):
@@ -143,7 +168,29 @@ class ScaleTraffic(Strict):
     factor: Rate
 
 
-Event = Annotated[SetDesiredCount | SetInstanceCount | ScaleTraffic, Field(discriminator="action")]
+class FailHost(Strict):
+    """The Dedicated Host (by allocation order, 0 first) goes under-assessment."""
+
+    at: Seconds
+    action: Literal["fail_host"]
+    host: Count
+
+
+Event = Annotated[
+    SetDesiredCount | SetInstanceCount | ScaleTraffic | FailHost, Field(discriminator="action")
+]
+
+
+class HostFailures(Strict):
+    """Random host failures: each available host fails after an exponential time with
+    this mean (a Poisson process per host, drawn from the ``faults.host_failures`` stream)."""
+
+    kind: Literal["host_failures"]
+    mean_time_between_failures: Seconds
+    start: Seconds = 0.0
+
+
+Fault = Annotated[HostFailures, Field(discriminator="kind")]
 
 
 class Outputs(Strict):
@@ -164,4 +211,11 @@ class Scenario(Strict):
     services: list[Service] = Field(min_length=1)
     traffic: list[Traffic] = []
     events: list[Event] = []
+    faults: list[Fault] = []
+    ec2_timing: dict[str, Any] = {}
+    """Overrides of simulator/catalog/data/ec2_timing.csv, e.g.
+    ``host_recovery: {distribution: uniform, low: 10m, high: 30m}`` or a fixed duration."""
+    variants: dict[str, dict[str, Any]] = {}
+    """Named what-ifs: each maps field paths such as
+    ``capacity.dedicated_hosts[0].host_recovery`` to the value it takes in that variant."""
     outputs: Outputs = Outputs()

@@ -47,15 +47,6 @@ def test_scale_in_and_instance_loss():
     assert c.running("web") == sum(ci.tasks.get("web", 0) for ci in c.instances)
 
 
-def test_billing_per_second_with_a_60_second_minimum():
-    c = Cluster("c")
-    c.add_instances(XL, 1, at=0.0)
-    assert c.on_demand_cost(3600.0) == pytest.approx(XL.price_per_hour)
-    c.add_instances(XL, 1, at=3600.0)
-    c.remove_instances(1, at=3610.0)  # ran 10 s, billed 60 s
-    assert c.on_demand_cost(3610.0) == pytest.approx(XL.price_per_hour * (3610 + 60) / 3600)
-
-
 ops = st.lists(
     st.one_of(
         st.tuples(st.just("add"), st.integers(0, 3)),

@@ -44,7 +44,8 @@ def test_quickstart_outcome():
     assert web["failed_requests"] == 0
     assert web["running_tasks_max"] == 8
     # 4 x m6i.xlarge for 48 h, billed per second
-    assert s["on_demand_cost_usd"] == pytest.approx(4 * 0.192 * 48)
+    assert s["cost_usd"] == pytest.approx(4 * 0.192 * 48)
+    assert s["host_cost_usd"] == 0
 
 
 def test_overload_and_recovery_are_visible_in_the_metrics():
