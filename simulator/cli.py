@@ -24,6 +24,8 @@ app = typer.Typer(
     help="ecsim: simulate ECS fleets on EC2, Dedicated Hosts and Fargate.",
 )
 out_console = Console(soft_wrap=True)
+if not out_console.is_terminal:  # piped or captured: don't squeeze tables into 80 columns
+    out_console = Console(soft_wrap=True, width=160)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 USAGE_ERROR = 2
@@ -103,7 +105,8 @@ def run(
 ) -> None:
     """Run a scenario and write its report (report.md, plots, Parquet, summary.json)."""
     from simulator.experiment.run import run as run_scenario
-    from simulator.report.writer import check_output, write_report
+    from simulator.experiment.run import run_variants
+    from simulator.report.writer import check_output, write_report, write_variants_report
     from simulator.scenario.loader import load_scenario
 
     try:
@@ -117,18 +120,41 @@ def run(
         check_output(target, force)
         progress = _LazyProgress(quiet)
         try:
-            result = run_scenario(scenario, seed=seed, progress=progress)
+            if scenario.variants:
+                results = run_variants(scenario, seed=seed, progress=progress)
+            else:
+                result = run_scenario(scenario, seed=seed, progress=progress)
         finally:
             progress.close()
-        write_report(result, target, force=force, plots=scenario.outputs.plots)
+        if scenario.variants:
+            write_variants_report(results, target, force=force, plots=scenario.outputs.plots)
+        else:
+            write_report(result, target, force=force, plots=scenario.outputs.plots)
     except ScenarioError as exc:
         raise _fail(exc.problems) from None
     except EcsimError as exc:
         raise _fail([f"error: {exc}"]) from None
     except KeyboardInterrupt:
         raise _fail(["interrupted: no report written"], code=130) from None
-    if not quiet:
+    if quiet:
+        return
+    if scenario.variants:
+        _print_variants({name: r.summary for name, r in results.items()}, target)
+    else:
         _print_summary(result.summary, target)
+
+
+def _print_variants(summaries: dict[str, dict], target: Path) -> None:
+    from simulator.report.compare import COMPARE_HEADER, compare_rows
+
+    first = next(iter(summaries.values()))
+    table = Table(title=f"{first['scenario'].split('@')[0]} variants (seed {first['seed']})")
+    for i, h in enumerate(COMPARE_HEADER):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    for row in compare_rows(summaries):
+        table.add_row(*row)
+    out_console.print(table)
+    out_console.print(f"report: {target / 'report.md'}", markup=False)
 
 
 @app.command()

@@ -120,3 +120,19 @@ def test_states_rejects_unknown_machine_and_format():
         "machine: expected one of instance, host, got 'volume'",
         "--format: expected one of png, dot, mermaid, got 'svg'",
     ]
+
+
+def test_run_with_variants_writes_a_comparison_and_each_variant(tmp_path):
+    out = tmp_path / "dh"
+    scenario = ROOT / "scenarios" / "dedicated-host-recovery.yaml"
+    proc = ecsim("run", str(scenario), "--out", str(out), "--duration", "3d")
+    assert proc.returncode == 0, proc.stderr
+    assert "recovery-on" in proc.stdout and "recovery-off" in proc.stdout
+    assert {"report.md", "summary.json", "metrics.parquet", "variants.png"} <= {
+        p.name for p in out.iterdir()
+    }
+    for name in ("recovery-on", "recovery-off"):
+        assert (out / name / "fleet.png").exists()
+        assert (out / name / "report.md").exists()
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["variants"]) == {"recovery-on", "recovery-off"}

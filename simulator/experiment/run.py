@@ -16,6 +16,7 @@ from simulator.lifecycle.billing import fleet_bills
 from simulator.scenario.build import Simulation
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
+from simulator.scenario.variants import all_variants
 
 
 def run(
@@ -41,6 +42,36 @@ def run(
     result = RunResult(scenario.name, sim.seed, scenario.duration, metrics, events)
     result.summary = summarize(sim, result)
     return result
+
+
+def run_variants(
+    scenario: Scenario | str | Path,
+    seed: int | None = None,
+    duration: Duration | None = None,
+    progress: ProgressCallback | None = None,
+) -> dict[str, RunResult]:
+    """Run every variant of ``scenario`` with the same seed (the base alone, as "base",
+    when it has none). ``progress`` sees (done, total) over all variants."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    variants = all_variants(scenario)
+    results: dict[str, RunResult] = {}
+    total = sum(
+        parse_duration(duration) if duration is not None else v.duration for v in variants.values()
+    )
+    done = 0.0
+    for name, v in variants.items():
+        if len(variants) > 1:
+            v = v.model_copy(update={"name": f"{v.name}@{name}"})
+        offset = done
+
+        def report(now: float, _end: float, offset: float = offset) -> None:
+            if progress is not None:
+                progress(offset + now, total)
+
+        results[name] = run(v, seed=seed, duration=duration, progress=report)
+        done += results[name].duration
+    return results
 
 
 def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:

@@ -154,6 +154,10 @@ class Fleet:
         self.time = 0.0
         self._next_instance = 1
         self._next_host = 1
+        # Capacity taken by active instances, kept up to date as they change (launches
+        # are O(hosts), not O(instances)); check_fleet recomputes it from scratch.
+        self._used: defaultdict[str, int] = defaultdict(int)
+        self._sizes: defaultdict[tuple[str, str], int] = defaultdict(int)
 
     # ------------------------------------------------------------------ queries
     def instances_on(self, host_id: str) -> list[Instance]:
@@ -166,8 +170,8 @@ class Fleet:
 
     def used_units(self, host_id: str) -> int:
         """Capacity units taken by the host's active instances."""
-        host = self.hosts[host_id]
-        return sum(host.units_for(i.vcpu, i.size) for i in self.active_instances(host_id))
+        self.hosts[host_id]  # KeyError for an unknown host
+        return self._used[host_id]
 
     def available_units(self, host_id: str) -> int:
         """Capacity units left for new launches (AvailableVCpus where units are vCPUs)."""
@@ -573,6 +577,7 @@ class Fleet:
             self.instances[iid] = inst
             if hid is not None:
                 self.hosts[hid].instances.add(iid)
+                self._account(inst, +1)
             ids.append(iid)
         return ids
 
@@ -851,11 +856,25 @@ class Fleet:
             if host_id is not None:
                 self.hosts[host_id].instances.add(inst.instance_id)
             return
+        self._account(inst, -1)
         if inst.host_id is not None and inst.host_id in self.hosts:
             self.hosts[inst.host_id].instances.discard(inst.instance_id)
         inst.host_id = host_id
         if host_id is not None:
             self.hosts[host_id].instances.add(inst.instance_id)
+        self._account(inst, +1)
+
+    def _account(self, inst: Instance, sign: int) -> None:
+        """Add (+1) or remove (-1) an active instance's share of its host's capacity."""
+        if inst.active:
+            self._adjust(inst, sign)
+
+    def _adjust(self, inst: Instance, sign: int) -> None:
+        if inst.host_id is None:
+            return
+        host = self.hosts[inst.host_id]
+        self._used[host.host_id] += sign * host.units_for(inst.vcpu, inst.size)
+        self._sizes[(host.host_id, inst.size)] += sign
 
     def _request(self, instance_ids: Iterable[str], action: Action, at: float) -> Changes:
         """A request over several instances: validate all, then apply all."""
@@ -878,7 +897,10 @@ class Fleet:
 
     def _do(self, inst: Instance, action: Action, at: float, log: _Log) -> None:
         """Apply ``action`` and its consequences for the host."""
+        was_active = inst.active
         previous = inst.apply(action, at)
+        if inst.active != was_active:
+            self._adjust(inst, 1 if inst.active else -1)
         log.instances.append(InstanceStateChange(inst.instance_id, previous, inst.state))
         if inst.state is not previous and inst.state in (
             InstanceState.STOPPED,
@@ -958,13 +980,12 @@ class _Plan:
 
     def room(self, host: Host, vcpu: int, size: str) -> int:
         """How many more instances of ``size`` fit on ``host``."""
-        active = self.fleet.active_instances(host.host_id)
-        used = sum(host.units_for(i.vcpu, i.size) for i in active) + self.units[host.host_id]
+        hid = host.host_id
+        used = self.fleet._used[hid] + self.units[hid]
         n = (host.capacity - used) // host.units_for(vcpu, size)
         limit = host.size_limits.get(size)
         if limit is not None:
-            same = sum(1 for i in active if i.size == size) + self.sizes[(host.host_id, size)]
-            n = min(n, limit - same)
+            n = min(n, limit - self.fleet._sizes[(hid, size)] - self.sizes[(hid, size)])
         return max(n, 0)
 
     def take(self, host: Host, vcpu: int, size: str) -> None:

@@ -34,7 +34,7 @@ def transition_graph(
     for label, state in (initial or {}).items():
         g.add_node(START_NODE, final=False)
         g.add_edge(START_NODE, str(state.value), actions=[label])
-    for a, b, data in g.edges(data=True):
+    for _, _, data in g.edges(data=True):
         data["label"] = ", ".join(data["actions"])
     for node in g.nodes:
         g.nodes[node]["final"] = all(v == node for v in g.successors(node))

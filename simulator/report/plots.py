@@ -73,6 +73,40 @@ def plot_cost(result: RunResult, path: Path) -> Path:
     return _finish(fig, ax, path, "Cumulative cost", "USD")
 
 
+def _cluster(result: RunResult, metric: str) -> pd.Series:
+    return result.metrics[result.metrics["metric"] == metric].set_index("time")["value"]
+
+
+def has_hosts(result: RunResult) -> bool:
+    return bool(result.summary.get("dedicated_hosts")) or bool(result.summary.get("host_failures"))
+
+
+def plot_fleet(result: RunResult, path: Path) -> Path:
+    """Instances by health and Dedicated Hosts by state over time."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    for metric, label in (
+        ("HealthyInstances", "healthy running"),
+        ("ImpairedInstances", "impaired"),
+        ("PendingInstances", "pending"),
+    ):
+        s = _cluster(result, metric)
+        top.step(_hours(s.index), s.to_numpy(), where="post", label=label)
+    top.set_ylabel("instances")
+    top.set_title("EC2 instances and Dedicated Hosts")
+    for metric, label in (
+        ("HostsAvailable", "available"),
+        ("HostsPending", "pending"),
+        ("HostsUnderAssessment", "under-assessment"),
+        ("HostsFailed", "permanent-failure / released-permanent-failure"),
+    ):
+        s = _cluster(result, metric)
+        bottom.step(_hours(s.index), s.to_numpy(), where="post", label=label)
+    bottom.set_ylabel("hosts")
+    top.grid(alpha=0.3)
+    top.legend(loc="best", fontsize="small")
+    return _finish(fig, bottom, path, "", "hosts")
+
+
 PLOTS = {
     "utilization.png": plot_utilization,
     "latency.png": plot_latency,
@@ -82,4 +116,7 @@ PLOTS = {
 
 
 def write_plots(result: RunResult, directory: Path) -> list[Path]:
-    return [fn(result, directory / name) for name, fn in PLOTS.items()]
+    paths = [fn(result, directory / name) for name, fn in PLOTS.items()]
+    if has_hosts(result):
+        paths.append(plot_fleet(result, directory / "fleet.png"))
+    return paths

@@ -46,13 +46,30 @@ def atomic_directory(out: Path, force: bool, fill: Callable[[Path], None]) -> Pa
     return out
 
 
+def fill_report(result: RunResult, d: Path, plots: bool = True) -> None:
+    """Write one run's files into the existing directory ``d``."""
+    result.metrics.to_parquet(d / "metrics.parquet", index=False)
+    result.events.to_parquet(d / "events.parquet", index=False)
+    (d / "summary.json").write_text(json.dumps(result.summary, indent=2, sort_keys=True) + "\n")
+    images = [p.name for p in write_plots(result, d)] if plots else []
+    (d / "report.md").write_text(render_markdown(result, images))
+
+
 def write_report(result: RunResult, out: Path, force: bool = False, plots: bool = True) -> Path:
+    return atomic_directory(Path(out), force, lambda d: fill_report(result, d, plots))
+
+
+def write_variants_report(
+    results: dict[str, RunResult], out: Path, force: bool = False, plots: bool = True
+) -> Path:
+    """A comparison of a scenario's variants, with each variant's own report beside it."""
+    from simulator.report.compare import fill_comparison
+
     def fill(d: Path) -> None:
-        result.metrics.to_parquet(d / "metrics.parquet", index=False)
-        result.events.to_parquet(d / "events.parquet", index=False)
-        (d / "summary.json").write_text(json.dumps(result.summary, indent=2, sort_keys=True) + "\n")
-        images = [p.name for p in write_plots(result, d)] if plots else []
-        (d / "report.md").write_text(render_markdown(result, images))
+        for name, result in results.items():
+            (d / name).mkdir()
+            fill_report(result, d / name, plots)
+        fill_comparison(results, d, plots)
 
     return atomic_directory(Path(out), force, fill)
 

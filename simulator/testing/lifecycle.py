@@ -145,6 +145,7 @@ def check_fleet(fleet: Fleet) -> None:
             assert inst.family == host.family, f"{inst} on a {host.family} host"
         used = sum(host.units_for(i.vcpu, i.size) for i in active)
         assert used <= host.capacity, f"{host} over capacity: {used} > {host.capacity}"
+        assert fleet.used_units(host.host_id) == used, f"{host}: capacity bookkeeping drifted"
         for size, limit in host.size_limits.items():
             n = sum(1 for i in active if i.size == size)
             assert n <= limit, f"{host}: {n} x {size} > limit {limit}"

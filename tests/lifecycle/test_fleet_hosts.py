@@ -35,7 +35,10 @@ def test_allocate_by_family_refused_for_single_size_families(fleet, family):
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
-        ({"instance_type": "m5.large", "instance_family": "m5"}, codes.INVALID_PARAMETER_COMBINATION),
+        (
+            {"instance_type": "m5.large", "instance_family": "m5"},
+            codes.INVALID_PARAMETER_COMBINATION,
+        ),
         ({}, codes.MISSING_PARAMETER),
         ({"instance_type": "m5.large", "quantity": 0}, codes.INVALID_QUANTITY),
         ({"instance_type": "m5.large", "auto_placement": "yes"}, codes.INVALID_AUTO_PLACEMENT),

@@ -1,0 +1,105 @@
+"""The comparison of a scenario's variants: one table, overlaid plots, combined tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from simulator.experiment.result import RunResult  # noqa: E402
+
+COMPARE_HEADER = (
+    "variant",
+    "cost USD",
+    "host failures",
+    "capacity lost (instance-h)",
+    "fewest healthy instances",
+    "max pending tasks",
+    "errors %",
+)
+
+
+def compare_rows(summaries: dict[str, dict]) -> list[tuple[str, ...]]:
+    rows = []
+    for name, s in summaries.items():
+        services = s["services"].values()
+        requests = sum(v["requests"] for v in services)
+        failed = sum(v["failed_requests"] for v in services)
+        rows.append(
+            (
+                name,
+                f"{s['cost_usd']:,.2f}",
+                str(s["host_failures"]),
+                f"{s['capacity_lost_instance_hours']:,.1f}",
+                str(s["healthy_instances_min"]),
+                str(max((v["pending_tasks_max"] for v in services), default=0)),
+                f"{failed / requests * 100:.3f}" if requests else "n/a",
+            )
+        )
+    return rows
+
+
+def _cluster_series(result: RunResult, metric: str) -> pd.Series:
+    df = result.metrics[result.metrics["metric"] == metric]
+    return df.set_index("time")["value"]
+
+
+def plot_fleet_comparison(results: dict[str, RunResult], path: Path) -> Path:
+    fig, axes = plt.subplots(3, 1, figsize=(9, 9), sharex=True)
+    for name, r in results.items():
+        healthy = _cluster_series(r, "HealthyInstances")
+        lost = _cluster_series(r, "CapacityLostInstances")
+        cost = _cluster_series(r, "CumulativeCost")
+        axes[0].step(healthy.index / 3600, healthy.to_numpy(), where="post", label=name)
+        axes[1].step(lost.index / 3600, lost.to_numpy(), where="post", label=name)
+        axes[2].plot(cost.index / 3600, cost.to_numpy(), label=name)
+    axes[0].set_ylabel("healthy running instances")
+    axes[1].set_ylabel("instances lost")
+    axes[2].set_ylabel("cumulative cost (USD)")
+    axes[2].set_xlabel("simulated time (hours)")
+    axes[0].set_title("Variants: capacity and cost")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def fill_comparison(results: dict[str, RunResult], d: Path, plots: bool = True) -> None:
+    summaries = {name: r.summary for name, r in results.items()}
+    first = next(iter(results.values()))
+    scenario = first.summary["scenario"].split("@", 1)[0]
+    combined = {"scenario": scenario, "variants": summaries}
+    (d / "summary.json").write_text(json.dumps(combined, indent=2, sort_keys=True) + "\n")
+    metrics = pd.concat(
+        [r.metrics.assign(variant=name) for name, r in results.items()], ignore_index=True
+    )
+    metrics["variant"] = metrics["variant"].astype("category")
+    metrics.to_parquet(d / "metrics.parquet", index=False)
+    events = pd.concat(
+        [r.events.assign(variant=name) for name, r in results.items()], ignore_index=True
+    )
+    events.to_parquet(d / "events.parquet", index=False)
+    images = [plot_fleet_comparison(results, d / "variants.png").name] if plots else []
+    lines = [
+        f"# {scenario}: {len(results)} variants",
+        "",
+        "Every variant ran with the same seed, so they saw the same arrivals and the same "
+        "fault times (common random numbers); differences are the model's.",
+        "",
+        "| " + " | ".join(COMPARE_HEADER) + " |",
+        "|" + "---|" * len(COMPARE_HEADER),
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in compare_rows(summaries)]
+    lines.append("")
+    for image in images:
+        lines += [f"![{image[:-4]}]({image})", ""]
+    lines += ["Each variant's own report: " + ", ".join(f"[{n}]({n}/report.md)" for n in results)]
+    (d / "report.md").write_text("\n".join(lines) + "\n")
