@@ -33,6 +33,7 @@ import botocore.loaders
 import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
+from botocore.model import OperationModel
 
 from simulator.aws.sleep import Clock, install_waiter_clock, simulated_time
 
@@ -40,10 +41,12 @@ PARAMS_KEY = "ecsim.params"
 
 
 class Responder(Protocol):
-    """What answers calls: (service, operation, caller's params) -> (status, parsed)."""
+    """What answers calls: (operation model, caller's params) -> (HTTP status, parsed).
+
+    ``params`` is None for services whose params were not stashed (not simulated)."""
 
     def respond(
-        self, service: str, operation: str, params: Mapping[str, Any] | None
+        self, model: OperationModel, params: Mapping[str, Any] | None
     ) -> tuple[int, dict[str, Any]]: ...
 
 
@@ -107,13 +110,12 @@ def _stash_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> 
 
 def _answer(
     responder: Responder,
-    model: Any,
+    model: OperationModel,
     params: Mapping[str, Any],
     context: dict[str, Any],
     **_: Any,
 ) -> tuple[AWSResponse, dict[str, Any]]:
-    service = model.service_model.service_name
-    status, parsed = responder.respond(service, model.name, context.pop(PARAMS_KEY, None))
+    status, parsed = responder.respond(model, context.pop(PARAMS_KEY, None))
     headers = parsed.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     return http_response(str(params.get("url", "")), status, headers), parsed
 

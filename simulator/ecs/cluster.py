@@ -18,7 +18,7 @@ UNABLE_TO_PLACE = (
 )
 
 
-@dataclass
+@dataclass(eq=False)  # identity: two registrations are never "equal"
 class ContainerInstance:
     instance_id: str
     instance_type: InstanceType

@@ -427,7 +427,8 @@ class Fleet:
         """
         self._tick(at)
         host = self._host(host_id, allow_released=True)
-        orig = self.hosts[host.replaces_host_id] if host.replaces_host_id else host
+        recovering = host.state is HostState.PENDING and host.pending_reason == "recovery"
+        orig = self.hosts[host.replaces_host_id] if recovering and host.replaces_host_id else host
         if orig.replacement_host_id is None:
             raise AWSError(
                 codes.INVALID_HOST_STATE,

@@ -208,7 +208,7 @@ class Scenario(Strict):
     tick: Seconds = 60.0
     region: Literal["us-east-1"] = "us-east-1"
     capacity: Capacity
-    services: list[Service] = Field(min_length=1)
+    services: list[Service] = []
     traffic: list[Traffic] = []
     events: list[Event] = []
     faults: list[Fault] = []

@@ -178,3 +178,15 @@ def test_instances_stopped_during_assessment_stay_with_the_failed_host(fleet):
     fleet.complete_stop(ids[0], at=800.0)
     assert fleet.hosts[hid].state is HostState.RELEASED_PERMANENT_FAILURE
     assert fleet.instances[ids[0]].host_id is None
+
+
+def test_a_replacement_can_fail_and_be_recovered_in_turn(fleet):
+    hid, ids, _ = _failed_with_recovery(fleet)
+    first = fleet.hosts[hid].replacement_host_id
+    fleet.complete_recovery(first, at=200.0)
+    fleet.fail_host(first, at=300.0)
+    second = fleet.hosts[first].replacement_host_id
+    assert second not in (hid, first)
+    fleet.complete_recovery(first, at=400.0)  # by the failed replacement's own id
+    assert fleet.hosts[first].state is HostState.RELEASED_PERMANENT_FAILURE
+    assert all(fleet.instances[i].host_id == second for i in ids)

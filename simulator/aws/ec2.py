@@ -1,0 +1,305 @@
+"""The EC2 API answered by the simulated fleet.
+
+``Ec2Service.handle`` takes an operation and the caller's (already validated) params and
+returns the parsed response body, or raises ``AWSError`` with AWS's code. Each operation
+declares the params it simulates and the ones it accepts without effect (networking,
+user data...); any other param is refused with UnsupportedOperation naming it, so a script
+never gets an answer that silently ignored something that matters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from botocore.model import OperationModel
+
+from simulator.aws import ec2_hosts, ec2_instances, errors
+from simulator.aws.ec2_views import HostMeta, InstanceMeta, ViewContext
+from simulator.core.errors import AWSError
+from simulator.ec2.control import Ec2ControlPlane
+from simulator.lifecycle.instance import Instance, InstanceState
+
+INSTANCE_ID = re.compile(r"i-(?:[0-9a-f]{8}|[0-9a-f]{17})")
+DEFAULT_IMAGE_ID = "ami-00000000000000000"
+"""The AMI reported for instances launched around the API (through ``aws.control``)."""
+
+
+class Ec2Account(ViewContext, Protocol):
+    """What the EC2 facade needs from the simulated account."""
+
+    control: Ec2ControlPlane
+    region: str
+    availability_zones: tuple[str, ...]
+    terminated_visibility: float
+
+    @property
+    def now(self) -> float: ...
+
+
+Handler = Callable[["Ec2Service", OperationModel, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One simulated operation: its handler, simulated params, params accepted inertly."""
+
+    handler: Handler
+    params: frozenset[str]
+    inert: frozenset[str] = frozenset()
+
+
+def _op(handler: Handler, params: Iterable[str], inert: Iterable[str] = ()) -> Operation:
+    return Operation(handler, frozenset(params), frozenset(inert))
+
+
+OPERATIONS: Mapping[str, Operation] = {
+    "AllocateHosts": _op(
+        ec2_hosts.allocate_hosts,
+        [
+            "AvailabilityZone",
+            "InstanceType",
+            "InstanceFamily",
+            "Quantity",
+            "AutoPlacement",
+            "HostRecovery",
+            "ClientToken",
+            "TagSpecifications",
+        ],
+    ),
+    "DescribeHosts": _op(ec2_hosts.describe_hosts, ["HostIds", "Filter", "MaxResults", "NextToken"]),
+    "ModifyHosts": _op(ec2_hosts.modify_hosts, ["HostIds", "AutoPlacement", "HostRecovery"]),
+    "ReleaseHosts": _op(ec2_hosts.release_hosts, ["HostIds"]),
+    "RunInstances": _op(
+        ec2_instances.run_instances,
+        [
+            "ImageId",
+            "InstanceType",
+            "MinCount",
+            "MaxCount",
+            "Placement",
+            "HibernationOptions",
+            "TagSpecifications",
+            "ClientToken",
+            "KeyName",
+            "Monitoring",
+            "EbsOptimized",
+        ],
+        inert=[
+            "SecurityGroupIds",
+            "SecurityGroups",
+            "SubnetId",
+            "UserData",
+            "IamInstanceProfile",
+            "MetadataOptions",
+            "BlockDeviceMappings",
+            "InstanceInitiatedShutdownBehavior",
+        ],
+    ),
+    "DescribeInstances": _op(
+        ec2_instances.describe_instances, ["InstanceIds", "Filters", "MaxResults", "NextToken"]
+    ),
+    "DescribeInstanceStatus": _op(
+        ec2_instances.describe_instance_status,
+        ["InstanceIds", "Filters", "MaxResults", "NextToken", "IncludeAllInstances"],
+    ),
+    "StartInstances": _op(ec2_instances.start_instances, ["InstanceIds"]),
+    "StopInstances": _op(
+        ec2_instances.stop_instances, ["InstanceIds", "Hibernate"], inert=["Force"]
+    ),
+    "RebootInstances": _op(ec2_instances.reboot_instances, ["InstanceIds"]),
+    "TerminateInstances": _op(ec2_instances.terminate_instances, ["InstanceIds"]),
+    "ModifyInstancePlacement": _op(
+        ec2_instances.modify_instance_placement, ["InstanceId", "HostId", "Affinity", "Tenancy"]
+    ),
+}
+"""Every EC2 operation ecsim simulates."""
+
+
+class Ec2Service:
+    """The EC2 API of one simulated account and Region."""
+
+    name = "ec2"
+
+    def __init__(self, account: Ec2Account):
+        self.account = account
+        self.fleet = account.fleet
+        self.control = account.control
+        self.host_meta: dict[str, HostMeta] = {}
+        self.instance_meta: dict[str, InstanceMeta] = {}
+        self._tokens: dict[tuple[str, str], tuple[str, Any]] = {}
+        self._next_reservation = 1
+
+    def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The parsed body of ``model``'s response to ``params``; AWSError if refused."""
+        op = OPERATIONS.get(model.name)
+        if op is None:
+            raise errors.not_simulated(f"the EC2 operation {model.name}", OPERATIONS)
+        unknown = set(params) - op.params - op.inert - {"DryRun"}
+        if unknown:
+            raise errors.not_simulated(
+                f"the {model.name} parameter(s) {', '.join(sorted(unknown))}",
+                op.params | op.inert,
+            )
+        if params.get("DryRun"):
+            raise errors.dry_run()
+        return op.handler(self, model, dict(params))
+
+    # ------------------------------------------------------------------ API-only facts
+    def zone(self, name: str | None) -> str:
+        """A valid Availability Zone of the Region (the first one when None)."""
+        zones = self.account.availability_zones
+        if name is None:
+            return zones[0]
+        if name not in zones:
+            raise AWSError(
+                errors.INVALID_PARAMETER_VALUE,
+                f"Invalid availability zone: [{name}] (the zones of {self.account.region} "
+                f"are {', '.join(zones)}).",
+            )
+        return name
+
+    def host_meta_of(self, host_id: str) -> HostMeta:
+        """API facts of a host; a recovery replacement inherits its original's."""
+        meta = self.host_meta.get(host_id)
+        if meta is None:
+            host = self.fleet.hosts[host_id]
+            if host.replaces_host_id is not None:
+                orig = self.host_meta_of(host.replaces_host_id)
+                meta = HostMeta(orig.availability_zone, dict(orig.tags))
+            else:
+                meta = HostMeta(self.zone(None))
+            self.host_meta[host_id] = meta
+        return meta
+
+    def instance_meta_of(self, instance_id: str) -> InstanceMeta:
+        """API facts of an instance (defaults for one launched around the API)."""
+        meta = self.instance_meta.get(instance_id)
+        if meta is None:
+            inst = self.fleet.instances[instance_id]
+            zone = (
+                self.host_meta_of(inst.host_id).availability_zone
+                if inst.host_id
+                else self.zone(None)
+            )
+            meta = InstanceMeta(self.new_reservation_id(), DEFAULT_IMAGE_ID, 0, zone)
+            self.instance_meta[instance_id] = meta
+        return meta
+
+    def new_reservation_id(self) -> str:
+        rid = f"r-{self._next_reservation:017x}"
+        self._next_reservation += 1
+        return rid
+
+    # ------------------------------------------------------------------ instances
+    def visible(self, inst: Instance) -> bool:
+        """Terminated instances drop out of the API after ``terminated_visibility``."""
+        if inst.state is not InstanceState.TERMINATED:
+            return True
+        return self.account.now - inst.history[-1].at <= self.account.terminated_visibility
+
+    def find_instances(self, ids: Sequence[str]) -> list[Instance]:
+        """The instances named by ``ids`` (deduplicated, in order), as the API finds them:
+        InvalidInstanceID.Malformed, then InvalidInstanceID.NotFound naming every miss."""
+        for iid in ids:
+            if not INSTANCE_ID.fullmatch(iid):
+                raise AWSError(errors.INVALID_INSTANCE_ID_MALFORMED, f'Invalid id: "{iid}"')
+        unique = list(dict.fromkeys(ids))
+        missing = [
+            i for i in unique if i not in self.fleet.instances or not self.visible(
+                self.fleet.instances[i]
+            )
+        ]
+        if len(missing) == 1:
+            raise AWSError(
+                errors.INVALID_INSTANCE_ID_NOT_FOUND,
+                f"The instance ID '{missing[0]}' does not exist",
+            )
+        if missing:
+            raise AWSError(
+                errors.INVALID_INSTANCE_ID_NOT_FOUND,
+                f"The instance IDs '{', '.join(missing)}' do not exist",
+            )
+        return [self.fleet.instances[i] for i in unique]
+
+    def visible_instances(self) -> list[Instance]:
+        return [i for i in self.fleet.instances.values() if self.visible(i)]
+
+    @contextmanager
+    def auto_placement_only_in(self, zones: set[str]) -> Iterator[None]:
+        """Untargeted host placement stays within ``zones``.
+
+        The Fleet has no Availability Zones; an instance can't land on, or restart on, a
+        host in another zone (its EBS volume is zonal). For the duration of one request,
+        under the account lock, hosts elsewhere stop accepting untargeted launches.
+        """
+        off = [
+            h
+            for h in self.fleet.hosts.values()
+            if h.auto_placement == "on"
+            and not h.released
+            and self.host_meta_of(h.host_id).availability_zone not in zones
+        ]
+        for h in off:
+            h.auto_placement = "off"
+        try:
+            yield
+        finally:
+            for h in off:
+                h.auto_placement = "on"
+
+    # ------------------------------------------------------------------ request helpers
+    def tags(
+        self,
+        specs: Sequence[Mapping[str, Any]] | None,
+        resource_type: str,
+        ignored: Iterable[str] = (),
+    ) -> dict[str, str]:
+        """Tags for ``resource_type`` from TagSpecifications; other simulated-away types
+        (volumes...) are accepted and ignored, anything else is refused."""
+        out: dict[str, str] = {}
+        ignore = set(ignored)
+        for spec in specs or ():
+            kind = spec.get("ResourceType")
+            if kind in ignore:
+                continue
+            if kind != resource_type:
+                raise AWSError(
+                    errors.INVALID_PARAMETER_VALUE,
+                    f"'{kind}' is not a valid taggable resource type for this operation "
+                    f"(expected '{resource_type}').",
+                )
+            for tag in spec.get("Tags") or ():
+                out[tag["Key"]] = tag.get("Value", "")
+        return out
+
+    def replay(self, operation: str, params: Mapping[str, Any]) -> Any:
+        """The earlier result of a request with the same ClientToken, if any."""
+        token = params.get("ClientToken")
+        if token is None:
+            return None
+        seen = self._tokens.get((operation, token))
+        if seen is None:
+            return None
+        fingerprint, result = seen
+        if fingerprint != _fingerprint(params):
+            raise AWSError(
+                errors.IDEMPOTENT_PARAMETER_MISMATCH,
+                f"Arguments on this idempotent request are inconsistent with arguments used "
+                f"in previous request(s) with client token '{token}'.",
+            )
+        return result
+
+    def remember(self, operation: str, params: Mapping[str, Any], result: Any) -> None:
+        token = params.get("ClientToken")
+        if token is not None:
+            self._tokens[(operation, token)] = (_fingerprint(params), result)
+
+
+def _fingerprint(params: Mapping[str, Any]) -> str:
+    rest = {k: v for k, v in params.items() if k not in ("ClientToken", "DryRun")}
+    return json.dumps(rest, sort_keys=True, default=str)
