@@ -13,7 +13,6 @@ from collections.abc import Generator
 
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
-from simulator.lifecycle.fleet import Changes
 from simulator.lifecycle.host import HostState
 
 STREAM = "faults.host_failures"

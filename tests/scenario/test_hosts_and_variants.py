@@ -68,12 +68,13 @@ def test_variants_apply_their_overrides():
 def test_variant_mistakes_are_reported_with_the_variant_path():
     bad = HOSTS.replace('host_recovery: "off"', 'host_recovery: "sometimes"')
     assert problems(bad) == [
-        "s.yaml: variants.recovery-off: capacity.dedicated_hosts[0].host_recovery: expected on or off, "
-        "got 'sometimes'"
+        "s.yaml: variants.recovery-off: capacity.dedicated_hosts[0].host_recovery: "
+        "expected on or off, got 'sometimes'"
     ]
-    missing = HOSTS.replace("dedicated_hosts[0].host_recovery", "dedicated_hosts[3].host_recovery")
+    missing = HOSTS.replace("hosts[0].host_recovery", "hosts[3].host_recovery")
     assert problems(missing) == [
-        "s.yaml: variants.recovery-off: capacity.dedicated_hosts[3].host_recovery: no item [3] there"
+        "s.yaml: variants.recovery-off: capacity.dedicated_hosts[3].host_recovery: "
+        "no item [3] there"
     ]
     with pytest.raises(ScenarioError, match="no variant 'maybe'"):
         variant(parse_scenario(HOSTS), "maybe")
