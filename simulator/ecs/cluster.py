@@ -62,7 +62,7 @@ class Cluster:
     def __init__(self, name: str, reserved_memory_mib: int = 0):
         self.name = name
         self.reserved_memory_mib = reserved_memory_mib
-        self.instances: list[ContainerInstance] = []  # active, in launch order
+        self.instances: dict[str, ContainerInstance] = {}  # registered, in launch order
         self.retired: list[ContainerInstance] = []
         self.services: dict[str, ServiceSpec] = {}
         self._next_id = 0
@@ -70,7 +70,6 @@ class Cluster:
         self._running: dict[str, int] = {}
         self._registered = [0, 0]  # cpu, memory of active instances
         self._used = [0, 0]
-        self._by_id: dict[str, ContainerInstance] = {}
 
     def register(self, instance_id: str, itype: InstanceType, at: float) -> ContainerInstance:
         """An EC2 instance's agent registers it (CPU = vCPUs x 1024, memory - reserve)."""
@@ -81,21 +80,19 @@ class Cluster:
             registered_memory=max(0, itype.memory_mib - self.reserved_memory_mib),
             launched_at=at,
         )
-        self.instances.append(ci)
-        self._by_id[instance_id] = ci
+        self.instances[instance_id] = ci
         self._registered[0] += ci.registered_cpu
         self._registered[1] += ci.registered_memory
         return ci
 
     def is_registered(self, instance_id: str) -> bool:
-        return instance_id in self._by_id
+        return instance_id in self.instances
 
     def deregister(self, instance_id: str, at: float) -> ContainerInstance | None:
         """The instance left (stopped, terminated, impaired): its tasks stop with it."""
-        ci = self._by_id.pop(instance_id, None)
+        ci = self.instances.pop(instance_id, None)
         if ci is None:
             return None
-        self.instances.remove(ci)
         self._retire(ci, at)
         return ci
 
@@ -111,8 +108,7 @@ class Cluster:
         """Deregister ``count`` instances, newest first; their tasks stop."""
         removed = []
         for _ in range(min(count, len(self.instances))):
-            ci = self.instances.pop()
-            del self._by_id[ci.instance_id]
+            _, ci = self.instances.popitem()
             self._retire(ci, at)
             removed.append(ci)
         return removed
@@ -149,7 +145,7 @@ class Cluster:
 
     def _place(self, svc: ServiceSpec, count: int) -> int:
         placed = 0
-        for ci in self.instances:
+        for ci in self.instances.values():
             if placed == count:
                 break
             n = min(count - placed, ci.fits(svc.cpu, svc.memory))
@@ -165,7 +161,7 @@ class Cluster:
 
     def _stop(self, svc: ServiceSpec, count: int) -> int:
         stopped = 0
-        for ci in reversed(self.instances):
+        for ci in reversed(self.instances.values()):
             if stopped == count:
                 break
             n = min(count - stopped, ci.tasks.get(svc.name, 0))

@@ -16,7 +16,7 @@ def cluster(instances: int = 2, reserve: int = 0) -> Cluster:
 
 def test_registered_resources():
     c = cluster(1, reserve=512)
-    ci = c.instances[0]
+    ci = next(iter(c.instances.values()))
     assert (ci.registered_cpu, ci.registered_memory) == (4096, 16384 - 512)
 
 
@@ -25,7 +25,7 @@ def test_first_fit_fills_the_first_instance_first():
     c.services["web"] = ServiceSpec("web", 1024, 2048, 5, "web-dynamic")
     result = c.reconcile()
     assert result.started == {"web": 5}
-    assert [ci.tasks.get("web", 0) for ci in c.instances] == [4, 1]
+    assert [ci.tasks.get("web", 0) for ci in c.instances.values()] == [4, 1]
 
 
 def test_what_does_not_fit_is_unplaced():
@@ -44,7 +44,7 @@ def test_scale_in_and_instance_loss():
     assert c.reconcile().stopped == {"web": 3}
     assert c.running("web") == 3
     c.remove_instances(1, at=100.0)
-    assert c.running("web") == sum(ci.tasks.get("web", 0) for ci in c.instances)
+    assert c.running("web") == sum(ci.tasks.get("web", 0) for ci in c.instances.values())
 
 
 ops = st.lists(
@@ -70,12 +70,12 @@ def test_aggregates_always_match_the_instances(steps):
         else:
             c.services[step[1]].desired_count = step[2]
         c.reconcile()
-        for ci in c.instances:  # never over what the instance registered
+        for ci in c.instances.values():  # never over what the instance registered
             assert 0 <= ci.used_cpu <= ci.registered_cpu
             assert 0 <= ci.used_memory <= ci.registered_memory
         for name, svc in c.services.items():
-            counted = sum(ci.tasks.get(name, 0) for ci in c.instances)
+            counted = sum(ci.tasks.get(name, 0) for ci in c.instances.values())
             assert c.running(name) == counted <= svc.desired_count
-        cpu = sum(ci.used_cpu for ci in c.instances)
-        total = sum(ci.registered_cpu for ci in c.instances)
+        cpu = sum(ci.used_cpu for ci in c.instances.values())
+        total = sum(ci.registered_cpu for ci in c.instances.values())
         assert c.reserved()[0] == pytest.approx(cpu / total if total else 0.0)
