@@ -159,13 +159,13 @@ def _print_variants(summaries: dict[str, dict], target: Path) -> None:
 
 @app.command()
 def states(
-    machine: Annotated[str, typer.Argument(help="instance or host")],
+    machine: Annotated[str, typer.Argument(help="instance, host or task")],
     format: Annotated[str, typer.Option("--format", "-f", help="png, dot or mermaid")] = "mermaid",
     out: Annotated[
         Path | None, typer.Option(help="Write to this file (png needs it; default stdout).")
     ] = None,
 ) -> None:
-    """Draw an EC2 instance or Dedicated Host state machine from its transition table."""
+    """Draw the EC2 instance, Dedicated Host or ECS task state machine from its table."""
     from simulator.report import diagrams
 
     problems = []

@@ -96,11 +96,11 @@ def test_bad_duration_override(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("machine", ["instance", "host"])
+@pytest.mark.parametrize("machine", ["instance", "host", "task"])
 def test_states_draws_from_the_transition_tables(tmp_path, machine):
-    from simulator.lifecycle.graph import host_graph, instance_graph
+    from simulator.report.diagrams import MACHINES
 
-    g = instance_graph() if machine == "instance" else host_graph()
+    g = MACHINES[machine]()
     mermaid = ecsim("states", machine)
     assert mermaid.returncode == 0, mermaid.stderr
     arrows = [line for line in mermaid.stdout.splitlines() if "-->" in line and ":" in line]
@@ -117,7 +117,7 @@ def test_states_rejects_unknown_machine_and_format():
     proc = ecsim("states", "volume", "--format", "svg")
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
-        "machine: expected one of instance, host, got 'volume'",
+        "machine: expected one of instance, host, task, got 'volume'",
         "--format: expected one of png, dot, mermaid, got 'svg'",
     ]
 

@@ -14,10 +14,26 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 
-from simulator.lifecycle.graph import START_NODE, host_graph, instance_graph  # noqa: E402
+from simulator.ecs import task  # noqa: E402
+from simulator.lifecycle.graph import (  # noqa: E402
+    START_NODE,
+    host_graph,
+    instance_graph,
+    transition_graph,
+)
 
-MACHINES = {"instance": instance_graph, "host": host_graph}
-TITLES = {"instance": "EC2 instance lifecycle", "host": "EC2 Dedicated Host lifecycle"}
+
+def task_graph() -> nx.DiGraph:
+    """The ECS task lifecycle (RunTask and the service scheduler create PROVISIONING tasks)."""
+    return transition_graph(task.TRANSITIONS, {"run-task": task.INITIAL_STATE})
+
+
+MACHINES = {"instance": instance_graph, "host": host_graph, "task": task_graph}
+TITLES = {
+    "instance": "EC2 instance lifecycle",
+    "host": "EC2 Dedicated Host lifecycle",
+    "task": "Amazon ECS task lifecycle",
+}
 FORMATS = ("png", "dot", "mermaid")
 
 
