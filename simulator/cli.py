@@ -126,10 +126,14 @@ def run(
                 result = run_scenario(scenario, seed=seed, progress=progress)
         finally:
             progress.close()
+        outputs = {
+            "plots": scenario.outputs.plots,
+            "trace_jsonl": scenario.outputs.trace_jsonl,
+        }
         if scenario.variants:
-            write_variants_report(results, target, force=force, plots=scenario.outputs.plots)
+            write_variants_report(results, target, force, **outputs)
         else:
-            write_report(result, target, force=force, plots=scenario.outputs.plots)
+            write_report(result, target, force, **outputs)
     except ScenarioError as exc:
         raise _fail(exc.problems) from None
     except EcsimError as exc:

@@ -122,7 +122,11 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
         "instance_type": cap.instance_type,
         "arch": sim.shared_type.arch if sim.shared_type else None,
         "dedicated_hosts": [
-            {"instance_type": g.instance_type, "count": g.count, "host_recovery": g.host_recovery}
+            {
+                "instance_type": g.instance_type or f"{g.instance_family} (mixed sizes)",
+                "count": g.count,
+                "host_recovery": g.host_recovery,
+            }
             for g in cap.dedicated_hosts
         ],
         "instances_max": int(np.max(cl["InstanceCount"])),

@@ -46,21 +46,41 @@ def atomic_directory(out: Path, force: bool, fill: Callable[[Path], None]) -> Pa
     return out
 
 
-def fill_report(result: RunResult, d: Path, plots: bool = True) -> None:
+def fill_report(result: RunResult, d: Path, plots: bool = True, trace_jsonl: bool = False) -> None:
     """Write one run's files into the existing directory ``d``."""
     result.metrics.to_parquet(d / "metrics.parquet", index=False)
     result.events.to_parquet(d / "events.parquet", index=False)
+    if trace_jsonl:
+        write_events_jsonl(result, d / "events.jsonl")
     (d / "summary.json").write_text(json.dumps(result.summary, indent=2, sort_keys=True) + "\n")
     images = [p.name for p in write_plots(result, d)] if plots else []
     (d / "report.md").write_text(render_markdown(result, images))
 
 
-def write_report(result: RunResult, out: Path, force: bool = False, plots: bool = True) -> Path:
-    return atomic_directory(Path(out), force, lambda d: fill_report(result, d, plots))
+def write_events_jsonl(result: RunResult, path: Path) -> None:
+    """The event trace as JSON lines: {"time", "kind", "resource", **details}."""
+    with path.open("w") as f:
+        for time, kind, resource, details in result.events.itertuples(index=False):
+            record = {"time": time, "kind": kind, "resource": resource, **json.loads(details)}
+            f.write(json.dumps(record, sort_keys=True) + "\n")
+
+
+def write_report(
+    result: RunResult,
+    out: Path,
+    force: bool = False,
+    plots: bool = True,
+    trace_jsonl: bool = False,
+) -> Path:
+    return atomic_directory(Path(out), force, lambda d: fill_report(result, d, plots, trace_jsonl))
 
 
 def write_variants_report(
-    results: dict[str, RunResult], out: Path, force: bool = False, plots: bool = True
+    results: dict[str, RunResult],
+    out: Path,
+    force: bool = False,
+    plots: bool = True,
+    trace_jsonl: bool = False,
 ) -> Path:
     """A comparison of a scenario's variants, with each variant's own report beside it."""
     from simulator.report.compare import fill_comparison
@@ -68,7 +88,7 @@ def write_variants_report(
     def fill(d: Path) -> None:
         for name, result in results.items():
             (d / name).mkdir()
-            fill_report(result, d / name, plots)
+            fill_report(result, d / name, plots, trace_jsonl)
         fill_comparison(results, d, plots)
 
     return atomic_directory(Path(out), force, fill)

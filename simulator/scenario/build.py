@@ -65,6 +65,10 @@ def arrival_model(t: schema.ConstantTraffic | schema.DiurnalTraffic) -> ArrivalR
     return Diurnal(t.min_rps, t.peak_rps, t.peak_at)
 
 
+def _first_host_type(group: schema.DedicatedHosts) -> str:
+    return group.instance_type or next(iter(group.instances), f"{group.instance_family}.large")
+
+
 def _instance_price(name: str) -> float:
     return instance_type(name).price_per_hour or 0.0
 
@@ -91,7 +95,7 @@ class Simulation:
         self.ec2.listeners += [self.observer, self._on_changes]
         self.cluster = Cluster(scenario.name, cap.reserved_memory_mib)
         self.shared_type = instance_type(cap.instance_type) if cap.instance_type else None
-        first = self.shared_type or instance_type(cap.dedicated_hosts[0].instance_type)
+        first = self.shared_type or instance_type(_first_host_type(cap.dedicated_hosts[0]))
         self.throughput_family = first.family
         self.host_ids: list[str] = []
         self.shared_ids: list[str] = []
@@ -129,19 +133,23 @@ class Simulation:
         for group in cap.dedicated_hosts:
             hids = ec2.allocate_hosts(
                 instance_type=group.instance_type,
+                instance_family=group.instance_family,
                 quantity=group.count,
                 host_recovery=group.host_recovery,
                 auto_placement=group.auto_placement,
             )
             self.host_ids += hids
-            per_host = group.instances_per_host
-            if per_host is None:
-                per_host = hosts_capacity(group.instance_type)
+            if group.instance_type is not None:
+                per_host = group.instances_per_host
+                if per_host is None:
+                    per_host = hosts_capacity(group.instance_type)
+                mix = {group.instance_type: per_host}
+            else:
+                mix = dict(group.instances)
             for hid in hids:
-                if per_host:
-                    initial += ec2.run_instances(
-                        group.instance_type, per_host, tenancy="host", host_id=hid
-                    )
+                for itype, n in mix.items():
+                    if n:
+                        initial += ec2.run_instances(itype, n, tenancy="host", host_id=hid)
         self.expected_instances = len(initial)
         ec2.boot_now(initial)
         self._started = True
@@ -204,7 +212,11 @@ class Simulation:
             touched |= cluster.deregister(iid, now) is not None
         for c in changes.instances:
             inst = fleet.instances[c.instance_id]
-            healthy = c.current_state is InstanceState.RUNNING and not inst.impaired
+            healthy = (
+                c.current_state is InstanceState.RUNNING
+                and not inst.impaired
+                and not inst.is_mac  # ECS has no macOS container instances
+            )
             if healthy and not cluster.is_registered(c.instance_id):
                 cluster.register(c.instance_id, instance_type(inst.instance_type), now)
                 touched = True

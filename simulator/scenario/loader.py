@@ -71,7 +71,6 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
 def check_references(s: Scenario) -> list[tuple[str, str]]:
     """Problems pydantic cannot see: names that refer to catalogs or to other entries."""
     out: list[tuple[str, str]] = []
-    types_ = instance_types()
     cap = s.capacity
     if cap.instance_type is None and cap.count:
         out.append(("capacity.instance_type", "required when capacity.count > 0"))
@@ -80,22 +79,7 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
     if not cap.count and not cap.dedicated_hosts:
         out.append(("capacity", "expected instances (count > 0) or dedicated_hosts"))
     for i, group in enumerate(cap.dedicated_hosts):
-        where = f"capacity.dedicated_hosts[{i}]"
-        problems = _check_instance_type(f"{where}.instance_type", group.instance_type, shared=False)
-        out += problems
-        if problems:
-            continue
-        per_host = hosts_capacity(group.instance_type)
-        if per_host == 0:
-            out.append((f"{where}.instance_type", f"no Dedicated Host takes {group.instance_type}"))
-        elif group.instances_per_host is not None and group.instances_per_host > per_host:
-            out.append(
-                (
-                    f"{where}.instances_per_host",
-                    f"expected at most {per_host} (a {group.instance_type} host holds "
-                    f"{per_host}), got {group.instances_per_host}",
-                )
-            )
+        out += _check_host_group(f"capacity.dedicated_hosts[{i}]", group)
     total_hosts = sum(g.count for g in cap.dedicated_hosts)
     for i, e in enumerate(s.events):
         if getattr(e, "action", "") == "fail_host" and e.host >= total_hosts:
@@ -113,8 +97,6 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
             out.append(("ec2_timing", str(exc).strip("'")))
     if s.services and cap.instance_type is None and not cap.dedicated_hosts:
         out.append(("capacity", "services need container instances"))
-    if any(t.instance_type and types_.get(t.instance_type) is None for t in cap.dedicated_hosts):
-        return out
     names: dict[str, int] = {}
     known_workloads = workloads()
     for i, svc in enumerate(s.services):
@@ -165,6 +147,88 @@ def _check_instance_type(where: str, name: str, shared: bool) -> list[tuple[str,
             )
         ]
     return []
+
+
+def _check_host_group(where: str, group: Any) -> list[tuple[str, str]]:
+    from simulator.catalog.hosts import host_type, host_types
+
+    if (group.instance_type is None) == (group.instance_family is None):
+        return [
+            (
+                where,
+                "expected exactly one of instance_type (single-size hosts) or "
+                "instance_family (mixed-size hosts)",
+            )
+        ]
+    if group.instance_type is not None:
+        problems = _check_instance_type(f"{where}.instance_type", group.instance_type, False)
+        if problems:
+            return problems
+        if group.instances:
+            return [
+                (
+                    f"{where}.instances",
+                    "only with instance_family (mixed-size hosts); use instances_per_host",
+                )
+            ]
+        per_host = hosts_capacity(group.instance_type)
+        if per_host == 0:
+            return [(f"{where}.instance_type", f"no Dedicated Host takes {group.instance_type}")]
+        if group.instances_per_host is not None and group.instances_per_host > per_host:
+            return [
+                (
+                    f"{where}.instances_per_host",
+                    f"expected at most {per_host} (a {group.instance_type} host holds "
+                    f"{per_host}), got {group.instances_per_host}",
+                )
+            ]
+        return []
+    family = group.instance_family
+    known = host_types()
+    if family not in known:
+        return [
+            (
+                f"{where}.instance_family",
+                f"unknown host family {family!r}" + did_you_mean(family, set(known)),
+            )
+        ]
+    htype = host_type(family)
+    if not htype.mixed_sizes:
+        return [
+            (
+                f"{where}.instance_family",
+                f"{family} hosts hold a single size; expected a "
+                "mixed-size family (A1, C5, M5, R5, C5n, M5n, R5n, T3) or use instance_type",
+            )
+        ]
+    if group.instances_per_host is not None:
+        return [(f"{where}.instances_per_host", "only with instance_type; use instances")]
+    out = []
+    used = 0
+    for name, n in group.instances.items():
+        problems = _check_instance_type(f"{where}.instances.{name}", name, False)
+        if problems:
+            out += problems
+            continue
+        itype = instance_types()[name]
+        if itype.family != family:
+            out.append(
+                (
+                    f"{where}.instances.{name}",
+                    f"expected an instance type of the {family} family, got {name}",
+                )
+            )
+            continue
+        used += n * htype.units_per_instance(itype.vcpu, itype.size)
+    if not out and used > htype.capacity_units:
+        out.append(
+            (
+                f"{where}.instances",
+                f"the mix needs {used} of the {family} host's "
+                f"{htype.capacity_units} capacity units (vCPUs)",
+            )
+        )
+    return out
 
 
 def hosts_capacity(instance_type: str) -> int:

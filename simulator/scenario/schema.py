@@ -98,12 +98,16 @@ class Strict(BaseModel):
 
 
 class DedicatedHosts(Strict):
-    """``count`` Dedicated Hosts allocated for ``instance_type`` (single-size), each
-    running ``instances_per_host`` instances of it (default: as many as fit)."""
+    """``count`` Dedicated Hosts, each allocated either for one ``instance_type``
+    (single-size) running ``instances_per_host`` of it (default: as many as fit), or for
+    an ``instance_family`` that supports mixed sizes (A1, C5, M5, R5, C5n, M5n, R5n, T3)
+    running the ``instances`` mix, e.g. ``{m5.4xlarge: 2, m5.xlarge: 8}``."""
 
-    instance_type: Name
+    instance_type: Name | None = None
+    instance_family: Name | None = None
     count: PositiveInt
     instances_per_host: Count | None = None
+    instances: dict[str, Count] = {}
     host_recovery: OnOff = "on"
     auto_placement: OnOff = "off"
 

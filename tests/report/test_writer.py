@@ -61,3 +61,12 @@ def test_a_failure_half_way_leaves_nothing(tmp_path):
     with pytest.raises(RuntimeError):
         atomic_directory(tmp_path / "r", force=False, fill=fill)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_trace_as_json_lines(tmp_path, result):
+    out = write_report(result, tmp_path / "r", trace_jsonl=True)
+    lines = (out / "events.jsonl").read_text().splitlines()
+    assert len(lines) == len(result.events)
+    first = json.loads(lines[0])
+    assert {"time", "kind", "resource"} <= set(first)
+    assert first["kind"] == result.events["kind"].iloc[0]

@@ -93,3 +93,42 @@ def test_timing_overrides_are_validated():
     text = HOSTS + "ec2_timing:\n  bot: 30s\n"
     (line,) = problems(text)
     assert line.startswith("s.yaml: ec2_timing: unknown EC2 timing 'bot'")
+
+
+MIXED = """\
+name: m
+duration: 1h
+capacity:
+  dedicated_hosts:
+    - instance_family: m5
+      count: 1
+      instances: {m5.4xlarge: 2, m5.xlarge: 8}
+"""
+
+
+def test_mixed_size_hosts_by_family():
+    from simulator.experiment import run
+
+    s = parse_scenario(MIXED)
+    r = run(s)
+    assert r.summary["healthy_instances_min"] == 10
+    assert r.summary["dedicated_hosts"][0]["instance_type"] == "m5 (mixed sizes)"
+
+
+def test_mixed_size_rules():
+    too_many = MIXED.replace("m5.xlarge: 8", "m5.xlarge: 20")
+    assert problems(too_many) == [
+        "s.yaml: capacity.dedicated_hosts[0].instances: the mix needs 112 of the m5 host's "
+        "96 capacity units (vCPUs)"
+    ]
+    single = MIXED.replace("instance_family: m5", "instance_family: m6i")
+    assert "hold a single size" in problems(single)[0]
+    wrong = MIXED.replace("m5.xlarge: 8", "c5.xlarge: 8")
+    assert problems(wrong) == [
+        "s.yaml: capacity.dedicated_hosts[0].instances.c5.xlarge: expected an instance type "
+        "of the m5 family, got c5.xlarge"
+    ]
+    both = MIXED.replace(
+        "instance_family: m5", "instance_family: m5\n      instance_type: m5.large"
+    )
+    assert "exactly one of instance_type" in problems(both)[0]
