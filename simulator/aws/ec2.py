@@ -71,7 +71,9 @@ OPERATIONS: Mapping[str, Operation] = {
             "TagSpecifications",
         ],
     ),
-    "DescribeHosts": _op(ec2_hosts.describe_hosts, ["HostIds", "Filter", "MaxResults", "NextToken"]),
+    "DescribeHosts": _op(
+        ec2_hosts.describe_hosts, ["HostIds", "Filter", "MaxResults", "NextToken"]
+    ),
     "ModifyHosts": _op(ec2_hosts.modify_hosts, ["HostIds", "AutoPlacement", "HostRecovery"]),
     "ReleaseHosts": _op(ec2_hosts.release_hosts, ["HostIds"]),
     "RunInstances": _op(
@@ -210,9 +212,9 @@ class Ec2Service:
                 raise AWSError(errors.INVALID_INSTANCE_ID_MALFORMED, f'Invalid id: "{iid}"')
         unique = list(dict.fromkeys(ids))
         missing = [
-            i for i in unique if i not in self.fleet.instances or not self.visible(
-                self.fleet.instances[i]
-            )
+            i
+            for i in unique
+            if i not in self.fleet.instances or not self.visible(self.fleet.instances[i])
         ]
         if len(missing) == 1:
             raise AWSError(

@@ -92,7 +92,11 @@ def host_view(host: Host, meta: HostMeta, ctx: ViewContext) -> dict[str, Any]:
         "HostId": host.host_id,
         "HostProperties": props,
         "Instances": [
-            {"InstanceId": i.instance_id, "InstanceType": i.instance_type, "OwnerId": ctx.account_id}
+            {
+                "InstanceId": i.instance_id,
+                "InstanceType": i.instance_type,
+                "OwnerId": ctx.account_id,
+            }
             for i in active
         ],
         "State": host.state.value,

@@ -44,11 +44,14 @@ INVALID_PARAMETER_COMBINATION = codes.INVALID_PARAMETER_COMBINATION
 INVALID_INSTANCE_ID_NOT_FOUND = codes.INVALID_INSTANCE_ID_NOT_FOUND
 INVALID_HOST_ID_NOT_FOUND = codes.INVALID_HOST_ID_NOT_FOUND
 
-ALL: frozenset[str] = frozenset(
-    v
-    for k, v in dict(globals()).items()
-    if k.isupper() and isinstance(v, str) and not k.startswith("_")
-) | codes.ALL
+ALL: frozenset[str] = (
+    frozenset(
+        v
+        for k, v in dict(globals()).items()
+        if k.isupper() and isinstance(v, str) and not k.startswith("_")
+    )
+    | codes.ALL
+)
 """Every code a simulated client can answer with."""
 
 

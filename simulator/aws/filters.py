@@ -91,9 +91,7 @@ def apply_filters(
             simulated = sorted(fields) + (["tag:<key>", "tag-key", "tag-value"] if tags else [])
             documented = documented_filters(operation_model, member)
             if name in documented or (name.startswith("tag:") and "tag:<key>" in documented):
-                raise errors.not_simulated(
-                    f"the {operation_model.name} filter '{name}'", simulated
-                )
+                raise errors.not_simulated(f"the {operation_model.name} filter '{name}'", simulated)
             raise AWSError(
                 errors.INVALID_PARAMETER_VALUE,
                 f"The filter '{name}' is invalid (ecsim evaluates for "
@@ -103,8 +101,7 @@ def apply_filters(
     out = []
     for item in items:
         if all(
-            any(p.fullmatch(v) for v in field(item) for p in patterns)
-            for field, patterns in checks
+            any(p.fullmatch(v) for v in field(item) for p in patterns) for field, patterns in checks
         ):
             out.append(item)
     return out

@@ -56,8 +56,7 @@ class ServiceTime:
         fixed = {"exponential": 1.0, "deterministic": 0.0}
         if self.distribution not in SERVICE_DISTRIBUTIONS:
             raise ValueError(
-                f"distribution: expected one of {SERVICE_DISTRIBUTIONS}, "
-                f"got {self.distribution!r}"
+                f"distribution: expected one of {SERVICE_DISTRIBUTIONS}, got {self.distribution!r}"
             )
         if self.distribution in fixed:
             object.__setattr__(self, "cv", fixed[self.distribution])

@@ -112,9 +112,10 @@ def effective_capacity(
 
     The busy fraction u must satisfy u * f(u) = x with x = offered / nominal (a task
     busy u of the time at speed f(u) completes x of its nominal work). Above the knee
-    this is the quadratic a u^2 - (1 + a k) u + x = 0 with a = (1 - e) / (1 - k); the
-    smaller root is the operating point the load reaches first as it rises. When there
-    is none below u = 1 the task is saturated: every vCPU busy, capacity e * nominal.
+    this is the quadratic a u^2 - (1 + a k) u + x = 0 with a = (1 - e) / (1 - k); its
+    smaller root, if in [k, 1), is the operating point the load reaches first as it
+    rises. When there is none the task is saturated: every vCPU busy, capacity
+    e * nominal.
 
     When e < 1 / (2 - k) (2/3 at the default knee) u * f(u) peaks below u = 1: with
     the x86 defaults at 0.634 of nominal for u = 0.93, against 0.63 at u = 1, so the
@@ -134,7 +135,8 @@ def effective_capacity(
         disc = b * b - 4.0 * a * x
         # the smaller root, written to stay accurate as a -> 0 (no degradation)
         root = 2.0 * x / (b + np.sqrt(np.maximum(disc, 0.0)))
-    u = np.where(x <= k, x, np.where(disc >= 0.0, root, np.inf))
+    # a root below the knee belongs to the quadratic, not to u f(u): no operating point
+    u = np.where(x <= k, x, np.where((disc >= 0.0) & (root >= k), root, np.inf))
     saturated = ~(u < 1.0)
     u = np.where(saturated, 1.0, u)
     factor = throughput_factor(u, k, e)
