@@ -1,5 +1,6 @@
-"""Amazon ECS: clusters, container instances, services and task placement."""
+"""Amazon ECS: task definitions, container instances, placement, tasks and services.
 
-from simulator.ecs.cluster import Cluster, ContainerInstance, Placement, ServiceSpec
-
-__all__ = ["Cluster", "ContainerInstance", "Placement", "ServiceSpec"]
+Pure domain modules (``task_definition``, ``container_instance``, ``query``,
+``placement``, ``task``, ``deployment``) know nothing of simpy; ``control`` drives them
+in simulated time on top of the EC2 control plane.
+"""

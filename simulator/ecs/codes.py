@@ -156,7 +156,7 @@ UNABLE_TO_PLACE = (
     "service {service} was unable to place a task because no container instance met all of "
     "its requirements."
 )
-"""service-event-messages.md; the same prefix as simulator.ecs.cluster.UNABLE_TO_PLACE."""
+"""service-event-messages.md."""
 
 CLOSEST_MATCH = "The closest matching container-instance {container_instance} {phrase}"
 

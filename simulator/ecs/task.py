@@ -73,6 +73,7 @@ INITIAL_STATE = TaskState.PROVISIONING
 # DescribeTasks stoppedReason texts as ECS writes them
 REASON_SCALING = "Scaling activity initiated by (deployment {deployment_id})"
 REASON_ESSENTIAL_EXITED = "Essential container in task exited"
+REASON_FAILED_TO_START = REASON_ESSENTIAL_EXITED  # what a task that never started reports
 REASON_USER = "Task stopped by user"
 REASON_HOST_LOST = "Host EC2 (instance {instance_id}) stopped/terminated."
 REASON_SPOT = "Your Spot Task was interrupted."

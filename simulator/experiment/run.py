@@ -101,6 +101,7 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
             "running_tasks_min": int(by["RunningTaskCount"].min()),
             "running_tasks_max": int(by["RunningTaskCount"].max()),
             "pending_tasks_max": int(by["PendingTaskCount"].max()),
+            "tasks_short_max": int((by["DesiredTaskCount"] - by["RunningTaskCount"]).max()),
         }
     cluster = m[m["cluster"] == s.name]
     cl = {k: g["value"].to_numpy() for k, g in cluster.groupby("metric", observed=True)}

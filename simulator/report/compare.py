@@ -19,7 +19,7 @@ COMPARE_HEADER = (
     "host failures",
     "capacity lost (instance-h)",
     "fewest healthy instances",
-    "max pending tasks",
+    "most tasks short",
     "errors %",
 )
 
@@ -37,7 +37,7 @@ def compare_rows(summaries: dict[str, dict]) -> list[tuple[str, ...]]:
                 str(s["host_failures"]),
                 f"{s['capacity_lost_instance_hours']:,.1f}",
                 str(s["healthy_instances_min"]),
-                str(max((v["pending_tasks_max"] for v in services), default=0)),
+                str(max((v["tasks_short_max"] for v in services), default=0)),
                 f"{failed / requests * 100:.3f}" if requests else "n/a",
             )
         )

@@ -107,7 +107,7 @@ def summary_rows(summary: dict) -> list[tuple[str, ...]]:
                 _ms(s["p99_latency_ms_max"]),
                 f"{s['error_rate'] * 100:.3f}",
                 f"{s['running_tasks_min']}-{s['running_tasks_max']}",
-                str(s["pending_tasks_max"]),
+                str(s["tasks_short_max"]),
             )
         )
     return rows
@@ -121,7 +121,7 @@ SUMMARY_HEADER = (
     "p99 ms max",
     "errors %",
     "tasks",
-    "pending",
+    "short",
 )
 
 

@@ -8,6 +8,7 @@ World.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Generator
 
 import numpy as np
@@ -18,9 +19,12 @@ from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
 from simulator.ec2.observe import FleetObserver
 from simulator.ec2.timing import Ec2Timing
-from simulator.ecs.cluster import UNABLE_TO_PLACE, Cluster, ServiceSpec
+from simulator.ecs.control import EcsControlPlane
+from simulator.ecs.deployment import DeploymentConfiguration
+from simulator.ecs.task import TaskState
+from simulator.ecs.timing import EcsTiming
 from simulator.faults.hosts import host_failures
-from simulator.lifecycle.fleet import Changes, Fleet
+from simulator.lifecycle.fleet import Fleet
 from simulator.lifecycle.host import HostState
 from simulator.lifecycle.instance import InstanceState
 from simulator.scenario import schema
@@ -92,8 +96,15 @@ class Simulation:
         self.observer = FleetObserver(
             self.ec2.fleet, _instance_price, _host_price, lambda: self.world.now
         )
-        self.ec2.listeners += [self.observer, self._on_changes]
-        self.cluster = Cluster(scenario.name, cap.reserved_memory_mib)
+        self.ec2.listeners.append(self.observer)
+        self.ecs = EcsControlPlane(
+            self.world,
+            self.ec2,
+            timing=EcsTiming.with_overrides(scenario.ecs_timing),
+            reserved_memory_mib=cap.reserved_memory_mib,
+        )
+        self.cluster = self.ecs.create_cluster(scenario.name)
+        self.ecs.task_listeners.append(self._on_task)
         self.shared_type = instance_type(cap.instance_type) if cap.instance_type else None
         first = self.shared_type or instance_type(_first_host_type(cap.dedicated_hosts[0]))
         self.throughput_family = first.family
@@ -101,19 +112,21 @@ class Simulation:
         self.shared_ids: list[str] = []
         self.expected_instances = 0
         self.names = [s.name for s in scenario.services]
-        for s in scenario.services:
-            self.cluster.services[s.name] = ServiceSpec(
-                s.name, s.cpu, s.memory, s.desired_count, s.workload
-            )
-        rates = [requests_per_vcpu_second(s.workload, first.family) for s in scenario.services]
+        self.specs = {s.name: s for s in scenario.services}
+        # running tasks of each service per instance family: the traffic model's capacity
+        self.running_by_family: dict[str, Counter] = {n: Counter() for n in self.names}
+        self.base_rates = [
+            requests_per_vcpu_second(s.workload, first.family) for s in scenario.services
+        ]
         self.task_model = flow.TaskModel.build(
-            [s.cpu for s in scenario.services], rates, [s.timeout for s in scenario.services]
+            [s.cpu for s in scenario.services],
+            self.base_rates,
+            [s.timeout for s in scenario.services],
         )
         traffic = {t.service: arrival_model(t) for t in scenario.traffic}
         self.arrivals: list[ArrivalRate | None] = [traffic.get(n) for n in self.names]
         self.traffic_factor = np.ones(len(self.names))
-        self._unplaced: dict[str, int] = {}
-        self._started = False
+        self._revisions: dict[str, int] = {}
         rec = self.world.metrics
         self._ids = {m: rec.series_ids(m, "service", self.names) for m in PER_SERVICE_METRICS}
         self._cluster_ids = np.array(
@@ -123,9 +136,11 @@ class Simulation:
 
     # ---------------------------------------------------------------- set-up
     def start(self) -> None:
-        """Launch the initial fleet (running at time 0), schedule events and faults."""
+        """Launch the initial fleet, register it and start the services: all settled at
+        time 0 (the scenario starts from a running system); then events and faults."""
         s, ec2 = self.scenario, self.ec2
         cap = s.capacity
+        self.ecs.timing.instant = True
         initial: list[str] = []
         if cap.count and self.shared_type is not None:
             self.shared_ids = ec2.run_instances(self.shared_type.name, cap.count)
@@ -151,9 +166,12 @@ class Simulation:
                     if n:
                         initial += ec2.run_instances(itype, n, tenancy="host", host_id=hid)
         self.expected_instances = len(initial)
+        self._join(initial)
         ec2.boot_now(initial)
-        self._started = True
-        self._reconcile()
+        for spec in s.services:
+            self._create_service(spec)
+        self.ecs.settle()
+        self.ecs.timing.instant = False
         for event in s.events:
             self.world.at(event.at, lambda e=event: self._apply(e))
         for fault in s.faults:
@@ -168,17 +186,82 @@ class Simulation:
             )
         self.world.process(self._ticks())
 
+    def _join(self, ec2_ids: list[str]) -> None:
+        """Instances join the scenario's cluster (user data ECS_CLUSTER); ECS has no macOS
+        container instances, so Mac instances stay plain EC2."""
+        for iid in ec2_ids:
+            if not self.ec2.fleet.instances[iid].is_mac:
+                self.ecs.join(iid, self.cluster.name)
+
+    def _task_definition(self, spec: schema.Service, revision: int) -> dict:
+        return {
+            "family": spec.name,
+            "containerDefinitions": [
+                {
+                    "name": spec.name,
+                    "image": f"{spec.name}:v{revision}",
+                    "cpu": spec.cpu,
+                    "memory": spec.memory,
+                    "essential": True,
+                }
+            ],
+            "cpu": str(spec.cpu),
+            "memory": str(spec.memory),
+        }
+
+    def _register(self, spec: schema.Service, start_failure: float = 0.0) -> str:
+        revision = self._revisions.get(spec.name, 0) + 1
+        self._revisions[spec.name] = revision
+        td = self.ecs.register_task_definition(self._task_definition(spec, revision))
+        if start_failure:
+            self.ecs.start_failure[td.arn] = start_failure
+        return td.arn
+
+    def _create_service(self, spec: schema.Service) -> None:
+        d = spec.deployment
+        strategies = (
+            None
+            if spec.placement_strategy is None
+            else [x.model_dump(exclude_none=True) for x in spec.placement_strategy]
+        )
+        self.ecs.create_service(
+            self.cluster.name,
+            spec.name,
+            self._register(spec),
+            spec.desired_count,
+            strategies=strategies,
+            constraints=[c.model_dump(exclude_none=True) for c in spec.placement_constraints],
+            deployment_configuration=DeploymentConfiguration(
+                d.minimum_healthy_percent, d.maximum_percent, d.circuit_breaker, d.rollback
+            ),
+            scheduling_strategy=spec.scheduling_strategy,
+        )
+
     # ---------------------------------------------------------------- events
     def _apply(self, event: schema.Event) -> None:
-        w = self.world
+        w, ecs, cluster = self.world, self.ecs, self.cluster.name
         if isinstance(event, schema.SetDesiredCount):
-            self.cluster.services[event.service].desired_count = event.desired_count
+            ecs.update_service(cluster, event.service, desired_count=event.desired_count)
             w.emit("service.desired_count", event.service, desired_count=event.desired_count)
         elif isinstance(event, schema.SetInstanceCount):
             self._set_shared_count(event.count)
         elif isinstance(event, schema.ScaleTraffic):
             self.traffic_factor[self.names.index(event.service)] = event.factor
             w.emit("traffic.scaled", event.service, factor=event.factor)
+        elif isinstance(event, schema.Deploy):
+            arn = self._register(self.specs[event.service], event.start_failure_probability)
+            ecs.update_service(
+                cluster, event.service, task_definition=arn, desired_count=event.desired_count
+            )
+            w.emit("service.deploy", event.service, task_definition=arn)
+        elif isinstance(event, schema.DrainInstances):
+            active = [
+                ci.container_instance_id
+                for ci in self.cluster.container_instances.values()
+                if ci.placeable and ci.agent_connected
+            ][: event.count]
+            ecs.update_container_instances_state(cluster, active, "DRAINING")
+            w.emit("ecs.drain", cluster, container_instances=active)
         elif isinstance(event, schema.FailHost):
             hid = self.host_ids[event.host]
             if self.ec2.fleet.hosts[hid].state is HostState.AVAILABLE:
@@ -186,61 +269,51 @@ class Simulation:
                 self.ec2.fail_host(hid)
             else:
                 w.emit("fault.skipped", hid, reason="host not available")
-        self._reconcile()
 
     def _set_shared_count(self, count: int) -> None:
         fleet = self.ec2.fleet
-        live = [
-            i
-            for i in self.shared_ids
-            if fleet.instances[i].state
-            not in (InstanceState.SHUTTING_DOWN, InstanceState.TERMINATED)
-        ]
+        gone = (InstanceState.SHUTTING_DOWN, InstanceState.TERMINATED)
+        live = [i for i in self.shared_ids if fleet.instances[i].state not in gone]
         if count > len(live) and self.shared_type is not None:
-            self.shared_ids += self.ec2.run_instances(self.shared_type.name, count - len(live))
+            new = self.ec2.run_instances(self.shared_type.name, count - len(live))
+            self.shared_ids += new
+            self._join(new)
         elif count < len(live):
             self.ec2.terminate_instances(live[count:][::-1])
         self.expected_instances += count - len(live)
 
-    def _on_changes(self, changes: Changes) -> None:
-        """Container instances follow their EC2 instances."""
-        if not self._started and not changes.instances:
+    def _on_task(self, what: str, task, before) -> None:
+        """Keep running tasks per service and instance family (the traffic capacity)."""
+        if not task.group.startswith("service:"):
             return
-        fleet, now, cluster = self.ec2.fleet, self.world.now, self.cluster
-        touched = False
-        for iid in changes.impaired:
-            touched |= cluster.deregister(iid, now) is not None
-        for c in changes.instances:
-            inst = fleet.instances[c.instance_id]
-            healthy = (
-                c.current_state is InstanceState.RUNNING
-                and not inst.impaired
-                and not inst.is_mac  # ECS has no macOS container instances
-            )
-            if healthy and not cluster.is_registered(c.instance_id):
-                cluster.register(c.instance_id, instance_type(inst.instance_type), now)
-                touched = True
-            elif not healthy and cluster.is_registered(c.instance_id):
-                cluster.deregister(c.instance_id, now)
-                touched = True
-        if touched and self._started:
-            self._reconcile()
+        counter = self.running_by_family.get(task.group[8:])
+        if counter is None:
+            return
+        if what == "running":
+            ci = self.cluster.container_instances[task.container_instance]
+            counter[ci.instance_type.family] += 1
+        elif what == "stopping" and before is TaskState.RUNNING:
+            ci = self.cluster.container_instances[task.container_instance]
+            counter[ci.instance_type.family] -= 1
 
-    def _reconcile(self) -> None:
-        w = self.world
-        result = self.cluster.reconcile()
-        for name, n in result.started.items():
-            if n:
-                w.emit("service.tasks_started", name, count=n)
-        for name, n in result.stopped.items():
-            if n:
-                w.emit("service.tasks_stopped", name, count=n)
-        for name in self.names:
-            short = result.unplaced.get(name, 0)
-            if short and short != self._unplaced.get(name, 0):
-                message = UNABLE_TO_PLACE.format(service=name)
-                w.emit("service.unable_to_place", name, message=message, count=short)
-            self._unplaced[name] = short
+    def _rps_per_vcpu(self) -> np.ndarray:
+        """Each service's throughput per vCPU, averaged over the families its running
+        tasks are on (the scenario's first instance type when none run)."""
+        out = np.array(self.base_rates, dtype=float)
+        for j, name in enumerate(self.names):
+            counter = self.running_by_family[name]
+            total = sum(counter.values())
+            if total and (len(counter) > 1 or next(iter(counter)) != self.throughput_family):
+                workload = self.specs[name].workload
+                out[j] = (
+                    sum(
+                        n * requests_per_vcpu_second(workload, family)
+                        for family, n in counter.items()
+                        if n
+                    )
+                    / total
+                )
+        return out
 
     # ---------------------------------------------------------------- sampling
     def offered(self, times: np.ndarray) -> np.ndarray:
@@ -263,15 +336,19 @@ class Simulation:
                 rates = self.offered(w.now + tick * np.arange(BLOCK))
             self._times.append(w.now)
             self._offered.append(rates[k % BLOCK] * self.traffic_factor)
-            self._running.append([self.cluster.running(n) for n in self.names])
-            self._desired.append([self.cluster.services[n].desired_count for n in self.names])
-            self._pending.append([self._unplaced.get(n, 0) for n in self.names])
-            cpu, mem = self.cluster.reserved()
+            services = [self.cluster.services[n] for n in self.names]
+            self._running.append([svc.running_count for svc in services])
+            self._desired.append([svc.desired_count for svc in services])
+            self._pending.append([svc.pending_count for svc in services])
+            self._rates.append(self._rps_per_vcpu())
+            c = self.cluster
+            cpu = c.used_cpu / c.registered_cpu if c.registered_cpu else 0.0
+            mem = c.used_memory / c.registered_memory if c.registered_memory else 0.0
             healthy = obs.healthy_running
             hosts = obs.hosts
             self._cluster_rows.append(
                 (
-                    len(self.cluster.instances),
+                    self.cluster.active_count,
                     cpu * 100,
                     mem * 100,
                     obs.cost(w.now),
@@ -300,7 +377,13 @@ class Simulation:
         times = np.array(self._times)
         running = np.array(self._running, dtype=float).reshape(len(times), len(self.names))
         offered = np.array(self._offered).reshape(len(times), len(self.names))
-        r = flow.evaluate(self.task_model, offered, running)
+        rates = np.array(self._rates).reshape(len(times), len(self.names))
+        model = flow.TaskModel.build(
+            np.broadcast_to([s.cpu for s in self.scenario.services], rates.shape),
+            rates,
+            np.broadcast_to(self.task_model.timeout, rates.shape),
+        )
+        r = flow.evaluate(model, offered, running)
         values = {
             "RequestRate": r.offered,
             "RequestCount": r.offered * tick,
@@ -327,3 +410,4 @@ class Simulation:
         self._desired: list[list[int]] = []
         self._pending: list[list[int]] = []
         self._cluster_rows: list[tuple[float, ...]] = []
+        self._rates: list[np.ndarray] = []

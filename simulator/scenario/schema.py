@@ -122,8 +122,33 @@ class Capacity(Strict):
     dedicated_hosts: list[DedicatedHosts] = []
 
 
+class PlacementStrategy(Strict):
+    """ECS's placementStrategy item: binpack (cpu | memory), spread (any field), random."""
+
+    type: Literal["binpack", "spread", "random"]
+    field: str | None = None
+
+
+class PlacementConstraint(Strict):
+    """ECS's placementConstraints item: distinctInstance, or memberOf with an expression
+    of the cluster query language (e.g. ``attribute:ecs.cpu-architecture == arm64``)."""
+
+    type: Literal["distinctInstance", "memberOf"]
+    expression: str | None = None
+
+
+class DeploymentSettings(Strict):
+    """ECS's rolling deployment settings and deployment circuit breaker."""
+
+    minimum_healthy_percent: Count = 100
+    maximum_percent: PositiveInt = 200
+    circuit_breaker: bool = False
+    rollback: bool = False
+
+
 class Service(Strict):
-    """An ECS service: task size in CPU units (1024 = 1 vCPU) and MiB, desired count."""
+    """An ECS service: task size in CPU units (1024 = 1 vCPU) and MiB, desired count, and
+    how ECS places and replaces its tasks."""
 
     name: Name
     cpu: PositiveInt
@@ -131,6 +156,10 @@ class Service(Strict):
     desired_count: Count
     workload: Name = "web-dynamic"
     timeout: Seconds = 30.0
+    scheduling_strategy: Literal["REPLICA", "DAEMON"] = "REPLICA"
+    placement_strategy: list[PlacementStrategy] | None = None
+    placement_constraints: list[PlacementConstraint] = []
+    deployment: DeploymentSettings = DeploymentSettings()
 
 
 class ConstantTraffic(Strict):
@@ -172,6 +201,26 @@ class ScaleTraffic(Strict):
     factor: Rate
 
 
+class Deploy(Strict):
+    """A new task definition revision for the service and a rolling deployment to it.
+    ``start_failure_probability`` makes its tasks fail to start (a bad image, a crash at
+    boot), which exercises the deployment circuit breaker."""
+
+    at: Seconds
+    action: Literal["deploy"]
+    service: Name
+    start_failure_probability: Rate = 0.0
+    desired_count: Count | None = None
+
+
+class DrainInstances(Strict):
+    """UpdateContainerInstancesState DRAINING on ``count`` container instances (oldest)."""
+
+    at: Seconds
+    action: Literal["drain_instances"]
+    count: PositiveInt
+
+
 class FailHost(Strict):
     """The Dedicated Host (by allocation order, 0 first) goes under-assessment."""
 
@@ -181,7 +230,8 @@ class FailHost(Strict):
 
 
 Event = Annotated[
-    SetDesiredCount | SetInstanceCount | ScaleTraffic | FailHost, Field(discriminator="action")
+    SetDesiredCount | SetInstanceCount | ScaleTraffic | FailHost | Deploy | DrainInstances,
+    Field(discriminator="action"),
 ]
 
 
@@ -217,6 +267,8 @@ class Scenario(Strict):
     events: list[Event] = []
     faults: list[Fault] = []
     ec2_timing: dict[str, Any] = {}
+    ecs_timing: dict[str, Any] = {}
+    """Overrides of simulator/catalog/data/ecs_timing.csv (agent registration, image pull...)."""
     """Overrides of simulator/catalog/data/ec2_timing.csv, e.g.
     ``host_recovery: {distribution: uniform, low: 10m, high: 30m}`` or a fixed duration."""
     variants: dict[str, dict[str, Any]] = {}

@@ -32,7 +32,14 @@ def test_recovery_on_keeps_the_fleet(results):
     assert healthy.iloc[-1] == 256
     # capacity is lost only while a host is under assessment (recovery takes 10-30 min)
     assert s["capacity_lost_instance_hours"] <= s["host_failures"] * 32 * 0.5 + 1e-9
-    assert s["services"]["web"]["pending_tasks_max"] == 0
+    # a failed host's tasks come back on the other hosts' spare room within a tick
+    # (5 min: image pull and start take seconds), never more than one tick in a row
+    r = results["recovery-on"]
+    short = r.series("DesiredTaskCount", service="web") - r.series(
+        "RunningTaskCount", service="web"
+    )
+    assert (short > 0).sum() <= s["host_failures"]
+    assert short.iloc[-1] == 0
 
 
 def test_recovery_off_loses_the_failed_hosts_instances(results):
@@ -43,7 +50,7 @@ def test_recovery_off_loses_the_failed_hosts_instances(results):
     on = results["recovery-on"].summary
     assert s["capacity_lost_instance_hours"] > 100 * on["capacity_lost_instance_hours"]
     # the failed hosts' tasks could not all be placed again: the service ran short
-    assert s["services"]["web"]["pending_tasks_max"] > 0
+    assert s["services"]["web"]["tasks_short_max"] > 0
 
 
 def test_hosts_are_billed_only_while_available(results):

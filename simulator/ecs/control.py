@@ -1,0 +1,1010 @@
+"""The ECS control plane in simulated time: clusters, container instances that follow
+their EC2 instances, tasks through their lifecycle, and the service scheduler.
+
+Requests (RunTask, StopTask, CreateService, UpdateService...) apply at once; every
+transition that takes time (agent registration, image pull, stopTimeout...) is scheduled
+on the World. Scheduled completions remember the task's history length and are dropped
+if something else happened to the task meanwhile. Services are reconciled after any
+change that concerns them, coalesced to once per instant.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections import Counter
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulator.catalog.catalog import instance_type as catalog_instance_type
+from simulator.core.errors import AWSError
+from simulator.core.world import World
+from simulator.ec2.control import Ec2ControlPlane
+from simulator.ecs import deployment as dep
+from simulator.ecs.constraints import SERVICE_DEFAULT_STRATEGIES, service_group
+from simulator.ecs.container_instance import (
+    ContainerInstance,
+    ContainerInstanceStatus,
+    InstanceAction,
+)
+from simulator.ecs.placement import (
+    PlacementFailure,
+    place,
+    select_tasks_to_stop,
+    service_event_message,
+)
+from simulator.ecs.task import (
+    REASON_FAILED_TO_START,
+    REASON_HOST_LOST,
+    REASON_SCALING,
+    REASON_USER,
+    StopCode,
+    Task,
+    TaskAction,
+    TaskState,
+)
+from simulator.ecs.task_definition import NetworkMode, TaskDefinition, TaskDefinitionRegistry
+from simulator.ecs.timing import STOP_TIMEOUT_DEFAULT, EcsTiming
+from simulator.lifecycle.fleet import Changes
+from simulator.lifecycle.instance import InstanceState
+
+AVAILABILITY_ZONES = ("a", "b", "c")
+"""Instances are spread over three AZs of the Region by their launch order."""
+
+CLIENT_EXCEPTION = "ClientException"
+INVALID_PARAMETER = "InvalidParameterException"
+CLUSTER_NOT_FOUND = "ClusterNotFoundException"
+SERVICE_NOT_FOUND = "ServiceNotFoundException"
+SERVICE_NOT_ACTIVE = "ServiceNotActiveException"
+
+STARTING = (TaskState.PROVISIONING, TaskState.PENDING, TaskState.ACTIVATING)
+
+
+@dataclass
+class Service:
+    """An ECS service: what it should run and how it replaces tasks."""
+
+    name: str
+    arn: str
+    cluster: str
+    desired_count: int
+    strategies: tuple = SERVICE_DEFAULT_STRATEGIES
+    constraints: tuple = ()
+    config: dep.DeploymentConfiguration = field(default_factory=dep.DeploymentConfiguration)
+    scheduling_strategy: str = "REPLICA"
+    health_check_grace_period: float = 0.0
+    launch_type: str = "EC2"
+    status: str = "ACTIVE"
+    created_at: float = 0.0
+    deployments: list[dep.Deployment] = field(default_factory=list)
+    events: list[tuple[float, str]] = field(default_factory=list)  # newest first
+    tasks: set[str] = field(default_factory=set)  # live task ids
+    running_count: int = 0
+    pending_count: int = 0
+    launch_failures: int = 0
+    next_launch_at: float = 0.0
+    last_placement_message: str | None = None
+    steady: bool = False
+    retry_scheduled: bool = False
+
+    @property
+    def group(self) -> str:
+        return service_group(self.name)
+
+    @property
+    def primary(self) -> dep.Deployment:
+        return self.deployments[0]
+
+
+@dataclass
+class EcsCluster:
+    name: str
+    arn: str
+    status: str = "ACTIVE"
+    container_instances: dict[str, ContainerInstance] = field(default_factory=dict)
+    by_ec2: dict[str, str] = field(default_factory=dict)  # EC2 id -> container instance id
+    tasks: dict[str, Task] = field(default_factory=dict)  # every task, by id
+    services: dict[str, Service] = field(default_factory=dict)
+    # aggregates over ACTIVE container instances, kept as things change (cheap sampling)
+    registered_cpu: int = 0
+    registered_memory: int = 0
+    used_cpu: int = 0
+    used_memory: int = 0
+    active_count: int = 0  # ACTIVE container instances whose agent is connected
+
+    def active_instances(self) -> list[ContainerInstance]:
+        return [ci for ci in self.container_instances.values() if ci.placeable]
+
+
+Listener = Callable[[str, Task, "TaskState | None"], None]
+"""Called with ("started" | "running" | "stopping" | "stopped", task, state before)."""
+
+
+class EcsControlPlane:
+    """ECS for one account and Region, driven by a World, on an Ec2ControlPlane."""
+
+    def __init__(
+        self,
+        world: World,
+        ec2: Ec2ControlPlane,
+        *,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        timing: EcsTiming | None = None,
+        reserved_memory_mib: int = 0,
+    ):
+        self.world = world
+        self.ec2 = ec2
+        self.region = region
+        self.account_id = account_id
+        self.timing = timing if timing is not None else EcsTiming()
+        self.reserved_memory_mib = reserved_memory_mib
+        self.task_definitions = TaskDefinitionRegistry(region, account_id)
+        self.clusters: dict[str, EcsCluster] = {}
+        self.joins: dict[str, str] = {}  # EC2 instance id -> cluster (ECS_CLUSTER)
+        self.start_failure: dict[str, float] = {}  # task definition ARN -> probability
+        self.task_listeners: list[Listener] = []
+        self._kicked: set[tuple[str, str]] = set()
+        self._ids = itertools.count(1)
+        self._deployment_ids = itertools.count(1)
+        ec2.listeners.append(self._on_ec2)
+
+    # ------------------------------------------------------------------ clusters
+    def create_cluster(self, name: str = "default") -> EcsCluster:
+        if name not in self.clusters:
+            arn = f"arn:aws:ecs:{self.region}:{self.account_id}:cluster/{name}"
+            self.clusters[name] = EcsCluster(name, arn)
+        return self.clusters[name]
+
+    def cluster(self, name: str = "default") -> EcsCluster:
+        short = name.rsplit("/", 1)[-1]
+        found = self.clusters.get(short)
+        if found is None or found.status != "ACTIVE":
+            raise AWSError(CLUSTER_NOT_FOUND, "Cluster not found.")
+        return found
+
+    # ------------------------------------------------------------ registration
+    def join(self, ec2_instance_id: str, cluster: str) -> None:
+        """The instance's user data sets ECS_CLUSTER=<cluster>: once it runs, its agent
+        registers it after the agent start delay."""
+        self.cluster(cluster)
+        self.joins[ec2_instance_id] = cluster
+        inst = self.ec2.fleet.instances[ec2_instance_id]
+        if inst.state is InstanceState.RUNNING and not inst.impaired:
+            self._schedule_registration(ec2_instance_id)
+
+    def _schedule_registration(self, ec2_id: str) -> None:
+        inst = self.ec2.fleet.instances[ec2_id]
+        mark = len(inst.history)
+        if self.timing.instant:
+            self._register(ec2_id)
+            return
+        delay = self.timing.draw("agent_registration", self.world.rng("ecs.agent_registration"))
+
+        def wait() -> Generator:
+            yield self.world.env.timeout(delay)
+            now_inst = self.ec2.fleet.instances[ec2_id]
+            if len(now_inst.history) == mark and not now_inst.impaired:
+                self._register(ec2_id)
+
+        self.world.process(wait())
+
+    def _register(self, ec2_id: str) -> ContainerInstance:
+        cluster = self.cluster(self.joins[ec2_id])
+        existing = cluster.by_ec2.get(ec2_id)
+        if existing is not None:  # a stopped instance started again: the agent reconnects
+            ci = cluster.container_instances[existing]
+            ci.agent_connected = True
+            if ci.placeable:
+                self._count_instance(cluster, ci, +1)
+        else:
+            inst = self.ec2.fleet.instances[ec2_id]
+            itype = catalog_instance_type(inst.instance_type)
+            ci = ContainerInstance(
+                ec2_id,
+                itype,
+                availability_zone=self.availability_zone(ec2_id),
+                cluster=cluster.name,
+                region=self.region,
+                account_id=self.account_id,
+                reserved_memory_mib=self.reserved_memory_mib,
+                registered_at=self.world.now,
+            )
+            cluster.container_instances[ci.container_instance_id] = ci
+            cluster.by_ec2[ec2_id] = ci.container_instance_id
+            self._count_instance(cluster, ci, +1)
+        self.world.emit(
+            "ecs.container_instance",
+            ci.container_instance_id,
+            status=str(ci.status),
+            ec2_instance_id=ec2_id,
+        )
+        self._kick_cluster(cluster)
+        return ci
+
+    def availability_zone(self, ec2_id: str) -> str:
+        n = int(ec2_id.rsplit("-", 1)[-1], 16)
+        return f"{self.region}{AVAILABILITY_ZONES[n % len(AVAILABILITY_ZONES)]}"
+
+    def _count_instance(self, cluster: EcsCluster, ci: ContainerInstance, sign: int) -> None:
+        cluster.active_count += sign
+        cluster.registered_cpu += sign * ci.registered_cpu
+        cluster.registered_memory += sign * ci.registered_memory
+        cluster.used_cpu += sign * (ci.registered_cpu - ci.remaining_cpu)
+        cluster.used_memory += sign * (ci.registered_memory - ci.remaining_memory)
+
+    def _on_ec2(self, changes: Changes) -> None:
+        """Container instances follow their EC2 instances."""
+        lost = list(changes.impaired)
+        for c in changes.instances:
+            ec2_id = c.instance_id
+            if ec2_id not in self.joins:
+                continue
+            inst = self.ec2.fleet.instances[ec2_id]
+            if c.current_state is InstanceState.RUNNING and not inst.impaired:
+                self._schedule_registration(ec2_id)
+            elif c.previous_state in (InstanceState.RUNNING, InstanceState.REBOOTING, None):
+                lost.append(ec2_id)
+            elif c.current_state is InstanceState.PENDING:
+                lost.append(ec2_id)  # recovery relaunch: the tasks did not survive
+        for ec2_id in lost:
+            self._instance_lost(ec2_id)
+
+    def _instance_lost(self, ec2_id: str) -> None:
+        cluster_name = self.joins.get(ec2_id)
+        if cluster_name is None or cluster_name not in self.clusters:
+            return
+        cluster = self.clusters[cluster_name]
+        ci_id = cluster.by_ec2.get(ec2_id)
+        if ci_id is None:
+            return
+        ci = cluster.container_instances[ci_id]
+        if not ci.agent_connected:
+            return
+        reason = REASON_HOST_LOST.format(instance_id=ec2_id)
+        for task_id in list(ci.allocations):
+            self._lose(cluster, cluster.tasks[task_id], reason)
+        if ci.placeable:
+            self._count_instance(cluster, ci, -1)
+        ci.agent_connected = False
+        inst = self.ec2.fleet.instances[ec2_id]
+        gone = inst.state in (InstanceState.SHUTTING_DOWN, InstanceState.TERMINATED)
+        if gone and ci.status is not ContainerInstanceStatus.INACTIVE:
+            ci.apply(InstanceAction.DEREGISTER)
+            ci.apply(InstanceAction.DEREGISTERED)
+        self.world.emit(
+            "ecs.container_instance",
+            ci_id,
+            status=str(ci.status),
+            agent_connected=ci.agent_connected,
+            ec2_instance_id=ec2_id,
+        )
+        self._kick_cluster(cluster)
+
+    def update_container_instances_state(
+        self, cluster_name: str, container_instances: Iterable[str], status: str
+    ) -> list[ContainerInstance]:
+        """DRAINING: no new placements, service tasks are replaced; ACTIVE: back to normal."""
+        cluster = self.cluster(cluster_name)
+        action = {"DRAINING": InstanceAction.DRAIN, "ACTIVE": InstanceAction.ACTIVATE}.get(status)
+        if action is None:
+            raise AWSError(INVALID_PARAMETER, f"Invalid status {status!r}: DRAINING or ACTIVE.")
+        out = []
+        for ref in container_instances:
+            ci = self._container_instance(cluster, ref)
+            was = ci.placeable and ci.agent_connected
+            ci.apply(action)
+            now = ci.placeable and ci.agent_connected
+            if was != now:
+                self._count_instance(cluster, ci, +1 if now else -1)
+            out.append(ci)
+            if action is InstanceAction.DRAIN:
+                self._stop_pending_service_tasks(cluster, ci)
+        self._kick_cluster(cluster)
+        return out
+
+    def _container_instance(self, cluster: EcsCluster, ref: str) -> ContainerInstance:
+        key = ref.rsplit("/", 1)[-1]
+        ci = cluster.container_instances.get(key)
+        if ci is None and key in cluster.by_ec2:
+            ci = cluster.container_instances[cluster.by_ec2[key]]
+        if ci is None:
+            raise AWSError(INVALID_PARAMETER, f"Container instance {ref} not found.")
+        return ci
+
+    def _stop_pending_service_tasks(self, cluster: EcsCluster, ci: ContainerInstance) -> None:
+        for task_id in list(ci.allocations):
+            task = cluster.tasks[task_id]
+            if task.group.startswith("service:") and task.last_status in STARTING:
+                self._stop(
+                    cluster,
+                    task,
+                    StopCode.SERVICE_SCHEDULER_INITIATED,
+                    "Container instance is draining",
+                )
+
+    # --------------------------------------------------------- task definitions
+    def register_task_definition(self, doc: Mapping[str, Any]) -> TaskDefinition:
+        return self.task_definitions.register(doc, at=self.world.now)
+
+    # ----------------------------------------------------------------- tasks
+    def run_task(
+        self,
+        cluster_name: str,
+        task_definition: str,
+        count: int = 1,
+        *,
+        strategies: Iterable | None = None,
+        constraints: Iterable = (),
+        group: str | None = None,
+        started_by: str | None = None,
+    ) -> tuple[list[Task], list[PlacementFailure]]:
+        """RunTask on EC2 capacity: place ``count`` tasks, start them; failures as AWS."""
+        cluster = self.cluster(cluster_name)
+        td = self.task_definitions.describe(task_definition)
+        if not 1 <= count <= 10:
+            raise AWSError(INVALID_PARAMETER, "count must be between 1 and 10.")
+        group = group or f"family:{td.family}"
+        return self._launch(cluster, td, count, strategies, constraints, group, started_by)
+
+    def start_task(
+        self,
+        cluster_name: str,
+        task_definition: str,
+        container_instances: Iterable[str],
+        *,
+        group: str | None = None,
+        started_by: str | None = None,
+        service: Service | None = None,
+    ) -> tuple[list[Task], list[PlacementFailure]]:
+        """StartTask: one task on each named container instance (no placement strategy)."""
+        cluster = self.cluster(cluster_name)
+        td = self.task_definitions.describe(task_definition)
+        group = group or f"family:{td.family}"
+        tasks, failures = [], []
+        for ref in container_instances:
+            ci = self._container_instance(cluster, ref)
+            req = td.requirements()
+            reason = ci.shortfall(req) if ci.placeable and ci.agent_connected else "AGENT"
+            if reason is not None:
+                failures.append(PlacementFailure(ci.arn, reason, ci.container_instance_id))
+                continue
+            tasks.append(self._start_on(cluster, td, ci, group, started_by, service))
+        return tasks, failures
+
+    def stop_task(self, cluster_name: str, task_ref: str, reason: str | None = None) -> Task:
+        cluster = self.cluster(cluster_name)
+        task = cluster.tasks.get(task_ref.rsplit("/", 1)[-1])
+        if task is None:
+            raise AWSError(INVALID_PARAMETER, "The referenced task was not found.")
+        self._stop(cluster, task, StopCode.USER_INITIATED, reason or REASON_USER)
+        return task
+
+    def _launch(
+        self,
+        cluster: EcsCluster,
+        td: TaskDefinition,
+        count: int,
+        strategies: Iterable | None,
+        constraints: Iterable,
+        group: str,
+        started_by: str | None,
+        service: Service | None = None,
+    ) -> tuple[list[Task], list[PlacementFailure]]:
+        candidates = [ci for ci in cluster.container_instances.values() if ci.agent_connected]
+        placements, failures = place(
+            td.requirements(),
+            count,
+            candidates,
+            strategies,
+            constraints,
+            group,
+            self.world.rng("ecs.placement"),
+        )
+        tasks = [
+            self._start_on(cluster, td, p.container_instance, group, started_by, service)
+            for p in placements
+        ]
+        return tasks, failures
+
+    def _start_on(
+        self,
+        cluster: EcsCluster,
+        td: TaskDefinition,
+        ci: ContainerInstance,
+        group: str,
+        started_by: str | None,
+        service: Service | None = None,
+    ) -> Task:
+        task_id = uuid.UUID(bytes=self.world.rng("ecs.task_ids").bytes(16)).hex
+        arn = f"arn:aws:ecs:{self.region}:{self.account_id}:task/{cluster.name}/{task_id}"
+        task = Task(
+            arn,
+            td.arn,
+            at=self.world.now,
+            group=group,
+            container_instance=ci.container_instance_id,
+            started_by=started_by,
+        )
+        req = td.requirements()
+        ci.allocate(task_id, req, group, pending=True)
+        if ci.placeable and ci.agent_connected:
+            cluster.used_cpu += req.cpu
+            cluster.used_memory += req.memory
+        cluster.tasks[task_id] = task
+        if service is not None:
+            service.tasks.add(task_id)
+            service.primary.task_ids.add(task_id)
+            service.pending_count += 1
+        self._notify("started", task)
+        self.world.emit("ecs.task", task_id, state=str(task.last_status), group=group)
+        if req.network_mode is NetworkMode.AWSVPC:
+            self._after(cluster, task, "eni_attachment", TaskAction.PROVISIONED)
+        else:
+            self._advance(cluster, task, TaskAction.PROVISIONED)
+        return task
+
+    # -------------------------------------------------------------- lifecycle
+    def _advance(self, cluster: EcsCluster, task: Task, action: TaskAction) -> None:
+        """Apply ``action`` now and schedule what follows it."""
+        before = task.last_status
+        task.apply(action, self.world.now)
+        self._entered(cluster, task, before)
+
+    def _stop(self, cluster: EcsCluster, task: Task, code: StopCode, reason: str) -> None:
+        """Ask a task to stop (StopTask, the scheduler, a failure); first reason wins."""
+        if task.desired_status == "STOPPED" or not task.live:
+            return
+        before = task.last_status
+        task.stop(self.world.now, code, reason)
+        if task.last_status is not before:
+            self._entered(cluster, task, before)
+
+    def _lose(self, cluster: EcsCluster, task: Task, reason: str) -> None:
+        """The task's container instance went away: STOPPED at once."""
+        if not task.live:
+            return
+        if task.stop_code is None:
+            task.stop_code, task.stopped_reason = StopCode.TERMINATION_NOTICE, reason
+        task.desired_status = "STOPPED"
+        before = task.last_status
+        task.apply(TaskAction.INSTANCE_LOST, self.world.now)
+        self._entered(cluster, task, before)
+
+    def _entered(self, cluster: EcsCluster, task: Task, before: TaskState) -> None:
+        """Bookkeeping and the next timed step for the state ``task`` just entered."""
+        state = task.last_status
+        task_id = self.task_id(task)
+        self.world.emit("ecs.task", task_id, state=str(state), group=task.group)
+        if state is TaskState.PENDING:
+            p = self.start_failure.get(task.task_definition_arn, 0.0)
+            fails = bool(p) and self.world.rng("ecs.start_failures").random() < p
+            self._after(cluster, task, "image_pull", TaskAction.STARTED, fail=fails)
+        elif state is TaskState.ACTIVATING:
+            self._after(cluster, task, "activation", TaskAction.ACTIVATED)
+        elif state is TaskState.RUNNING:
+            cluster.container_instances[task.container_instance].mark_running(task_id)
+            self._notify("running", task, before)
+        elif state is TaskState.DEACTIVATING:
+            self._notify("stopping", task, before)
+            self._after(cluster, task, "deactivation", TaskAction.DEACTIVATED)
+        elif state is TaskState.STOPPING:
+            if before is not TaskState.DEACTIVATING:
+                self._notify("stopping", task, before)
+            graceful = self.timing.draw("graceful_stop", self.world.rng("ecs.graceful_stop"))
+            self._after_delay(
+                cluster, task, min(graceful, STOP_TIMEOUT_DEFAULT), TaskAction.CONTAINERS_STOPPED
+            )
+        elif state is TaskState.DEPROVISIONING:
+            if before is TaskState.PROVISIONING:
+                self._notify("stopping", task, before)
+            self._after(cluster, task, "deprovisioning", TaskAction.DEPROVISIONED)
+        elif state is TaskState.STOPPED:
+            if before in (*STARTING, TaskState.RUNNING):  # lost before it began stopping
+                self._notify("stopping", task, before)
+            self._release(cluster, task)
+            self._notify("stopped", task, before)
+
+    def _after(
+        self,
+        cluster: EcsCluster,
+        task: Task,
+        timing: str,
+        action: TaskAction,
+        fail: bool = False,
+    ) -> None:
+        delay = self.timing.draw(timing, self.world.rng(f"ecs.{timing}"))
+        self._after_delay(cluster, task, delay, action, fail)
+
+    def _after_delay(
+        self,
+        cluster: EcsCluster,
+        task: Task,
+        delay: float,
+        action: TaskAction,
+        fail: bool = False,
+    ) -> None:
+        mark = len(task.history)
+
+        def complete() -> None:
+            if len(task.history) != mark:
+                return  # something else happened to the task meanwhile
+            if fail:
+                self._stop(cluster, task, StopCode.TASK_FAILED_TO_START, REASON_FAILED_TO_START)
+            else:
+                self._advance(cluster, task, action)
+
+        if self.timing.instant:
+            complete()  # a scenario's initial state settles at once
+            return
+
+        def wait() -> Generator:
+            yield self.world.env.timeout(delay)
+            complete()
+
+        self.world.process(wait())
+
+    def _release(self, cluster: EcsCluster, task: Task) -> None:
+        task_id = self.task_id(task)
+        ci = cluster.container_instances.get(task.container_instance or "")
+        if ci is not None and task_id in ci.allocations:
+            req = ci.allocations[task_id].requirements
+            ci.release(task_id)
+            if ci.placeable and ci.agent_connected:
+                cluster.used_cpu -= req.cpu
+                cluster.used_memory -= req.memory
+
+    @staticmethod
+    def task_id(task: Task) -> str:
+        return task.task_arn.rsplit("/", 1)[-1]
+
+    def _notify(self, what: str, task: Task, before: TaskState | None = None) -> None:
+        """``what``: started, running, stopping (left service), stopped."""
+        for listener in self.task_listeners:
+            listener(what, task, before)
+        if task.group.startswith("service:"):
+            cluster = self.clusters.get(task.task_arn.split("/")[-2])
+            service = cluster.services.get(task.group[8:]) if cluster else None
+            if service is not None:
+                self._service_task_event(cluster, service, what, task, before)
+
+    # --------------------------------------------------------------- services
+    def create_service(
+        self,
+        cluster_name: str,
+        name: str,
+        task_definition: str,
+        desired_count: int = 0,
+        *,
+        strategies: Iterable | None = None,
+        constraints: Iterable = (),
+        deployment_configuration: dep.DeploymentConfiguration | None = None,
+        scheduling_strategy: str = "REPLICA",
+        health_check_grace_period: float = 0.0,
+    ) -> Service:
+        cluster = self.cluster(cluster_name)
+        existing = cluster.services.get(name)
+        if existing is not None and existing.status != "INACTIVE":
+            raise AWSError(INVALID_PARAMETER, "Creation of service was not idempotent.")
+        td = self.task_definitions.describe(task_definition)
+        if scheduling_strategy not in ("REPLICA", "DAEMON"):
+            raise AWSError(INVALID_PARAMETER, "schedulingStrategy must be REPLICA or DAEMON.")
+        arn = f"arn:aws:ecs:{self.region}:{self.account_id}:service/{cluster.name}/{name}"
+        strategies = tuple(strategies) if strategies is not None else SERVICE_DEFAULT_STRATEGIES
+        config = deployment_configuration or (
+            dep.DeploymentConfiguration(0, 100)
+            if scheduling_strategy == "DAEMON"
+            else dep.DeploymentConfiguration()
+        )
+        svc = Service(
+            name,
+            arn,
+            cluster.name,
+            desired_count,
+            strategies=strategies,
+            constraints=tuple(constraints),
+            config=config,
+            scheduling_strategy=scheduling_strategy,
+            health_check_grace_period=health_check_grace_period,
+            created_at=self.world.now,
+        )
+        svc.deployments.append(self._new_deployment(td.arn, desired_count))
+        cluster.services[name] = svc
+        self._kick(cluster, svc)
+        return svc
+
+    def service(self, cluster_name: str, name: str) -> Service:
+        cluster = self.cluster(cluster_name)
+        svc = cluster.services.get(name.rsplit("/", 1)[-1])
+        if svc is None:
+            raise AWSError(SERVICE_NOT_FOUND, "Service not found.")
+        return svc
+
+    def update_service(
+        self,
+        cluster_name: str,
+        name: str,
+        *,
+        desired_count: int | None = None,
+        task_definition: str | None = None,
+        deployment_configuration: dep.DeploymentConfiguration | None = None,
+        force_new_deployment: bool = False,
+    ) -> Service:
+        cluster = self.cluster(cluster_name)
+        svc = self.service(cluster_name, name)
+        if svc.status != "ACTIVE":
+            raise AWSError(SERVICE_NOT_ACTIVE, "Service was not ACTIVE.")
+        if desired_count is not None:
+            svc.desired_count = desired_count
+        if deployment_configuration is not None:
+            svc.config = deployment_configuration
+        new_td = (
+            self.task_definitions.describe(task_definition).arn
+            if task_definition is not None
+            else None
+        )
+        if (new_td is not None and new_td != svc.primary.task_definition) or force_new_deployment:
+            old = svc.primary
+            old.status = dep.DeploymentStatus.ACTIVE
+            svc.deployments.insert(
+                0, self._new_deployment(new_td or old.task_definition, svc.desired_count)
+            )
+            svc.launch_failures = 0
+            svc.next_launch_at = self.world.now
+            svc.steady = False
+        svc.primary.desired_count = svc.desired_count
+        self._kick(cluster, svc)
+        return svc
+
+    def delete_service(self, cluster_name: str, name: str, force: bool = False) -> Service:
+        cluster = self.cluster(cluster_name)
+        svc = self.service(cluster_name, name)
+        if svc.desired_count > 0 and not force and svc.scheduling_strategy == "REPLICA":
+            raise AWSError(
+                INVALID_PARAMETER,
+                "The service cannot be stopped while it is scaled above 0.",
+            )
+        svc.status = "DRAINING"
+        svc.desired_count = 0
+        self._kick(cluster, svc)
+        return svc
+
+    def _new_deployment(self, task_definition: str, desired: int) -> dep.Deployment:
+        n = next(self._deployment_ids)
+        return dep.Deployment(
+            id=f"ecs-svc/{(n * 7919 + 1000000000000000000) % 10**19:019d}",
+            task_definition=task_definition,
+            desired_count=desired,
+            created_at=self.world.now,
+        )
+
+    def _event(self, svc: Service, message: str) -> None:
+        svc.events.insert(0, (self.world.now, message))
+        del svc.events[100:]  # DescribeServices keeps the latest 100
+        self.world.emit("ecs.service_event", svc.name, message=message)
+
+    def _kick_cluster(self, cluster: EcsCluster) -> None:
+        for svc in cluster.services.values():
+            self._kick(cluster, svc)
+
+    def _kick(self, cluster: EcsCluster, svc: Service) -> None:
+        """Reconcile ``svc`` once, at the end of this instant (never re-entrantly)."""
+        if not self._kicked:
+            self.world.process(self._flush_kicks())
+        self._kicked.add((cluster.name, svc.name))
+
+    def _flush_kicks(self) -> Generator:
+        yield self.world.env.timeout(0)
+        self.settle()
+
+    def settle(self) -> None:
+        """Reconcile every service that asked for it, until none does."""
+        while self._kicked:
+            cluster_name, name = sorted(self._kicked)[0]
+            self._kicked.discard((cluster_name, name))
+            cluster = self.clusters.get(cluster_name)
+            if cluster is not None and name in cluster.services:
+                self._reconcile(cluster, cluster.services[name])
+
+    def _service_task_event(
+        self,
+        cluster: EcsCluster,
+        svc: Service,
+        what: str,
+        task: Task,
+        before: TaskState | None,
+    ) -> None:
+        task_id = self.task_id(task)
+        if task_id not in svc.tasks:
+            return
+        if what == "running":
+            svc.running_count += 1
+            svc.pending_count -= 1
+            svc.launch_failures = 0
+        elif what == "stopping":
+            if before is TaskState.RUNNING:
+                svc.running_count -= 1
+            elif before in STARTING:
+                svc.pending_count -= 1
+        elif what == "stopped":
+            svc.tasks.discard(task_id)
+            deployment = next((d for d in svc.deployments if task_id in d.task_ids), None)
+            if deployment is not None:
+                deployment.task_ids.discard(task_id)
+                never_ran = task.time_entered(TaskState.RUNNING) is None
+                if never_ran and task.stop_code is StopCode.TASK_FAILED_TO_START:
+                    self._task_failed(cluster, svc, deployment)
+        self._kick(cluster, svc)
+
+    def _task_failed(self, cluster: EcsCluster, svc: Service, d: dep.Deployment) -> None:
+        svc.launch_failures += 1
+        svc.next_launch_at = self.world.now + dep.retry_delay(svc.launch_failures)
+        if d is not svc.primary or d.rollout_state is not dep.RolloutState.IN_PROGRESS:
+            return
+        d.failed_tasks += 1
+        threshold = dep.circuit_breaker_threshold(
+            svc.desired_count, minimum=svc.config.circuit_breaker_minimum
+        )
+        if not svc.config.circuit_breaker or d.failed_tasks < threshold:
+            return
+        d.rollout_state = dep.RolloutState.FAILED
+        d.rollout_state_reason = (
+            f"ECS deployment circuit breaker: tasks failed to start. ({d.failed_tasks} of "
+            f"threshold {threshold})"
+        )
+        self._event(svc, dep.EVENT_DEPLOYMENT_FAILED.format(service=svc.name, deployment=d.id))
+        if svc.config.rollback:
+            previous = next(
+                (x for x in svc.deployments[1:] if x.task_definition != d.task_definition), None
+            )
+            if previous is not None:
+                self._event(
+                    svc, dep.EVENT_ROLLBACK.format(service=svc.name, deployment=previous.id)
+                )
+                d.status = dep.DeploymentStatus.ACTIVE
+                back = self._new_deployment(previous.task_definition, svc.desired_count)
+                back.rollout_state_reason = (
+                    f"ECS deployment circuit breaker: rolling back to deploymentId {previous.id}."
+                )
+                svc.deployments.insert(0, back)
+                svc.launch_failures = 0
+                svc.next_launch_at = self.world.now
+
+    # -------------------------------------------------------------- scheduler
+    def _reconcile(self, cluster: EcsCluster, svc: Service) -> None:
+        if svc.status == "INACTIVE":
+            return
+        if svc.scheduling_strategy == "DAEMON":
+            self._reconcile_daemon(cluster, svc)
+        else:
+            self._reconcile_replica(cluster, svc)
+        self._retire_deployments(cluster, svc)
+
+    def _live(self, cluster: EcsCluster, svc: Service) -> list[Task]:
+        return [cluster.tasks[t] for t in svc.tasks if cluster.tasks[t].desired_status == "RUNNING"]
+
+    def _draining(self, cluster: EcsCluster, task: Task) -> bool:
+        ci = cluster.container_instances.get(task.container_instance or "")
+        return ci is not None and ci.status is ContainerInstanceStatus.DRAINING
+
+    def _reconcile_replica(self, cluster: EcsCluster, svc: Service) -> None:
+        primary = svc.primary
+        desired = svc.desired_count
+        primary.desired_count = desired
+        live = self._live(cluster, svc)
+        new = [
+            t
+            for t in live
+            if self.task_id(t) in primary.task_ids and not self._draining(cluster, t)
+        ]
+        old = [t for t in live if t not in new]
+        low, high = dep.rolling_bounds(desired, svc.config)
+        # 1. old tasks that never ran go at once: they hold capacity and serve nothing
+        for t in [t for t in old if t.last_status in STARTING]:
+            self._stop(
+                cluster,
+                t,
+                StopCode.SERVICE_SCHEDULER_INITIATED,
+                REASON_SCALING.format(deployment_id=primary.id),
+            )
+            old.remove(t)
+        # 2. start new tasks within maximumPercent
+        want = desired - len(new)
+        room = high - len(new) - len(old)
+        if want > 0 and room > 0 and primary.rollout_state is not dep.RolloutState.FAILED:
+            if self.world.now >= svc.next_launch_at:
+                self._start_service_tasks(cluster, svc, min(want, room))
+            else:
+                self._retry_later(cluster, svc)
+        elif want < 0:
+            self._scale_in(cluster, svc, new, -want)
+        # 3. stop old running tasks while minimumHealthyPercent holds
+        healthy = sum(1 for t in self._live(cluster, svc) if t.last_status is TaskState.RUNNING)
+        can_stop = healthy - low
+        stoppable = [t for t in old if t.last_status is TaskState.RUNNING]
+        if desired == 0:
+            can_stop = len(stoppable)
+        stopped = stoppable[: max(0, can_stop)]
+        for t in stopped:
+            self._stop(
+                cluster,
+                t,
+                StopCode.SERVICE_SCHEDULER_INITIATED,
+                REASON_SCALING.format(deployment_id=primary.id),
+            )
+        if stopped:
+            ids = [self.task_id(t) for t in stopped]
+            self._event(
+                svc,
+                dep.EVENT_STOPPED.format(
+                    service=svc.name, count=len(ids), tasks=dep.task_list(ids)
+                ),
+            )
+
+    def _start_service_tasks(self, cluster: EcsCluster, svc: Service, count: int) -> None:
+        td = self.task_definitions.describe(svc.primary.task_definition)
+        started: list[Task] = []
+        failures: list[PlacementFailure] = []
+        while count > 0:
+            batch, failures = self._launch(
+                cluster,
+                td,
+                min(count, 10),
+                svc.strategies,
+                svc.constraints,
+                svc.group,
+                svc.primary.id,
+                svc,
+            )
+            started += batch
+            count -= len(batch)
+            if failures or not batch:
+                break
+        if started:
+            svc.steady = False
+            ids = [self.task_id(t) for t in started]
+            self._event(
+                svc,
+                dep.EVENT_STARTED.format(
+                    service=svc.name, count=len(ids), tasks=dep.task_list(ids)
+                ),
+            )
+        if failures:
+            message = service_event_message(svc.name, failures[0])
+            if message != svc.last_placement_message:
+                self._event(svc, message)
+                svc.last_placement_message = message
+        else:
+            svc.last_placement_message = None
+
+    def _retry_later(self, cluster: EcsCluster, svc: Service) -> None:
+        if svc.retry_scheduled:
+            return
+        svc.retry_scheduled = True
+        delay = max(0.0, svc.next_launch_at - self.world.now)
+
+        def later() -> Generator:
+            yield self.world.env.timeout(delay)
+            svc.retry_scheduled = False
+            self._kick(cluster, svc)
+
+        self.world.process(later())
+
+    def _scale_in(self, cluster: EcsCluster, svc: Service, tasks: list[Task], n: int) -> None:
+        starting = [t for t in tasks if t.last_status in STARTING]
+        victims = starting[:n]
+        n -= len(victims)
+        if n > 0:
+            td = self.task_definitions.describe(svc.primary.task_definition)
+            running = [t for t in tasks if t.last_status is TaskState.RUNNING]
+            by_ci: dict[str, list[Task]] = {}
+            for t in running:
+                by_ci.setdefault(t.container_instance or "", []).append(t)
+            candidates = [cluster.container_instances[c] for c in by_ci if c]
+            picks = select_tasks_to_stop(
+                td.requirements(),
+                n,
+                candidates,
+                svc.strategies,
+                svc.group,
+                self.world.rng("ecs.scale_in"),
+            )
+            for p in picks:
+                pool = by_ci.get(p.container_instance_id, [])
+                if pool:
+                    victims.append(pool.pop())
+        for t in victims:
+            self._stop(
+                cluster,
+                t,
+                StopCode.SERVICE_SCHEDULER_INITIATED,
+                REASON_SCALING.format(deployment_id=svc.primary.id),
+            )
+        if victims:
+            ids = [self.task_id(t) for t in victims]
+            self._event(
+                svc,
+                dep.EVENT_STOPPED.format(
+                    service=svc.name, count=len(ids), tasks=dep.task_list(ids)
+                ),
+            )
+
+    def _reconcile_daemon(self, cluster: EcsCluster, svc: Service) -> None:
+        """One task per ACTIVE container instance; a new deployment replaces per instance."""
+        td = self.task_definitions.describe(svc.primary.task_definition)
+        live = self._live(cluster, svc)
+        by_ci: dict[str, list[Task]] = {}
+        for t in live:
+            by_ci.setdefault(t.container_instance or "", []).append(t)
+        svc.desired_count = 0
+        for ci in cluster.container_instances.values():
+            if not (ci.placeable and ci.agent_connected):
+                continue
+            svc.desired_count += 1
+            mine = by_ci.get(ci.container_instance_id, [])
+            current = [t for t in mine if self.task_id(t) in svc.primary.task_ids]
+            for t in mine:
+                if t not in current:
+                    self._stop(
+                        cluster,
+                        t,
+                        StopCode.SERVICE_SCHEDULER_INITIATED,
+                        REASON_SCALING.format(deployment_id=svc.primary.id),
+                    )
+            if not current and self.world.now >= svc.next_launch_at:
+                self.start_task(
+                    cluster.name,
+                    td.arn,
+                    [ci.container_instance_id],
+                    group=svc.group,
+                    started_by=svc.primary.id,
+                    service=svc,
+                )
+        svc.primary.desired_count = svc.desired_count
+
+    def _retire_deployments(self, cluster: EcsCluster, svc: Service) -> None:
+        primary = svc.primary
+        for d in svc.deployments[1:]:
+            if not d.task_ids:
+                d.status = dep.DeploymentStatus.INACTIVE
+        svc.deployments = [svc.primary] + [
+            d for d in svc.deployments[1:] if d.status is not dep.DeploymentStatus.INACTIVE
+        ]
+        running_primary = sum(
+            1
+            for t in primary.task_ids
+            if cluster.tasks[t].last_status is TaskState.RUNNING
+            and cluster.tasks[t].desired_status == "RUNNING"
+        )
+        done = len(svc.deployments) == 1 and running_primary == svc.desired_count
+        if done and primary.rollout_state is dep.RolloutState.IN_PROGRESS:
+            primary.rollout_state = dep.RolloutState.COMPLETED
+            primary.rollout_state_reason = f"ECS deployment {primary.id} completed."
+            primary.updated_at = self.world.now
+            self._event(
+                svc, dep.EVENT_DEPLOYMENT_COMPLETED.format(service=svc.name, deployment=primary.id)
+            )
+        live = len(self._live(cluster, svc))
+        steady = done and live == svc.desired_count
+        if steady and not svc.steady:
+            self._event(svc, dep.EVENT_STEADY.format(service=svc.name))
+        svc.steady = steady
+        if svc.status == "DRAINING" and not svc.tasks:
+            svc.status = "INACTIVE"
+
+    # ----------------------------------------------------------------- queries
+    def service_tasks_by_family(self, cluster: EcsCluster, svc: Service) -> Counter:
+        """Running tasks of the service per EC2 instance family (for the traffic model)."""
+        out: Counter = Counter()
+        for t in svc.tasks:
+            task = cluster.tasks[t]
+            if task.last_status is TaskState.RUNNING and task.desired_status == "RUNNING":
+                ci = cluster.container_instances[task.container_instance]
+                out[ci.instance_type.family] += 1
+        return out
+
+    def rng(self, name: str) -> np.random.Generator:
+        return self.world.rng(name)
