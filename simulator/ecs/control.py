@@ -729,14 +729,14 @@ class EcsControlPlane:
                 svc.running_count -= 1
             elif before in STARTING:
                 svc.pending_count -= 1
+            if task.stop_code is StopCode.TASK_FAILED_TO_START:
+                deployment = next((d for d in svc.deployments if task_id in d.task_ids), None)
+                if deployment is not None:  # counted before the scheduler replaces it
+                    self._task_failed(cluster, svc, deployment)
         elif what == "stopped":
             svc.tasks.discard(task_id)
-            deployment = next((d for d in svc.deployments if task_id in d.task_ids), None)
-            if deployment is not None:
-                deployment.task_ids.discard(task_id)
-                never_ran = task.time_entered(TaskState.RUNNING) is None
-                if never_ran and task.stop_code is StopCode.TASK_FAILED_TO_START:
-                    self._task_failed(cluster, svc, deployment)
+            for d in svc.deployments:
+                d.task_ids.discard(task_id)
         self._kick(cluster, svc)
 
     def _task_failed(self, cluster: EcsCluster, svc: Service, d: dep.Deployment) -> None:
