@@ -563,13 +563,13 @@ class EcsControlPlane:
 
     def _notify(self, what: str, task: Task, before: TaskState | None = None) -> None:
         """``what``: started, running, stopping (left service), stopped."""
-        for listener in self.task_listeners:
-            listener(what, task, before)
         if task.group.startswith("service:"):
             cluster = self.clusters.get(task.task_arn.split("/")[-2])
             service = cluster.services.get(task.group[8:]) if cluster else None
             if service is not None:
                 self._service_task_event(cluster, service, what, task, before)
+        for listener in self.task_listeners:  # after the service's own counts moved
+            listener(what, task, before)
 
     # --------------------------------------------------------------- services
     def create_service(
