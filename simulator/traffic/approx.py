@@ -111,13 +111,13 @@ def ggc_wait(
 
 
 def erlang_interarrival_lst(s: np.ndarray, lam: np.ndarray, phases: np.ndarray) -> np.ndarray:
-    """E[exp(-s A)] for A ~ Erlang(phases) of mean 1 / lam."""
+    """E[exp(-s A)] for A ~ Erlang(phases) of mean 1 / lam: (k lam / (k lam + s))^k."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.where(lam > 0, (phases * lam / (phases * lam + s)) ** phases, 0.0)
+        return np.where(lam > 0, np.exp(-phases * np.log1p(s / (phases * lam))), 0.0)
 
 
 def erlang_arrivals_wait(
-    c: ArrayLike, lam: ArrayLike, mu: ArrayLike, phases: ArrayLike, iterations: int = 64
+    c: ArrayLike, lam: ArrayLike, mu: ArrayLike, phases: ArrayLike, max_iterations: int = 200
 ) -> WaitTail:
     """Exact E_k/M/c wait (Takacs); phases = 1 is M/M/c.
 
@@ -129,11 +129,13 @@ def erlang_arrivals_wait(
     evaluated at lam (1 -+ 1e-6) and averaged.
     """
     c_arr, lam_arr, mu_arr, k_arr = _arrays(c, lam, mu, phases)
+    shape = c_arr.shape
+    c_arr, lam_arr, mu_arr, k_arr = (a.ravel() for a in (c_arr, lam_arr, mu_arr, k_arr))
     k_arr = np.maximum(np.round(k_arr), 1.0)
-    pw, decay, singular = _takacs(c_arr, lam_arr, mu_arr, k_arr, iterations)
+    pw, decay, singular = _takacs(c_arr, lam_arr, mu_arr, k_arr, max_iterations)
     if np.any(singular):
         idx = np.nonzero(singular)
-        args = (c_arr[idx], lam_arr[idx], mu_arr[idx], k_arr[idx], iterations)
+        args = (c_arr[idx], lam_arr[idx], mu_arr[idx], k_arr[idx], max_iterations)
         lo_pw, lo_decay, _ = _takacs(*_nudge(args, 1.0 - 1e-6))
         hi_pw, hi_decay, _ = _takacs(*_nudge(args, 1.0 + 1e-6))
         pw[idx] = 0.5 * (lo_pw + hi_pw)
@@ -143,7 +145,7 @@ def erlang_arrivals_wait(
         exact = mmc_wait(c_arr, lam_arr, mu_arr)
         pw = np.where(poisson, exact.probability, pw)
         decay = np.where(poisson, exact.decay, decay)
-    return WaitTail(pw, decay)
+    return WaitTail(pw.reshape(shape), decay.reshape(shape))
 
 
 def _nudge(args: tuple, factor: float) -> tuple:
@@ -155,14 +157,19 @@ def _takacs(
     c: np.ndarray, lam: np.ndarray, mu: np.ndarray, k: np.ndarray, iterations: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     stable = (lam < c * mu) & (lam > 0)
-    # omega: bisection on f(w) = A*(c mu (1 - w)) - w, positive below the root
-    lo, hi = np.zeros(c.shape), np.ones(c.shape)
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        above = erlang_interarrival_lst(c * mu * (1.0 - mid), lam, k) > mid
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
-    omega = np.where(stable, 0.5 * (lo + hi), 0.0)
+    # omega: root in (0, 1) of h(w) = w, h(w) = A*(c mu (1 - w)) increasing and convex,
+    # so Newton's method from 0 climbs to it monotonically (h' < 1 below the root)
+    omega = np.zeros(c.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(iterations):
+            s = c * mu * (1.0 - omega)
+            h = erlang_interarrival_lst(s, lam, k)
+            slope = c * mu * k * h / (k * lam + s)
+            nxt = np.where(stable, np.clip(omega + (h - omega) / (1.0 - slope), 0.0, 1.0), 0.0)
+            done = np.all(np.abs(nxt - omega) <= 1e-14)
+            omega = nxt
+            if done:
+                break
     total = 1.0 / (1.0 - omega)
     inverse_cj = np.ones(c.shape)
     singular = np.zeros(c.shape, dtype=bool)

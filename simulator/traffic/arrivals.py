@@ -26,7 +26,6 @@ from simulator.core.durations import Duration, parse_duration
 from simulator.core.errors import EcsimError
 
 DAY = 86400.0
-WEEK = 7 * DAY
 
 
 class ArrivalRate(Protocol):

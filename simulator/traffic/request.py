@@ -102,7 +102,13 @@ class RequestRecords:
 
 
 class RequestSimulation:
-    """A target group of tasks serving one arrival model, request by request."""
+    """A target group of tasks serving one arrival model, request by request.
+
+    ``timeout``: seconds before a request fails (ALB answers 5xx). ``window``: seconds
+    of arrivals thinned at a time, at most ``batch`` candidates each; they change
+    which random numbers are drawn, not the arrival process's law, so keep them fixed
+    across variants that should share arrivals.
+    """
 
     def __init__(
         self,
