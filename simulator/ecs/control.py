@@ -89,6 +89,8 @@ class Service:
     last_placement_message: str | None = None
     steady: bool = False
     retry_scheduled: bool = False
+    task_deployment: dict[str, dep.Deployment] = field(default_factory=dict)
+    capacity_provider_strategy: tuple = ()  # StrategyItems (simulator.ecs.capacity_strategy)
 
     @property
     def group(self) -> str:
@@ -114,6 +116,7 @@ class EcsCluster:
     used_cpu: int = 0
     used_memory: int = 0
     active_count: int = 0  # ACTIVE container instances whose agent is connected
+    draining: set[str] = field(default_factory=set)  # DRAINING container instance ids
 
     def active_instances(self) -> list[ContainerInstance]:
         return [ci for ci in self.container_instances.values() if ci.placeable]
@@ -147,6 +150,9 @@ class EcsControlPlane:
         self.joins: dict[str, str] = {}  # EC2 instance id -> cluster (ECS_CLUSTER)
         self.start_failure: dict[str, float] = {}  # task definition ARN -> probability
         self.task_listeners: list[Listener] = []
+        # capacity providers: CapacityProviders(self) sets ``capacity`` (simulator.ecs.capacity)
+        self.capacity: Any = None
+        self.registration_listeners: list[Callable[[EcsCluster, ContainerInstance], None]] = []
         self._kicked: set[tuple[str, str]] = set()
         self._ids = itertools.count(1)
         self._deployment_ids = itertools.count(1)
@@ -222,6 +228,8 @@ class EcsControlPlane:
             status=str(ci.status),
             ec2_instance_id=ec2_id,
         )
+        for listener in self.registration_listeners:  # capacity providers place waiting tasks
+            listener(cluster, ci)
         self._kick_cluster(cluster)
         return ci
 
@@ -301,8 +309,11 @@ class EcsControlPlane:
             if was != now:
                 self._count_instance(cluster, ci, +1 if now else -1)
             out.append(ci)
-            if action is InstanceAction.DRAIN:
+            if ci.status is ContainerInstanceStatus.DRAINING:
+                cluster.draining.add(ci.container_instance_id)
                 self._stop_pending_service_tasks(cluster, ci)
+            else:
+                cluster.draining.discard(ci.container_instance_id)
         self._kick_cluster(cluster)
         return out
 
@@ -341,14 +352,25 @@ class EcsControlPlane:
         constraints: Iterable = (),
         group: str | None = None,
         started_by: str | None = None,
+        capacity_provider_strategy: Iterable | None = None,
     ) -> tuple[list[Task], list[PlacementFailure]]:
-        """RunTask on EC2 capacity: place ``count`` tasks, start them; failures as AWS."""
+        """RunTask on EC2 capacity: place ``count`` tasks, start them; failures as AWS.
+        With ``capacity_provider_strategy`` the tasks go to capacity providers instead."""
         cluster = self.cluster(cluster_name)
         td = self.task_definitions.describe(task_definition)
         if not 1 <= count <= 10:
             raise AWSError(INVALID_PARAMETER, "count must be between 1 and 10.")
         group = group or f"family:{td.family}"
-        return self._launch(cluster, td, count, strategies, constraints, group, started_by)
+        return self._launch(
+            cluster,
+            td,
+            count,
+            strategies,
+            constraints,
+            group,
+            started_by,
+            capacity_provider_strategy=capacity_provider_strategy,
+        )
 
     def start_task(
         self,
@@ -393,7 +415,16 @@ class EcsControlPlane:
         group: str,
         started_by: str | None,
         service: Service | None = None,
+        capacity_provider_strategy: Iterable | None = None,
     ) -> tuple[list[Task], list[PlacementFailure]]:
+        cp_strategy = capacity_provider_strategy or (
+            service.capacity_provider_strategy if service is not None else ()
+        )
+        if cp_strategy:  # capacity providers: no failures, unplaced tasks wait PROVISIONING
+            tasks = self._capacity().launch(
+                cluster, td, count, strategies, constraints, group, started_by, service, cp_strategy
+            )
+            return tasks, []
         candidates = [ci for ci in cluster.container_instances.values() if ci.agent_connected]
         placements, failures = place(
             td.requirements(),
@@ -414,11 +445,13 @@ class EcsControlPlane:
         self,
         cluster: EcsCluster,
         td: TaskDefinition,
-        ci: ContainerInstance,
+        ci: ContainerInstance | None,
         group: str,
         started_by: str | None,
         service: Service | None = None,
     ) -> Task:
+        """A new task on ``ci``; ``ci`` None: it stays PROVISIONING without a container
+        instance until a capacity provider places or provisions it (``place_unplaced``)."""
         task_id = uuid.UUID(bytes=self.world.rng("ecs.task_ids").bytes(16)).hex
         arn = f"arn:aws:ecs:{self.region}:{self.account_id}:task/{cluster.name}/{task_id}"
         task = Task(
@@ -426,21 +459,26 @@ class EcsControlPlane:
             td.arn,
             at=self.world.now,
             group=group,
-            container_instance=ci.container_instance_id,
+            container_instance=ci.container_instance_id if ci is not None else None,
             started_by=started_by,
         )
         req = td.requirements()
-        ci.allocate(task_id, req, group, pending=True)
-        if ci.placeable and ci.agent_connected:
-            cluster.used_cpu += req.cpu
-            cluster.used_memory += req.memory
+        if ci is not None:
+            ci.allocate(task_id, req, group, pending=True)
+            if ci.placeable and ci.agent_connected:
+                cluster.used_cpu += req.cpu
+                cluster.used_memory += req.memory
         cluster.tasks[task_id] = task
         if service is not None:
             service.tasks.add(task_id)
             service.primary.task_ids.add(task_id)
+            service.primary.live_ids.add(task_id)
+            service.task_deployment[task_id] = service.primary
             service.pending_count += 1
         self._notify("started", task)
         self.world.emit("ecs.task", task_id, state=str(task.last_status), group=group)
+        if ci is None:
+            return task
         if req.network_mode is NetworkMode.AWSVPC:
             self._after(cluster, task, "eni_attachment", TaskAction.PROVISIONED)
         else:
@@ -559,7 +597,7 @@ class EcsControlPlane:
 
     @staticmethod
     def task_id(task: Task) -> str:
-        return task.task_arn.rsplit("/", 1)[-1]
+        return task.task_id
 
     def _notify(self, what: str, task: Task, before: TaskState | None = None) -> None:
         """``what``: started, running, stopping (left service), stopped."""
@@ -720,22 +758,28 @@ class EcsControlPlane:
         task_id = self.task_id(task)
         if task_id not in svc.tasks:
             return
+        d = svc.task_deployment.get(task_id)
         if what == "running":
             svc.running_count += 1
             svc.pending_count -= 1
             svc.launch_failures = 0
+            if d is not None:
+                d.running += 1
         elif what == "stopping":
             if before is TaskState.RUNNING:
                 svc.running_count -= 1
+                if d is not None:
+                    d.running -= 1
             elif before in STARTING:
                 svc.pending_count -= 1
-            if task.stop_code is StopCode.TASK_FAILED_TO_START:
-                deployment = next((d for d in svc.deployments if task_id in d.task_ids), None)
-                if deployment is not None:  # counted before the scheduler replaces it
-                    self._task_failed(cluster, svc, deployment)
+            if d is not None:
+                d.live_ids.discard(task_id)
+                if task.stop_code is StopCode.TASK_FAILED_TO_START:
+                    self._task_failed(cluster, svc, d)  # counted before it is replaced
         elif what == "stopped":
             svc.tasks.discard(task_id)
-            for d in svc.deployments:
+            svc.task_deployment.pop(task_id, None)
+            if d is not None:
                 d.task_ids.discard(task_id)
         self._kick(cluster, svc)
 
@@ -784,75 +828,68 @@ class EcsControlPlane:
         self._retire_deployments(cluster, svc)
 
     def _live(self, cluster: EcsCluster, svc: Service) -> list[Task]:
-        return [cluster.tasks[t] for t in svc.tasks if cluster.tasks[t].desired_status == "RUNNING"]
-
-    def _draining(self, cluster: EcsCluster, task: Task) -> bool:
-        ci = cluster.container_instances.get(task.container_instance or "")
-        return ci is not None and ci.status is ContainerInstanceStatus.DRAINING
+        tasks = cluster.tasks
+        return [tasks[t] for t in svc.tasks if tasks[t].desired_status == "RUNNING"]
 
     def _reconcile_replica(self, cluster: EcsCluster, svc: Service) -> None:
+        """Keep the desired count; replace old tasks (older deployments, draining
+        instances) within minimumHealthyPercent and maximumPercent. Cheap in steady
+        state: lists are built only when something is to be stopped."""
         primary = svc.primary
         desired = svc.desired_count
         primary.desired_count = desired
-        live = self._live(cluster, svc)
-        new = [
-            t
-            for t in live
-            if self.task_id(t) in primary.task_ids and not self._draining(cluster, t)
-        ]
-        old = [t for t in live if t not in new]
-        low, high = dep.rolling_bounds(desired, svc.config)
+        tasks, draining = cluster.tasks, cluster.draining
+        on_draining = (
+            [tasks[t] for t in primary.live_ids if tasks[t].container_instance in draining]
+            if draining
+            else []
+        )
+        old = [tasks[t] for d in svc.deployments[1:] for t in d.live_ids] + on_draining
+        scaling = REASON_SCALING.format(deployment_id=primary.id)
         # 1. old tasks that never ran go at once: they hold capacity and serve nothing
-        for t in [t for t in old if t.last_status in STARTING]:
-            self._stop(
-                cluster,
-                t,
-                StopCode.SERVICE_SCHEDULER_INITIATED,
-                REASON_SCALING.format(deployment_id=primary.id),
-            )
-            old.remove(t)
-        # 2. start new tasks within maximumPercent
-        want = desired - len(new)
-        room = high - len(new) - len(old)
+        if old:
+            for t in [t for t in old if t.last_status in STARTING]:
+                self._stop(cluster, t, StopCode.SERVICE_SCHEDULER_INITIATED, scaling)
+            old = [t for t in old if t.desired_status == "RUNNING"]
+        n_new = len(primary.live_ids) - len(on_draining)
+        low, high = dep.rolling_bounds(desired, svc.config)
+        # 2. start new tasks within maximumPercent, or scale in
+        want = desired - n_new
+        room = high - n_new - len(old)
         if want > 0 and room > 0 and primary.rollout_state is not dep.RolloutState.FAILED:
             if self.world.now >= svc.next_launch_at:
                 self._start_service_tasks(cluster, svc, min(want, room))
             else:
                 self._retry_later(cluster, svc)
         elif want < 0:
+            new = [
+                tasks[t] for t in primary.live_ids if tasks[t].container_instance not in draining
+            ]
             self._scale_in(cluster, svc, new, -want)
         # 3. stop old running tasks while minimumHealthyPercent holds
-        healthy = sum(1 for t in self._live(cluster, svc) if t.last_status is TaskState.RUNNING)
-        can_stop = healthy - low
+        if not old:
+            return
         stoppable = [t for t in old if t.last_status is TaskState.RUNNING]
-        if desired == 0:
-            can_stop = len(stoppable)
+        can_stop = len(stoppable) if desired == 0 else svc.running_count - low
         stopped = stoppable[: max(0, can_stop)]
         for t in stopped:
-            self._stop(
-                cluster,
-                t,
-                StopCode.SERVICE_SCHEDULER_INITIATED,
-                REASON_SCALING.format(deployment_id=primary.id),
-            )
+            self._stop(cluster, t, StopCode.SERVICE_SCHEDULER_INITIATED, scaling)
         if stopped:
             ids = [self.task_id(t) for t in stopped]
-            self._event(
-                svc,
-                dep.EVENT_STOPPED.format(
-                    service=svc.name, count=len(ids), tasks=dep.task_list(ids)
-                ),
+            message = dep.EVENT_STOPPED.format(
+                service=svc.name, count=len(ids), tasks=dep.task_list(ids)
             )
+            self._event(svc, message)
 
     def _start_service_tasks(self, cluster: EcsCluster, svc: Service, count: int) -> None:
         td = self.task_definitions.describe(svc.primary.task_definition)
         started: list[Task] = []
         failures: list[PlacementFailure] = []
         while count > 0:
-            batch, failures = self._launch(
+            batch, failures = self._launch(  # the scheduler is not bound by RunTask's 10
                 cluster,
                 td,
-                min(count, 10),
+                count,
                 svc.strategies,
                 svc.constraints,
                 svc.group,
@@ -973,21 +1010,17 @@ class EcsControlPlane:
         svc.deployments = [svc.primary] + [
             d for d in svc.deployments[1:] if d.status is not dep.DeploymentStatus.INACTIVE
         ]
-        running_primary = sum(
-            1
-            for t in primary.task_ids
-            if cluster.tasks[t].last_status is TaskState.RUNNING
-            and cluster.tasks[t].desired_status == "RUNNING"
-        )
+        running_primary = primary.running
         done = len(svc.deployments) == 1 and running_primary == svc.desired_count
         if done and primary.rollout_state is dep.RolloutState.IN_PROGRESS:
             primary.rollout_state = dep.RolloutState.COMPLETED
             primary.rollout_state_reason = f"ECS deployment {primary.id} completed."
             primary.updated_at = self.world.now
             self._event(
-                svc, dep.EVENT_DEPLOYMENT_COMPLETED.format(service=svc.name, deployment=primary.id)
+                svc,
+                dep.EVENT_DEPLOYMENT_COMPLETED.format(service=svc.name, deployment=primary.id),
             )
-        live = len(self._live(cluster, svc))
+        live = sum(len(d.live_ids) for d in svc.deployments)
         steady = done and live == svc.desired_count
         if steady and not svc.steady:
             self._event(svc, dep.EVENT_STEADY.format(service=svc.name))

@@ -115,7 +115,9 @@ class Deployment:
     rollout_state_reason: str = "ECS deployment {id} in progress."
     failed_tasks: int = 0
     updated_at: float = 0.0
-    task_ids: set[str] = field(default_factory=set)
+    task_ids: set[str] = field(default_factory=set)  # not yet STOPPED
+    live_ids: set[str] = field(default_factory=set)  # desired RUNNING
+    running: int = 0  # RUNNING and desired RUNNING
 
     def __post_init__(self) -> None:
         self.rollout_state_reason = self.rollout_state_reason.format(id=self.id)

@@ -91,6 +91,7 @@ class Task:
 
     __slots__ = (
         "task_arn",
+        "task_id",
         "task_definition_arn",
         "group",
         "container_instance",
@@ -114,6 +115,7 @@ class Task:
         started_by: str | None = None,
     ):
         self.task_arn = task_arn
+        self.task_id = task_arn.rsplit("/", 1)[-1]
         self.task_definition_arn = task_definition_arn
         self.group = group
         self.container_instance = container_instance
