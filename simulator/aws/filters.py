@@ -10,6 +10,7 @@ InvalidParameterValue "The filter 'x' is invalid".
 from __future__ import annotations
 
 import base64
+import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -33,7 +34,7 @@ def documented_filters(operation_model: OperationModel, member: str) -> frozense
     if shape is None or member not in shape.members:
         return frozenset()
     doc = shape.members[member].documentation or ""
-    return frozenset(re.findall(r"<code>([a-z0-9:.\-]+)</code>\s*-", doc))
+    return frozenset(html.unescape(n) for n in re.findall(r"<code>([^<\s]+)</code>\s*-", doc))
 
 
 def _pattern(value: str) -> re.Pattern[str]:
@@ -53,19 +54,25 @@ def _pattern(value: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.DOTALL)
 
 
+TAG_FILTERS = ("tag:<key>", "tag-key", "tag-value")
+
+
 def _field(
-    name: str, fields: Mapping[str, FieldValues[T]], tags: Callable[[T], Mapping[str, str]] | None
+    name: str,
+    fields: Mapping[str, FieldValues[T]],
+    tags: Callable[[T], Mapping[str, str]] | None,
+    tag_filters: frozenset[str],
 ) -> FieldValues[T] | None:
     if name in fields:
         return fields[name]
     if tags is None:
         return None
-    if name.startswith("tag:"):
+    if name.startswith("tag:") and "tag:<key>" in tag_filters:
         key = name[4:]
         return lambda item: [tags(item)[key]] if key in tags(item) else []
-    if name == "tag-key":
+    if name == "tag-key" and name in tag_filters:
         return lambda item: list(tags(item))
-    if name == "tag-value":
+    if name == "tag-value" and name in tag_filters:
         return lambda item: list(tags(item).values())
     return None
 
@@ -78,18 +85,22 @@ def apply_filters(
     operation_model: OperationModel,
     member: str = "Filters",
     tags: Callable[[T], Mapping[str, str]] | None = None,
+    tag_filters: Iterable[str] = TAG_FILTERS,
 ) -> list[T]:
-    """``items`` that match every filter; refuses filters ecsim does not evaluate."""
+    """``items`` that match every filter; refuses filters ecsim does not evaluate.
+
+    ``tags`` gives an item's tags, for the ``tag_filters`` the operation accepts."""
     checks: list[tuple[FieldValues[T], list[re.Pattern[str]]]] = []
+    documented = documented_filters(operation_model, member)
+    tag_filters = frozenset(tag_filters) if tags else frozenset()
     for f in filters or ():
         name = f.get("Name")
         values = f.get("Values") or []
         if not name:
             raise AWSError(errors.MISSING_PARAMETER, f"A filter in {member} has no Name.")
-        field = _field(name, fields, tags)
+        field = _field(name, fields, tags, tag_filters)
         if field is None:
-            simulated = sorted(fields) + (["tag:<key>", "tag-key", "tag-value"] if tags else [])
-            documented = documented_filters(operation_model, member)
+            simulated = sorted(fields) + sorted(tag_filters)
             if name in documented or (name.startswith("tag:") and "tag:<key>" in documented):
                 raise errors.not_simulated(f"the {operation_model.name} filter '{name}'", simulated)
             raise AWSError(

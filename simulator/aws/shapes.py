@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
@@ -111,9 +112,9 @@ def _scalar_problem(shape: Shape, value: Any) -> str | None:
     if kind == "string":
         if not isinstance(value, str):
             return f"expected a string ({shape.name}), got {got}"
-        enum = shape.enum
+        enum = _enum(shape)
         if enum and value not in enum:
-            return f"{value!r} is not a value of enum {shape.name} ({', '.join(enum)})"
+            return f"{value!r} is not a value of enum {shape.name} ({', '.join(shape.enum)})"
         return None
     if kind in ("integer", "long"):
         ok = isinstance(value, int) and not isinstance(value, bool)
@@ -133,6 +134,12 @@ def _scalar_problem(shape: Shape, value: Any) -> str | None:
         ok = isinstance(value, bytes | bytearray)
         return None if ok else f"expected bytes ({shape.name}), got {got}"
     return f"unhandled shape type {kind!r} ({shape.name})"
+
+
+@lru_cache(maxsize=4096)
+def _enum(shape: Shape) -> frozenset[str]:
+    """A shape's enum values as a set (InstanceType has about a thousand)."""
+    return frozenset(shape.enum or ())
 
 
 def _metadata_problems(meta: Any, path: str) -> list[str]:

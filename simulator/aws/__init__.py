@@ -1,0 +1,27 @@
+"""Real boto3 clients answered by the simulation.
+
+    from simulator.aws import SimulatedAWS
+    aws = SimulatedAWS(seed=1, region="us-east-1")
+    ec2 = aws.client("ec2")          # a genuine boto3 client
+    ec2.allocate_hosts(AvailabilityZone="us-east-1a", InstanceType="m6i.xlarge", Quantity=1)
+    aws.advance("10m")               # simulated time; waiters and patch_sleep() advance it too
+    aws.fail_host(host_id)           # the host goes under-assessment now
+
+See docs/aws.md for what is simulated, the error codes, and how ecsim differs from moto.
+"""
+
+from simulator.aws.account import DEFAULT_ACCOUNT_ID, SimulatedAWS, SimulationTimeout
+from simulator.aws.ec2 import OPERATIONS as EC2_OPERATIONS
+from simulator.aws.errors import ALL as ERROR_CODES
+from simulator.aws.shapes import ResponseShapeError, check_output, output_problems
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "EC2_OPERATIONS",
+    "ERROR_CODES",
+    "ResponseShapeError",
+    "SimulatedAWS",
+    "SimulationTimeout",
+    "check_output",
+    "output_problems",
+]

@@ -1,0 +1,260 @@
+"""SimulatedAWS: one simulated AWS account and Region, served through real boto3 clients.
+
+The account owns a World (the simulated clock), a Fleet driven by an Ec2ControlPlane, and
+an isolated botocore Session whose clients are answered by the simulation (see
+``simulator.aws.hooks``). Every call runs under one re-entrant lock, so clients may be
+used from several threads; simulated time moves only through ``advance``, ``run_until``,
+waiters, and ``time.sleep`` inside ``patch_sleep()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from email.utils import format_datetime
+from typing import Any
+
+import boto3
+from botocore.client import BaseClient, Config
+from botocore.model import OperationModel
+from dateutil.tz import tzutc
+
+from simulator.aws import errors
+from simulator.aws.ec2 import Ec2Service
+from simulator.aws.hooks import simulated_session
+from simulator.aws.shapes import check_output
+from simulator.aws.sleep import patch_time_sleep
+from simulator.catalog.catalog import instance_type as catalog_instance_type
+from simulator.catalog.catalog import instance_types as catalog_instance_types
+from simulator.catalog.hosts import HostType
+from simulator.catalog.hosts import host_type as catalog_host_type
+from simulator.core.durations import Duration, format_duration, parse_duration
+from simulator.core.errors import AWSError, EcsimError
+from simulator.core.world import World
+from simulator.ec2.control import Ec2ControlPlane
+from simulator.ec2.timing import Ec2Timing
+from simulator.lifecycle.fleet import Fleet, InstanceTypeLike
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+DEFAULT_START = dt.datetime(2024, 1, 1, tzinfo=tzutc())
+"""The wall-clock time simulated second 0 stands for (timestamps in responses)."""
+DUMMY_CREDENTIALS = {"aws_access_key_id": "ecsim", "aws_secret_access_key": "ecsim"}
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+
+
+class SimulationTimeout(EcsimError, TimeoutError):
+    """``run_until`` reached its timeout in simulated time without the condition."""
+
+
+class SimulatedAWS:
+    """A fresh simulated AWS account; ``client("ec2")`` is a genuine boto3 client of it.
+
+    ``seed`` fixes every random draw (boot times, request IDs...). ``availability_zones``
+    defaults to the Region's name plus a, b, c. ``timing`` is an Ec2Timing or overrides by
+    name (``{"boot": {"distribution": "uniform", "low": "5s", "high": "5s"}}``).
+    Terminated instances stay visible for ``terminated_visibility``. With
+    ``validate_responses`` every response is checked against botocore's output shape
+    before the caller sees it (ResponseShapeError if it does not match).
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        region: str = "us-east-1",
+        *,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        availability_zones: Sequence[str] | None = None,
+        start_time: dt.datetime = DEFAULT_START,
+        timing: Ec2Timing | Mapping[str, Any] | None = None,
+        instance_types: Callable[[str], InstanceTypeLike] | None = None,
+        host_types: Callable[[str], HostType] | None = None,
+        host_limit_per_family: int | None = None,
+        affinity_change_requires_stopped: bool = False,
+        terminated_visibility: Duration = "1h",
+        validate_responses: bool = False,
+    ):
+        if not isinstance(region, str) or not REGION.fullmatch(region):
+            raise EcsimError(f"region must look like 'us-east-1', got {region!r}")
+        if not re.fullmatch(r"\d{12}", str(account_id)):
+            raise EcsimError(f"account_id must be 12 digits, got {account_id!r}")
+        if start_time.tzinfo is None:
+            raise EcsimError("start_time must be timezone-aware (e.g. tzinfo=timezone.utc)")
+        zones = tuple(availability_zones or (f"{region}{s}" for s in "abc"))
+        bad = [z for z in zones if not z.startswith(region) or z == region]
+        if bad or not zones:
+            raise EcsimError(f"availability_zones must be zones of {region}, got {list(zones)}")
+        self.region = region
+        self.account_id = str(account_id)
+        self.availability_zones = zones
+        self.start_time = start_time
+        self.terminated_visibility = parse_duration(terminated_visibility)
+        self.validate_responses = validate_responses
+        self._instance_types = instance_types or catalog_instance_type
+        self._host_types = host_types or catalog_host_type
+        self.world = World(seed)
+        self.fleet = Fleet(
+            instance_types=self._instance_types,
+            host_types=self._host_types,
+            host_limit_per_family=host_limit_per_family,
+            affinity_change_requires_stopped=affinity_change_requires_stopped,
+        )
+        if timing is not None and not isinstance(timing, Ec2Timing):
+            timing = Ec2Timing.with_overrides(timing)
+        self.control = Ec2ControlPlane(self.world, self.fleet, timing)
+        self.calls = 0
+        """Calls answered so far (including refusals)."""
+        self._lock = threading.RLock()
+        self._request_ids = self.world.rng("aws.request_id")
+        self._services = {"ec2": Ec2Service(self)}
+        self._session = simulated_session(self, self, frozenset(self._services))
+        self._boto3 = boto3.Session(
+            botocore_session=self._session, region_name=region, **DUMMY_CREDENTIALS
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"SimulatedAWS({self.region}, t={format_duration(self.now)}, "
+            f"{len(self.fleet.hosts)} hosts, {len(self.fleet.instances)} instances)"
+        )
+
+    # ------------------------------------------------------------------ clients
+    @property
+    def boto3_session(self) -> boto3.Session:
+        """A boto3 Session of this account: its clients and resources are simulated."""
+        return self._boto3
+
+    def client(
+        self, service_name: str, *, region_name: str | None = None, config: Config | None = None
+    ) -> BaseClient:
+        """A genuine boto3 client whose calls this account answers (ec2 only, so far)."""
+        if service_name not in self._services:
+            raise EcsimError(
+                f"SimulatedAWS simulates only: {', '.join(sorted(self._services))}; "
+                f"{service_name!r} is not simulated"
+            )
+        self._check_region(region_name)
+        validating = Config(parameter_validation=True)
+        config = validating if config is None else config.merge(validating)
+        return self._boto3.client(service_name, config=config)
+
+    def resource(self, service_name: str, *, region_name: str | None = None) -> Any:
+        """A boto3 resource of this account (``ec2.Instance(...).wait_until_running()``)."""
+        if service_name not in self._services:
+            raise EcsimError(f"SimulatedAWS simulates only: {', '.join(sorted(self._services))}")
+        self._check_region(region_name)
+        return self._boto3.resource(service_name, config=Config(parameter_validation=True))
+
+    def _check_region(self, region_name: str | None) -> None:
+        if region_name is not None and region_name != self.region:
+            raise EcsimError(
+                f"this SimulatedAWS is Region {self.region}; make another for {region_name}"
+            )
+
+    # ------------------------------------------------------------------ time
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the account was created."""
+        return self.world.now
+
+    def timestamp(self, seconds: float | None = None) -> dt.datetime:
+        """The wall-clock datetime of simulated second ``seconds`` (default: now)."""
+        at = self.now if seconds is None else seconds
+        return self.start_time + dt.timedelta(seconds=at)
+
+    def advance(self, duration: Duration) -> float:
+        """Run simulated time forward by ``duration`` ("10m", 90); returns the new now."""
+        seconds = parse_duration(duration)
+        with self._lock:
+            if seconds > 0:
+                self.world.run(self.now + seconds)
+            return self.now
+
+    def run_until(self, predicate: Callable[[], bool], timeout: Duration = "1h") -> float:
+        """Advance event by event until ``predicate()`` holds; returns the time it did.
+
+        SimulationTimeout if it still does not hold ``timeout`` of simulated time later.
+        """
+        limit = parse_duration(timeout)
+        deadline = self.now + limit
+        env = self.world.env
+        while not predicate():
+            with self._lock:
+                if env.peek() > deadline:
+                    if deadline > self.now:
+                        self.world.run(deadline)
+                    if predicate():
+                        break
+                    raise SimulationTimeout(
+                        f"condition not met within {format_duration(limit)} of simulated "
+                        f"time (now t={format_duration(self.now)})"
+                    )
+                env.step()
+        return self.now
+
+    def patch_sleep(self) -> AbstractContextManager[None]:
+        """``with aws.patch_sleep():`` - ``time.sleep`` in this thread advances this
+        account's clock instead of waiting (see ``simulator.aws.sleep``)."""
+        return patch_time_sleep(self)
+
+    # ------------------------------------------------------------------ faults
+    def fail_host(self, host_id: str) -> None:
+        """AWS detects a hardware failure of the host now: it goes under-assessment, its
+        instances are impaired, and with host recovery on a replacement is allocated."""
+        with self._lock:
+            self.control.fail_host(host_id)
+
+    # ------------------------------------------------------------------ views
+    def instance_type(self, name: str) -> InstanceTypeLike:
+        return self._instance_types(name)
+
+    def host_type(self, family: str) -> HostType:
+        return self._host_types(family)
+
+    def family_types(self, family: str) -> list[InstanceTypeLike]:
+        """The catalog's instance types of ``family``, smallest first."""
+        types = [t for t in catalog_instance_types().values() if t.family == family]
+        return sorted(types, key=lambda t: (t.vcpu, t.name))
+
+    # ------------------------------------------------------------------ answering
+    def respond(
+        self, model: OperationModel, params: Mapping[str, Any] | None
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer one call (botocore hooks call this): (HTTP status, parsed response)."""
+        with self._lock:
+            self.calls += 1
+            service_name = model.service_model.service_name
+            service = self._services.get(service_name)
+            try:
+                if service is None or params is None:
+                    raise errors.not_simulated(
+                        f"the {service_name} service ({service_name}.{model.name})",
+                        self._services,
+                    )
+                parsed = service.handle(model, params)
+                status = 200
+            except AWSError as e:
+                status = e.http_status
+                parsed = {"Error": {"Code": e.code, "Message": e.message}}
+            parsed["ResponseMetadata"] = self._metadata(status)
+            if self.validate_responses:
+                check_output(model, parsed)
+            return status, parsed
+
+    def _metadata(self, status: int) -> dict[str, Any]:
+        request_id = str(uuid.UUID(bytes=self._request_ids.bytes(16), version=4))
+        headers = {
+            "content-type": "text/xml;charset=UTF-8",
+            "date": format_datetime(self.timestamp().astimezone(dt.UTC), usegmt=True),
+            "server": "AmazonEC2",
+            "x-amzn-requestid": request_id,
+        }
+        return {
+            "RequestId": request_id,
+            "HTTPStatusCode": status,
+            "HTTPHeaders": headers,
+            "RetryAttempts": 0,
+        }
