@@ -123,12 +123,120 @@ def workload_measurements() -> dict[tuple[str, str], float]:
     }
 
 
-def requests_per_vcpu_second(workload: str, family: str) -> float:
+@lru_cache(maxsize=1)
+def workload_ratios() -> dict[tuple[str, str], tuple[str, float]]:
+    """(workload, family) -> (family it was measured against, throughput ratio per vCPU)."""
+    return {
+        (r["workload"], r["family"]): (r["relative_to"], float(r["ratio"]))
+        for r in _rows("workload_ratios.csv")
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeFactor:
+    workload: str
+    runtime: str
+    baseline_runtime: str
+    arch: str
+    factor: float
+    source: str
+
+
+@lru_cache(maxsize=1)
+def runtime_factors() -> dict[tuple[str, str], RuntimeFactor]:
+    """(workload, runtime) -> the throughput factor over the baseline runtime on an arch."""
+    return {
+        (r["workload"], r["runtime"]): RuntimeFactor(
+            r["workload"],
+            r["runtime"],
+            r["baseline_runtime"],
+            r["arch"],
+            float(r["factor"]),
+            r["source"],
+        )
+        for r in _rows("runtime_factors.csv")
+    }
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A user's own throughput profile: requests per second per vCPU measured on some
+    instance families; other families are scaled by CoreMark per vCPU from the measured
+    family of the same architecture (else any measured family)."""
+
+    name: str
+    per_vcpu: dict[str, float]  # family -> requests/s per vCPU
+
+    def rate(self, family: str) -> float:
+        if family in self.per_vcpu:
+            return self.per_vcpu[family]
+        factors = cpu_factors()
+        if family not in factors:
+            raise CatalogError(
+                f"no CPU factor for family {family!r}{did_you_mean(family, set(factors))}"
+            )
+        arch = _family_arch(family)
+        same = [f for f in self.per_vcpu if _family_arch(f) == arch]
+        ref = (same or sorted(self.per_vcpu))[0]
+        return self.per_vcpu[ref] * (
+            factors[family].coremark_per_vcpu / factors[ref].coremark_per_vcpu
+        )
+
+
+def _family_arch(family: str) -> str:
+    return next((t.arch for t in instance_types().values() if t.family == family), "x86_64")
+
+
+def calibrate(name: str, *measurements: tuple[str, float]) -> Profile:
+    """A profile from your own measurements: (instance type, requests per second it
+    served at the utilization you plan for), e.g. ``calibrate("api", ("m6i.xlarge",
+    1800), ("m7g.xlarge", 2300))``. Each becomes requests/s per vCPU of its family."""
+    if not measurements:
+        raise CatalogError("calibrate needs at least one (instance type, requests/s) pair")
+    per_vcpu: dict[str, float] = {}
+    for type_name, rps in measurements:
+        itype = instance_type(type_name)
+        if rps <= 0:
+            raise CatalogError(f"{type_name}: expected requests per second > 0, got {rps}")
+        per_vcpu[itype.family] = rps / itype.vcpu
+    return Profile(name, per_vcpu)
+
+
+def requests_per_vcpu_second(
+    workload: str,
+    family: str,
+    runtime: str | None = None,
+    profiles: dict[str, Profile] | None = None,
+) -> float:
     """Throughput of one vCPU of ``family`` on ``workload``.
 
-    A measurement for (workload, family) wins; otherwise the workload's reference
-    throughput is scaled by the CoreMark-per-vCPU ratio of the two families.
+    In order: a user profile of that name; a measurement for (workload, family); a
+    measured ratio to another family; else the workload's reference throughput scaled
+    by the CoreMark-per-vCPU ratio of the two families. ``runtime`` (e.g. ``go1.18``)
+    applies the seed's runtime gains where the data has them for the family's arch.
     """
+    if profiles and workload in profiles:
+        base = profiles[workload].rate(family)
+    else:
+        base = _catalog_rate(workload, family)
+    if runtime is not None:
+        rf = runtime_factors().get((workload, runtime))
+        if rf is not None and rf.arch == _family_arch(family):
+            base *= rf.factor
+    return base
+
+
+def _catalog_rate(workload: str, family: str) -> float:
+    measured = workload_measurements().get((workload, family))
+    if measured is not None:
+        return measured
+    ratio = workload_ratios().get((workload, family))
+    if ratio is not None:
+        return _catalog_rate_unrated(workload, ratio[0]) * ratio[1]
+    return _catalog_rate_unrated(workload, family)
+
+
+def _catalog_rate_unrated(workload: str, family: str) -> float:
     measured = workload_measurements().get((workload, family))
     if measured is not None:
         return measured
