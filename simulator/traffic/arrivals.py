@@ -406,3 +406,19 @@ class Noisy:
             hi = min(last - b * self.block, self.block - 1)
             top = max(top, float(self._block(b)[lo : hi + 1].max()))
         return top
+
+
+@dataclass(frozen=True)
+class Product:
+    """``model`` times a time-varying ``factor`` model (e.g. a Steps schedule of the
+    scenario's scale_traffic events): both fidelities see the same rates."""
+
+    model: ArrivalRate
+    factor: ArrivalRate
+
+    def rate(self, times: np.ndarray) -> np.ndarray:
+        t = _times(times)
+        return self.model.rate(t) * self.factor.rate(t)
+
+    def max_rate(self, start: float, end: float) -> float:
+        return rate_bound(self.model, start, end) * rate_bound(self.factor, start, end)
