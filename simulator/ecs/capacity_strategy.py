@@ -7,9 +7,10 @@ for every task on the first provider, three on the second); a provider of weight
 no tasks beyond its base. Fargate and Auto Scaling group providers never mix in one strategy.
 
 ``next_provider`` gives each new task the provider whose share beyond its base is furthest
-below its weight (ties: the earlier item), so a service that grows one task at a time and a
-RunTask of ``count`` tasks split the same way; ``scale_in_order`` removes tasks so the
-remaining split stays closest to the weights, never below a base.
+below its weight (ties: the heavier weight, then the earlier item), so a service that grows
+one task at a time and a RunTask of ``count`` tasks split the same way; ``scale_in_order``
+removes tasks in the reverse order, so the remaining split stays closest to the weights and
+bases go last.
 """
 
 from __future__ import annotations
@@ -132,13 +133,13 @@ def next_provider(strategy: Strategy, counts: Mapping[str, int]) -> str:
     for item in strategy:
         if item.base > counts.get(item.capacity_provider, 0):
             return item.capacity_provider
-    best: tuple[float, int] | None = None
+    best: tuple[float, int, int] | None = None
     choice = strategy[0].capacity_provider
     for k, item in enumerate(strategy):
         if item.weight <= 0:
             continue
         beyond = counts.get(item.capacity_provider, 0) - item.base
-        score = ((beyond + 1) / item.weight, k)
+        score = ((beyond + 1) / item.weight, -item.weight, k)
         if best is None or score < best:
             best, choice = score, item.capacity_provider
     return choice
@@ -164,13 +165,13 @@ def scale_in_order(strategy: Strategy, counts: Mapping[str, int], count: int) ->
     now = {i.capacity_provider: counts.get(i.capacity_provider, 0) for i in strategy}
     out: list[str] = []
     for _ in range(count):
-        best: tuple[float, int] | None = None
+        best: tuple[float, int, int] | None = None
         choice: str | None = None
         for k, item in enumerate(strategy):
             beyond = now[item.capacity_provider] - item.base
             if beyond <= 0:
                 continue
-            score = (-beyond / item.weight if item.weight else float("-inf"), -k)
+            score = (-beyond / item.weight if item.weight else float("-inf"), item.weight, -k)
             if best is None or score < best:
                 best, choice = score, item.capacity_provider
         if choice is None:  # only base tasks left: take them from the base provider

@@ -138,7 +138,12 @@ class EcsControlPlane:
         account_id: str = "123456789012",
         timing: EcsTiming | None = None,
         reserved_memory_mib: int = 0,
+        zone_of: Callable[[str], str] | None = None,
+        ami_of: Callable[[str], str] | None = None,
     ):
+        """``zone_of`` / ``ami_of``: an EC2 instance's Availability Zone and AMI as its
+        account knows them (the boto3 facade); by default zones follow the instance ID and
+        the AMI is the ECS-optimized placeholder."""
         self.world = world
         self.ec2 = ec2
         self.region = region
@@ -148,6 +153,9 @@ class EcsControlPlane:
         self.task_definitions = TaskDefinitionRegistry(region, account_id)
         self.clusters: dict[str, EcsCluster] = {}
         self.joins: dict[str, str] = {}  # EC2 instance id -> cluster (ECS_CLUSTER)
+        self.waiting_joins: dict[str, list[str]] = {}  # cluster not created yet -> EC2 ids
+        self.zone_of = zone_of
+        self.ami_of = ami_of
         self.start_failure: dict[str, float] = {}  # task definition ARN -> probability
         self.task_listeners: list[Listener] = []
         # capacity providers: CapacityProviders(self) sets ``capacity`` (simulator.ecs.capacity)
@@ -160,10 +168,42 @@ class EcsControlPlane:
 
     # ------------------------------------------------------------------ clusters
     def create_cluster(self, name: str = "default") -> EcsCluster:
-        if name not in self.clusters:
+        """CreateCluster; a deleted (INACTIVE) cluster's name makes a new cluster, and agents
+        waiting for the cluster (``join_when_created``) register to it."""
+        existing = self.clusters.get(name)
+        if existing is None or existing.status == "INACTIVE":
             arn = f"arn:aws:ecs:{self.region}:{self.account_id}:cluster/{name}"
             self.clusters[name] = EcsCluster(name, arn)
+        for ec2_id in self.waiting_joins.pop(name, []):
+            inst = self.ec2.fleet.instances.get(ec2_id)
+            if inst is not None and inst.state is not InstanceState.TERMINATED:
+                self.join(ec2_id, name)
         return self.clusters[name]
+
+    def delete_cluster(self, name: str) -> EcsCluster:
+        """DeleteCluster: refused while container instances are ACTIVE or DRAINING, services
+        ACTIVE or DRAINING, or tasks not STOPPED; the cluster becomes INACTIVE."""
+        cluster = self.cluster(name)
+        if any(
+            ci.status in (ContainerInstanceStatus.ACTIVE, ContainerInstanceStatus.DRAINING)
+            for ci in cluster.container_instances.values()
+        ):
+            raise AWSError(
+                "ClusterContainsContainerInstancesException",
+                "The Cluster cannot be deleted while Container Instances are active or draining.",
+            )
+        if any(s.status != "INACTIVE" for s in cluster.services.values()):
+            raise AWSError(
+                "ClusterContainsServicesException",
+                "The Cluster cannot be deleted while Services are active.",
+            )
+        if any(t.live for t in cluster.tasks.values()):
+            raise AWSError(
+                "ClusterContainsTasksException",
+                "The Cluster cannot be deleted while Tasks are active.",
+            )
+        cluster.status = "INACTIVE"
+        return cluster
 
     def cluster(self, name: str = "default") -> EcsCluster:
         short = name.rsplit("/", 1)[-1]
@@ -182,6 +222,17 @@ class EcsControlPlane:
         if inst.state is InstanceState.RUNNING and not inst.impaired:
             self._schedule_registration(ec2_instance_id)
 
+    def join_when_created(self, ec2_instance_id: str, cluster: str) -> None:
+        """As ``join``, but the agent keeps retrying while the cluster does not exist (its
+        RegisterContainerInstance answers ClusterNotFoundException): it registers once the
+        cluster is created."""
+        name = cluster.rsplit("/", 1)[-1]
+        found = self.clusters.get(name)
+        if found is not None and found.status == "ACTIVE":
+            self.join(ec2_instance_id, name)
+        else:
+            self.waiting_joins.setdefault(name, []).append(ec2_instance_id)
+
     def _schedule_registration(self, ec2_id: str) -> None:
         inst = self.ec2.fleet.instances[ec2_id]
         mark = len(inst.history)
@@ -198,8 +249,12 @@ class EcsControlPlane:
 
         self.world.process(wait())
 
-    def _register(self, ec2_id: str) -> ContainerInstance:
-        cluster = self.cluster(self.joins[ec2_id])
+    def _register(self, ec2_id: str) -> ContainerInstance | None:
+        found = self.clusters.get(self.joins[ec2_id])
+        if found is None or found.status != "ACTIVE":  # deleted meanwhile: the agent waits
+            self.waiting_joins.setdefault(self.joins.pop(ec2_id), []).append(ec2_id)
+            return None
+        cluster = found
         existing = cluster.by_ec2.get(ec2_id)
         if existing is not None:  # a stopped instance started again: the agent reconnects
             ci = cluster.container_instances[existing]
@@ -218,6 +273,7 @@ class EcsControlPlane:
                 account_id=self.account_id,
                 reserved_memory_mib=self.reserved_memory_mib,
                 registered_at=self.world.now,
+                **({"ami_id": self.ami_of(ec2_id)} if self.ami_of is not None else {}),
             )
             cluster.container_instances[ci.container_instance_id] = ci
             cluster.by_ec2[ec2_id] = ci.container_instance_id
@@ -234,6 +290,8 @@ class EcsControlPlane:
         return ci
 
     def availability_zone(self, ec2_id: str) -> str:
+        if self.zone_of is not None:
+            return self.zone_of(ec2_id)
         n = int(ec2_id.rsplit("-", 1)[-1], 16)
         return f"{self.region}{AVAILABILITY_ZONES[n % len(AVAILABILITY_ZONES)]}"
 
@@ -316,6 +374,31 @@ class EcsControlPlane:
                 cluster.draining.discard(ci.container_instance_id)
         self._kick_cluster(cluster)
         return out
+
+    def deregister_container_instance(
+        self, cluster_name: str, ref: str, force: bool = False
+    ) -> ContainerInstance:
+        """DeregisterContainerInstance: refused while tasks hold resources on it unless
+        ``force``; forced, its tasks are lost at once (AWS leaves them running, orphaned and
+        no longer accounted for; a service replaces them either way). The agent does not
+        register the instance again."""
+        cluster = self.cluster(cluster_name)
+        ci = self._container_instance(cluster, ref)
+        if ci.allocations and not force:
+            raise AWSError(INVALID_PARAMETER, "Found running tasks on the instance.")
+        for task_id in list(ci.allocations):
+            self._lose(cluster, cluster.tasks[task_id], "Container instance deregistered.")
+        if ci.placeable and ci.agent_connected:
+            self._count_instance(cluster, ci, -1)
+        if ci.status is not ContainerInstanceStatus.INACTIVE:
+            ci.apply(InstanceAction.DEREGISTER)
+            ci.apply(InstanceAction.DEREGISTERED)
+        ci.agent_connected = False
+        cluster.draining.discard(ci.container_instance_id)
+        self.joins.pop(ci.ec2_instance_id, None)
+        self.world.emit("ecs.container_instance", ci.container_instance_id, status=str(ci.status))
+        self._kick_cluster(cluster)
+        return ci
 
     def _container_instance(self, cluster: EcsCluster, ref: str) -> ContainerInstance:
         key = ref.rsplit("/", 1)[-1]
@@ -524,7 +607,8 @@ class EcsControlPlane:
         elif state is TaskState.ACTIVATING:
             self._after(cluster, task, "activation", TaskAction.ACTIVATED)
         elif state is TaskState.RUNNING:
-            cluster.container_instances[task.container_instance].mark_running(task_id)
+            if task.container_instance is not None:  # None: Fargate
+                cluster.container_instances[task.container_instance].mark_running(task_id)
             self._notify("running", task, before)
         elif state is TaskState.DEACTIVATING:
             self._notify("stopping", task, before)
@@ -622,12 +706,18 @@ class EcsControlPlane:
         deployment_configuration: dep.DeploymentConfiguration | None = None,
         scheduling_strategy: str = "REPLICA",
         health_check_grace_period: float = 0.0,
+        capacity_provider_strategy: Iterable = (),
     ) -> Service:
         cluster = self.cluster(cluster_name)
         existing = cluster.services.get(name)
         if existing is not None and existing.status != "INACTIVE":
             raise AWSError(INVALID_PARAMETER, "Creation of service was not idempotent.")
         td = self.task_definitions.describe(task_definition)
+        cp_strategy = (
+            self._capacity().check_strategy(cluster.name, capacity_provider_strategy, td)
+            if capacity_provider_strategy
+            else ()
+        )
         if scheduling_strategy not in ("REPLICA", "DAEMON"):
             raise AWSError(INVALID_PARAMETER, "schedulingStrategy must be REPLICA or DAEMON.")
         arn = f"arn:aws:ecs:{self.region}:{self.account_id}:service/{cluster.name}/{name}"
@@ -648,6 +738,7 @@ class EcsControlPlane:
             scheduling_strategy=scheduling_strategy,
             health_check_grace_period=health_check_grace_period,
             created_at=self.world.now,
+            capacity_provider_strategy=cp_strategy,
         )
         svc.deployments.append(self._new_deployment(td.arn, desired_count))
         cluster.services[name] = svc
@@ -934,6 +1025,11 @@ class EcsControlPlane:
         starting = [t for t in tasks if t.last_status in STARTING]
         victims = starting[:n]
         n -= len(victims)
+        if n > 0 and svc.capacity_provider_strategy:  # Fargate: keep the strategy's split
+            running = [t for t in tasks if t.last_status is TaskState.RUNNING]
+            picked = self._capacity().scale_in_victims(cluster, svc, running, n)
+            victims += picked
+            n -= len(picked)
         if n > 0:
             td = self.task_definitions.describe(svc.primary.task_definition)
             running = [t for t in tasks if t.last_status is TaskState.RUNNING]
@@ -1035,9 +1131,62 @@ class EcsControlPlane:
         for t in svc.tasks:
             task = cluster.tasks[t]
             if task.last_status is TaskState.RUNNING and task.desired_status == "RUNNING":
+                if task.container_instance is None:  # Fargate: no instance family
+                    continue
                 ci = cluster.container_instances[task.container_instance]
                 out[ci.instance_type.family] += 1
         return out
 
     def rng(self, name: str) -> np.random.Generator:
         return self.world.rng(name)
+
+    # ------------------------------------------- capacity providers (simulator.ecs.capacity)
+    # Hooks for CapacityProviders: tasks created PROVISIONING without a container instance
+    # (``_start_on`` with ci None), then placed on an Auto Scaling group's instance or
+    # provisioned on Fargate; Fargate Spot interruptions.
+    def _capacity(self) -> Any:
+        if self.capacity is None:
+            raise AWSError(
+                INVALID_PARAMETER,
+                "The cluster has no capacity providers (simulator.ecs.capacity.CapacityProviders).",
+            )
+        return self.capacity
+
+    def start_unplaced(
+        self,
+        cluster: EcsCluster,
+        td: TaskDefinition,
+        group: str,
+        started_by: str | None,
+        service: Service | None = None,
+    ) -> Task:
+        """A task PROVISIONING with no container instance yet."""
+        return self._start_on(cluster, td, None, group, started_by, service)
+
+    def place_unplaced(self, cluster: EcsCluster, task: Task, ci: ContainerInstance) -> None:
+        """Place a waiting PROVISIONING task on ``ci``; its lifecycle continues from there."""
+        req = self.task_definitions.describe(task.task_definition_arn).requirements()
+        task.container_instance = ci.container_instance_id
+        ci.allocate(task.task_id, req, task.group, pending=True)
+        if ci.placeable and ci.agent_connected:
+            cluster.used_cpu += req.cpu
+            cluster.used_memory += req.memory
+        self.world.emit(
+            "ecs.task_placed", task.task_id, container_instance=ci.container_instance_id
+        )
+        if req.network_mode is NetworkMode.AWSVPC:
+            self._after(cluster, task, "eni_attachment", TaskAction.PROVISIONED)
+        else:
+            self._advance(cluster, task, TaskAction.PROVISIONED)
+
+    def provision_unplaced(self, cluster: EcsCluster, task: Task, timing: str) -> None:
+        """Fargate: PROVISIONING ends after the ``timing`` delay, with no container instance."""
+        self._after(cluster, task, timing, TaskAction.PROVISIONED)
+
+    def interrupt_task(self, cluster: EcsCluster, task: Task, code: StopCode, reason: str) -> None:
+        """Stop a task for a reason of AWS's own (a Spot interruption notice)."""
+        self._stop(cluster, task, code, reason)
+
+    def lose_task(self, cluster: EcsCluster, task: Task, reason: str) -> None:
+        """The task's capacity is gone: STOPPED at once."""
+        self._lose(cluster, task, reason)

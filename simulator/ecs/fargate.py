@@ -18,7 +18,7 @@ one-minute minimum; ARM64 has its own prices; Spot is discounted (``spot_discoun
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -180,12 +180,15 @@ class FargateProvider:
         group: str,
         started_by: str | None,
         service: Service | None,
+        record: Callable[[Task], None] = lambda _task: None,
     ) -> list[Task]:
-        """``count`` tasks, PROVISIONING on Fargate until their capacity is ready."""
+        """``count`` tasks, PROVISIONING on Fargate until their capacity is ready;
+        ``record`` sees each task before its lifecycle moves on."""
         self.check(td)
         out = []
         for _ in range(count):
             task = self.ecs.start_unplaced(cluster, td, group, started_by, service)
+            record(task)
             self.ecs.provision_unplaced(cluster, task, "fargate_provisioning")
             out.append(task)
         self.tasks_started += count

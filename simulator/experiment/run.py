@@ -11,6 +11,7 @@ import numpy as np
 from simulator.catalog.hosts import host_type
 from simulator.core.durations import Duration, parse_duration
 from simulator.core.world import ProgressCallback
+from simulator.experiment.capacity_summary import capacity_summary, fargate_cost_usd
 from simulator.experiment.result import RunResult
 from simulator.lifecycle.billing import fleet_bills
 from simulator.scenario.build import Simulation
@@ -109,7 +110,8 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
     bills = fleet_bills(fleet.instances.values(), fleet.hosts.values(), s.duration)
     instance_cost = sum(b.cost for b in bills.values() if b.kind == "instance")
     host_cost = sum(b.cost for b in bills.values() if b.kind == "host")
-    total_cost = instance_cost + host_cost
+    fargate_cost = fargate_cost_usd(sim)
+    total_cost = instance_cost + host_cost + fargate_cost
     total_requests = sum(v["requests"] for v in services.values())
     host_families = sorted({h.family for h in fleet.hosts.values()})
     host_states = Counter(str(h.state) for h in fleet.hosts.values())
@@ -138,6 +140,7 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
         "cpu_reservation_pct_max": _num(np.max(cl["CPUReservation"])),
         "instance_cost_usd": _num(instance_cost),
         "host_cost_usd": _num(host_cost),
+        "fargate_cost_usd": _num(fargate_cost),
         "host_price_is_estimate": any(host_type(f).price_is_estimate for f in host_families),
         "cost_usd": _num(total_cost),
         "cost_per_million_requests_usd": _num(total_cost / total_requests * 1e6)
@@ -145,6 +148,7 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
         else None,
         "services": services,
         "events": int(len(result.events)),
+        **capacity_summary(sim),
     }
 
 

@@ -107,6 +107,41 @@ def plot_fleet(result: RunResult, path: Path) -> Path:
     return _finish(fig, bottom, path, "", "hosts")
 
 
+def has_capacity_providers(result: RunResult) -> bool:
+    return any(
+        p.get("kind") == "ASG" for p in result.summary.get("capacity_providers", {}).values()
+    )
+
+
+def plot_capacity_providers(result: RunResult, path: Path) -> Path:
+    """Managed scaling: CapacityProviderReservation against targetCapacity (top); the
+    group's instances, tasks waiting in PROVISIONING and auto-scaled desired counts."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    m = result.metrics
+    for name, p in result.summary["capacity_providers"].items():
+        if p.get("kind") != "ASG":
+            continue
+        mine = m[m["capacity_provider"] == name]
+        res = mine[mine["metric"] == "CapacityProviderReservation"].set_index("time")["value"]
+        line = top.step(_hours(res.index), res.clip(upper=300).to_numpy(), where="post", label=name)
+        top.axhline(p["target_capacity"], ls="--", color=line[0].get_color(), lw=0.8)
+        for metric, label in (
+            ("GroupInServiceInstances", "instances"),
+            ("ProvisioningTaskCount", "tasks PROVISIONING"),
+        ):
+            s = mine[mine["metric"] == metric].set_index("time")["value"]
+            bottom.step(_hours(s.index), s.to_numpy(), where="post", label=f"{name} {label}")
+    desired = _per_service(result, "DesiredTaskCount")
+    for name in result.summary.get("auto_scaling", {}):
+        s = desired[name]
+        bottom.step(_hours(s.index), s.to_numpy(), where="post", label=f"{name} desired tasks")
+    top.set_ylabel("reservation (%)")
+    top.set_title("CapacityProviderReservation (dashed: targetCapacity; clipped at 300 %)")
+    top.grid(alpha=0.3)
+    top.legend(loc="best", fontsize="small")
+    return _finish(fig, bottom, path, "", "count")
+
+
 PLOTS = {
     "utilization.png": plot_utilization,
     "latency.png": plot_latency,
@@ -119,4 +154,6 @@ def write_plots(result: RunResult, directory: Path) -> list[Path]:
     paths = [fn(result, directory / name) for name, fn in PLOTS.items()]
     if has_hosts(result):
         paths.append(plot_fleet(result, directory / "fleet.png"))
+    if has_capacity_providers(result):
+        paths.append(plot_capacity_providers(result, directory / "capacity_providers.png"))
     return paths

@@ -135,6 +135,7 @@ def capacity_line(s: dict) -> str:
             f"{g['count']} Dedicated Host(s) for {g['instance_type']} "
             f"(host recovery {g['host_recovery']})"
         )
+    parts += provider_parts(s)
     line = f"Capacity: up to {s['instances_max']} instances: " + "; ".join(parts) + "."
     if s["host_failures"]:
         line += (
@@ -145,6 +146,26 @@ def capacity_line(s: dict) -> str:
     return line
 
 
+def provider_parts(s: dict) -> list[str]:
+    """One phrase per capacity provider (summaries without them give none)."""
+    out = []
+    for name, p in (s.get("capacity_providers") or {}).items():
+        if p["kind"] == "ASG":
+            out.append(
+                f"capacity provider {name} ({', '.join(p['instance_types'])} Auto Scaling "
+                f"group, {p['instances_min']}-{p['instances_max']} instances, "
+                f"CapacityProviderReservation mean {p['reservation_mean_pct']:.0f} % for "
+                f"target {p['target_capacity']}, {p['tasks_waited']} task(s) waited for "
+                f"capacity, longest {p['wait_max_s']:.0f} s)"
+            )
+        else:
+            out.append(
+                f"{name} ({p['tasks']} task(s), {p['task_hours']:,.1f} task-hours, "
+                f"{p['spot_interruptions']} Spot interruption(s))"
+            )
+    return out
+
+
 def cost_line(s: dict) -> str:
     per_million = s["cost_per_million_requests_usd"]
     line = f"Cost: ${s['cost_usd']:,.2f}"
@@ -153,6 +174,10 @@ def cost_line(s: dict) -> str:
         line += (
             f" (instances ${s['instance_cost_usd']:,.2f}, Dedicated Hosts "
             f"${s['host_cost_usd']:,.2f}{estimate})"
+        )
+    elif s.get("fargate_cost_usd"):
+        line += (
+            f" (instances ${s['instance_cost_usd']:,.2f}, Fargate ${s['fargate_cost_usd']:,.2f})"
         )
     if per_million is not None:
         line += f", ${per_million:.4f} per million requests"

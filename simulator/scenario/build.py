@@ -13,7 +13,7 @@ from collections.abc import Generator
 
 import numpy as np
 
-from simulator.catalog.catalog import instance_type, requests_per_vcpu_second
+from simulator.catalog.catalog import InstanceType, instance_type, requests_per_vcpu_second
 from simulator.catalog.hosts import host_type
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
@@ -27,7 +27,7 @@ from simulator.faults.hosts import host_failures
 from simulator.lifecycle.fleet import Fleet
 from simulator.lifecycle.host import HostState
 from simulator.lifecycle.instance import InstanceState
-from simulator.scenario import schema
+from simulator.scenario import build_capacity, schema
 from simulator.scenario.loader import hosts_capacity
 from simulator.traffic import flow
 from simulator.traffic.arrivals import ArrivalRate, Constant, Diurnal
@@ -73,6 +73,19 @@ def _first_host_type(group: schema.DedicatedHosts) -> str:
     return group.instance_type or next(iter(group.instances), f"{group.instance_family}.large")
 
 
+def _reference_family(s: schema.Scenario, shared: InstanceType | None) -> str:
+    """The family whose throughput a service has before any task runs: the shared type's,
+    the first Dedicated Host group's, the first Auto Scaling group's, or Fargate's."""
+    if shared is not None:
+        return shared.family
+    if s.capacity.dedicated_hosts:
+        return instance_type(_first_host_type(s.capacity.dedicated_hosts[0])).family
+    for p in s.capacity_providers:
+        if p.auto_scaling_group is not None:
+            return instance_type(p.auto_scaling_group.instance_types[0]).family
+    return build_capacity.fargate_family(None)
+
+
 def _instance_price(name: str) -> float:
     return instance_type(name).price_per_hour or 0.0
 
@@ -105,9 +118,10 @@ class Simulation:
         )
         self.cluster = self.ecs.create_cluster(scenario.name)
         self.ecs.task_listeners.append(self._on_task)
+        self.capacity = build_capacity.setup(self)  # capacity providers (None: none)
+        self.auto_scaling: dict = {}  # service name -> ServiceAutoScaling
         self.shared_type = instance_type(cap.instance_type) if cap.instance_type else None
-        first = self.shared_type or instance_type(_first_host_type(cap.dedicated_hosts[0]))
-        self.throughput_family = first.family
+        self.throughput_family = _reference_family(scenario, self.shared_type)
         self.host_ids: list[str] = []
         self.shared_ids: list[str] = []
         self.expected_instances = 0
@@ -116,7 +130,7 @@ class Simulation:
         # running tasks of each service per instance family: the traffic model's capacity
         self.running_by_family: dict[str, Counter] = {n: Counter() for n in self.names}
         self.base_rates = [
-            requests_per_vcpu_second(s.workload, first.family) for s in scenario.services
+            requests_per_vcpu_second(s.workload, self.throughput_family) for s in scenario.services
         ]
         self.task_model = flow.TaskModel.build(
             [s.cpu for s in scenario.services],
@@ -167,11 +181,12 @@ class Simulation:
                         initial += ec2.run_instances(itype, n, tenancy="host", host_id=hid)
         self.expected_instances = len(initial)
         self._join(initial)
-        ec2.boot_now(initial)
+        ec2.boot_now(initial + build_capacity.start_groups(self))  # groups join their cluster
         for spec in s.services:
             self._create_service(spec)
         self.ecs.settle()
         self.ecs.timing.instant = False
+        self.auto_scaling = build_capacity.start_auto_scaling(self)
         for event in s.events:
             self.world.at(event.at, lambda e=event: self._apply(e))
         for fault in s.faults:
@@ -194,7 +209,7 @@ class Simulation:
                 self.ecs.join(iid, self.cluster.name)
 
     def _task_definition(self, spec: schema.Service, revision: int) -> dict:
-        return {
+        doc = {
             "family": spec.name,
             "containerDefinitions": [
                 {
@@ -208,6 +223,14 @@ class Simulation:
             "cpu": str(spec.cpu),
             "memory": str(spec.memory),
         }
+        if spec.cpu_architecture is not None:
+            doc["runtimePlatform"] = {
+                "cpuArchitecture": spec.cpu_architecture,
+                "operatingSystemFamily": "LINUX",
+            }
+        if build_capacity.uses_fargate(spec):
+            doc.update(networkMode="awsvpc", requiresCompatibilities=["FARGATE"])
+        return doc
 
     def _register(self, spec: schema.Service, start_failure: float = 0.0) -> str:
         revision = self._revisions.get(spec.name, 0) + 1
@@ -235,6 +258,7 @@ class Simulation:
                 d.minimum_healthy_percent, d.maximum_percent, d.circuit_breaker, d.rollback
             ),
             scheduling_strategy=spec.scheduling_strategy,
+            capacity_provider_strategy=build_capacity.strategy_api(spec),
         )
 
     # ---------------------------------------------------------------- events
@@ -290,11 +314,16 @@ class Simulation:
         if counter is None:
             return
         if what == "running":
-            ci = self.cluster.container_instances[task.container_instance]
-            counter[ci.instance_type.family] += 1
+            counter[self._family_of(task)] += 1
         elif what == "stopping" and before is TaskState.RUNNING:
-            ci = self.cluster.container_instances[task.container_instance]
-            counter[ci.instance_type.family] -= 1
+            counter[self._family_of(task)] -= 1
+
+    def _family_of(self, task) -> str:
+        """The instance family a task runs on (Fargate: the family assumed for its arch)."""
+        if task.container_instance is None:
+            arch = self.ecs.task_definitions.describe(task.task_definition_arn).requirements().arch
+            return build_capacity.fargate_family(arch)
+        return self.cluster.container_instances[task.container_instance].instance_type.family
 
     def _rps_per_vcpu(self) -> np.ndarray:
         """Each service's throughput per vCPU, averaged over the families its running

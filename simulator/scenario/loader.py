@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from simulator.catalog.catalog import did_you_mean, instance_types, workloads
 from simulator.core.errors import EcsimError, ScenarioError
 from simulator.ec2.timing import Ec2Timing
+from simulator.scenario.capacity_checks import check_capacity_providers, has_instance_capacity
 from simulator.scenario.schema import Scenario
 
 Loc = tuple[str | int, ...]
@@ -76,8 +77,10 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         out.append(("capacity.instance_type", "required when capacity.count > 0"))
     if cap.instance_type is not None:
         out += _check_instance_type("capacity.instance_type", cap.instance_type, shared=True)
-    if not cap.count and not cap.dedicated_hosts:
-        out.append(("capacity", "expected instances (count > 0) or dedicated_hosts"))
+    if not cap.count and not cap.dedicated_hosts and not s.capacity_providers:
+        out.append(
+            ("capacity", "expected instances (count > 0), dedicated_hosts or capacity_providers")
+        )
     for i, group in enumerate(cap.dedicated_hosts):
         out += _check_host_group(f"capacity.dedicated_hosts[{i}]", group)
     total_hosts = sum(g.count for g in cap.dedicated_hosts)
@@ -95,8 +98,11 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
             Ec2Timing.with_overrides(s.ec2_timing)
         except (EcsimError, KeyError, TypeError) as exc:
             out.append(("ec2_timing", str(exc).strip("'")))
-    if s.services and cap.instance_type is None and not cap.dedicated_hosts:
+    if any(not svc.capacity_provider_strategy for svc in s.services) and not (
+        has_instance_capacity(s)
+    ):
         out.append(("capacity", "services need container instances"))
+    out += check_capacity_providers(s)
     names: dict[str, int] = {}
     known_workloads = workloads()
     for i, svc in enumerate(s.services):

@@ -40,6 +40,19 @@ def _int_at_least(minimum: int):
     return BeforeValidator(check)
 
 
+def _int_between(low: int, high: int):
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise PydanticCustomError(
+                "expected_int",
+                "expected an integer from {lo} to {hi}, got {got}",
+                {"lo": low, "hi": high, "got": _got(value)},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
 def _number(minimum: float, strict_above: bool):
     words = f"> {minimum:g}" if strict_above else f">= {minimum:g}"
 
@@ -146,6 +159,79 @@ class DeploymentSettings(Strict):
     rollback: bool = False
 
 
+class ManagedScalingSettings(Strict):
+    """ECS's ManagedScaling of an Auto Scaling group capacity provider (AWS's defaults)."""
+
+    status: Literal["ENABLED", "DISABLED"] = "ENABLED"
+    target_capacity: Annotated[int, _int_between(1, 100)] = 100
+    minimum_scaling_step_size: Annotated[int, _int_between(1, 10000)] = 1
+    maximum_scaling_step_size: Annotated[int, _int_between(1, 10000)] = 10000
+    instance_warmup_period: Seconds = 300.0
+
+
+class AutoScalingGroupSettings(Strict):
+    """The EC2 Auto Scaling group behind a capacity provider: its instance types (the first
+    launches; x86 and Graviton may be mixed) and sizes (desired defaults to min_size)."""
+
+    instance_types: Annotated[list[Name], Field(min_length=1)]
+    min_size: Count = 0
+    max_size: Count
+    desired_capacity: Count | None = None
+
+
+class CapacityProvider(Strict):
+    """A capacity provider of the cluster: an Auto Scaling group provider (give
+    ``auto_scaling_group``), or FARGATE / FARGATE_SPOT (``interruption_rate_per_hour``: Spot
+    interruptions per running task-hour, a parameter: AWS publishes no rate)."""
+
+    name: Name
+    auto_scaling_group: AutoScalingGroupSettings | None = None
+    managed_scaling: ManagedScalingSettings = ManagedScalingSettings()
+    managed_termination_protection: Literal["ENABLED", "DISABLED"] = "DISABLED"
+    interruption_rate_per_hour: Rate = 0.0
+
+
+class CapacityProviderStrategyItem(Strict):
+    """ECS's CapacityProviderStrategyItem: ``base`` tasks first on one provider, the rest by
+    ``weight`` ratios."""
+
+    capacity_provider: Name
+    base: Annotated[int, _int_between(0, 100000)] = 0
+    weight: Annotated[int, _int_between(0, 1000)] = 0
+
+
+class ScalingPolicy(Strict):
+    """A target tracking policy on a predefined metric (ALBRequestCountPerTarget: requests
+    per task per minute). Unset fields take ecs_capacity.csv's defaults: cooldowns 300 s; the
+    alarm datapoints (3 out, 15 in) and the scale-in threshold ratio (0.9) are reported by
+    users, not documented: parameters."""
+
+    metric: Literal[
+        "ECSServiceAverageCPUUtilization",
+        "ECSServiceAverageMemoryUtilization",
+        "ALBRequestCountPerTarget",
+    ]
+    target: PositiveNumber
+    scale_out_cooldown: Seconds | None = None
+    scale_in_cooldown: Seconds | None = None
+    disable_scale_in: bool = False
+    scale_out_datapoints: PositiveInt | None = None
+    scale_in_datapoints: PositiveInt | None = None
+    scale_in_threshold_ratio: Annotated[float, _number(0, strict_above=True)] | None = None
+
+
+class ServiceAutoScaling(Strict):
+    """Service Auto Scaling: the desired count within [min, max], moved by the policies.
+    Memory utilization is not in the traffic model: it is taken as ``memory_idle_pct`` plus
+    (``memory_busy_pct`` - ``memory_idle_pct``) x the CPU busy fraction (an assumption)."""
+
+    min: Count
+    max: Count
+    policies: Annotated[list[ScalingPolicy], Field(min_length=1)]
+    memory_idle_pct: Rate = 40.0
+    memory_busy_pct: Rate = 80.0
+
+
 class Service(Strict):
     """An ECS service: task size in CPU units (1024 = 1 vCPU) and MiB, desired count, and
     how ECS places and replaces its tasks."""
@@ -160,6 +246,9 @@ class Service(Strict):
     placement_strategy: list[PlacementStrategy] | None = None
     placement_constraints: list[PlacementConstraint] = []
     deployment: DeploymentSettings = DeploymentSettings()
+    cpu_architecture: Literal["X86_64", "ARM64"] | None = None
+    capacity_provider_strategy: list[CapacityProviderStrategyItem] = []
+    auto_scaling: ServiceAutoScaling | None = None
 
 
 class ConstantTraffic(Strict):
@@ -261,7 +350,10 @@ class Scenario(Strict):
     duration: Seconds
     tick: Seconds = 60.0
     region: Literal["us-east-1"] = "us-east-1"
-    capacity: Capacity
+    capacity: Capacity = Capacity()
+    capacity_providers: list[CapacityProvider] = []
+    fargate_prices: dict[str, float] = {}
+    """Overrides of simulator/catalog/data/fargate.csv prices (e.g. ``spot_discount: 0.6``)."""
     services: list[Service] = []
     traffic: list[Traffic] = []
     events: list[Event] = []
