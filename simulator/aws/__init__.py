@@ -3,21 +3,27 @@
     from simulator.aws import SimulatedAWS
     aws = SimulatedAWS(seed=1, region="us-east-1")
     ec2 = aws.client("ec2")          # a genuine boto3 client
+    ecs = aws.client("ecs")          # answered by the same simulation (same clock, fleet)
     ec2.allocate_hosts(AvailabilityZone="us-east-1a", InstanceType="m6i.xlarge", Quantity=1)
     aws.advance("10m")               # simulated time; waiters and patch_sleep() advance it too
     aws.fail_host(host_id)           # the host goes under-assessment now
 
-See docs/aws.md for what is simulated, the error codes, and how ecsim differs from moto.
+See docs/aws.md (EC2) and docs/aws-ecs.md (ECS) for what is simulated, the error codes,
+and how ecsim differs from moto.
 """
 
 from simulator.aws.account import DEFAULT_ACCOUNT_ID, SimulatedAWS, SimulationTimeout
 from simulator.aws.ec2 import OPERATIONS as EC2_OPERATIONS
+from simulator.aws.ecs import ERROR_CODES as ECS_ERROR_CODES
+from simulator.aws.ecs_operations import OPERATIONS as ECS_OPERATIONS
 from simulator.aws.errors import ALL as ERROR_CODES
 from simulator.aws.shapes import ResponseShapeError, check_output, output_problems
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "EC2_OPERATIONS",
+    "ECS_ERROR_CODES",
+    "ECS_OPERATIONS",
     "ERROR_CODES",
     "ResponseShapeError",
     "SimulatedAWS",

@@ -25,6 +25,7 @@ from dateutil.tz import tzutc
 
 from simulator.aws import errors
 from simulator.aws.ec2 import Ec2Service
+from simulator.aws.ecs import EcsService
 from simulator.aws.hooks import simulated_session
 from simulator.aws.shapes import check_output
 from simulator.aws.sleep import patch_time_sleep
@@ -37,6 +38,10 @@ from simulator.core.errors import AWSError, EcsimError
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
 from simulator.ec2.timing import Ec2Timing
+from simulator.ecs.asg import AutoScalingGroup
+from simulator.ecs.capacity import CapacityProviders
+from simulator.ecs.control import EcsControlPlane
+from simulator.ecs.timing import EcsTiming
 from simulator.lifecycle.fleet import Fleet, InstanceTypeLike
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -44,6 +49,15 @@ DEFAULT_START = dt.datetime(2024, 1, 1, tzinfo=tzutc())
 """The wall-clock time simulated second 0 stands for (timestamps in responses)."""
 DUMMY_CREDENTIALS = {"aws_access_key_id": "ecsim", "aws_secret_access_key": "ecsim"}
 REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+
+
+def _modeled_error_fields(model: OperationModel, error: AWSError) -> dict[str, Any]:
+    """The members botocore adds to an error the service models as a shape (ECS's
+    ``message``; EC2 models none)."""
+    shape = model.service_model.shape_for_error_code(error.code)
+    if shape is None:
+        return {}
+    return {m: error.message for m in shape.members if m.lower() == "message"}
 
 
 class SimulationTimeout(EcsimError, TimeoutError):
@@ -59,6 +73,11 @@ class SimulatedAWS:
     Terminated instances stay visible for ``terminated_visibility``. With
     ``validate_responses`` every response is checked against botocore's output shape
     before the caller sees it (ResponseShapeError if it does not match).
+
+    ECS (``client("ecs")``): ``ecs_timing`` is an EcsTiming or overrides by name of
+    ``catalog/data/ecs_timing.csv`` rows (``{"agent_registration": "15s"}``); STOPPED tasks
+    stay visible for ``stopped_task_visibility``; ``capacity_providers`` makes FARGATE,
+    FARGATE_SPOT and Auto Scaling group providers available (simulator.ecs.capacity).
     """
 
     def __init__(
@@ -76,6 +95,9 @@ class SimulatedAWS:
         affinity_change_requires_stopped: bool = False,
         terminated_visibility: Duration = "1h",
         validate_responses: bool = False,
+        ecs_timing: EcsTiming | Mapping[str, Any] | None = None,
+        stopped_task_visibility: Duration = "1h",
+        capacity_providers: bool = True,
     ):
         if not isinstance(region, str) or not REGION.fullmatch(region):
             raise EcsimError(f"region must look like 'us-east-1', got {region!r}")
@@ -92,6 +114,7 @@ class SimulatedAWS:
         self.availability_zones = zones
         self.start_time = start_time
         self.terminated_visibility = parse_duration(terminated_visibility)
+        self.stopped_task_visibility = parse_duration(stopped_task_visibility)
         self.validate_responses = validate_responses
         self._instance_types = instance_types or catalog_instance_type
         self._host_types = host_types or catalog_host_type
@@ -109,7 +132,24 @@ class SimulatedAWS:
         """Calls answered so far (including refusals)."""
         self._lock = threading.RLock()
         self._request_ids = self.world.rng("aws.request_id")
-        self._services = {"ec2": Ec2Service(self)}
+        ec2 = Ec2Service(self)
+        if ecs_timing is not None and not isinstance(ecs_timing, EcsTiming):
+            ecs_timing = EcsTiming.with_overrides(ecs_timing)
+        self.ecs = EcsControlPlane(
+            self.world,
+            self.control,
+            region=region,
+            account_id=self.account_id,
+            timing=ecs_timing,
+            zone_of=lambda iid: ec2.instance_meta_of(iid).availability_zone,
+            ami_of=lambda iid: ec2.instance_meta_of(iid).image_id,
+        )
+        """The ECS control plane answering ``client("ecs")`` (for inspection)."""
+        self.capacity = CapacityProviders(self.ecs) if capacity_providers else None
+        self.auto_scaling_groups: dict[str, AutoScalingGroup] = {}
+        ecs = EcsService(self, self.ecs)
+        ec2.launch_hooks.append(ecs)
+        self._services: dict[str, Any] = {"ec2": ec2, "ecs": ecs}
         self._session = simulated_session(self, self, frozenset(self._services))
         self._boto3 = boto3.Session(
             botocore_session=self._session, region_name=region, **DUMMY_CREDENTIALS
@@ -130,7 +170,7 @@ class SimulatedAWS:
     def client(
         self, service_name: str, *, region_name: str | None = None, config: Config | None = None
     ) -> BaseClient:
-        """A genuine boto3 client whose calls this account answers (ec2 only, so far)."""
+        """A genuine boto3 client whose calls this account answers (ec2, ecs)."""
         if service_name not in self._services:
             raise EcsimError(
                 f"SimulatedAWS simulates only: {', '.join(sorted(self._services))}; "
@@ -207,6 +247,59 @@ class SimulatedAWS:
         with self._lock:
             self.control.fail_host(host_id)
 
+    # ------------------------------------------------------------------ Auto Scaling
+    def create_auto_scaling_group(
+        self,
+        name: str,
+        instance_types: Sequence[str],
+        *,
+        min_size: int,
+        max_size: int,
+        desired_capacity: int | None = None,
+        cluster: str | None = None,
+    ) -> str:
+        """An EC2 Auto Scaling group (the autoscaling API is not simulated); returns its ARN,
+        for CreateCapacityProvider. ``cluster``: its launch template's user data sets
+        ECS_CLUSTER, so its instances join that cluster (a capacity provider does too)."""
+        with self._lock:
+            if name in self.auto_scaling_groups:
+                raise AWSError(
+                    "AlreadyExists", f"AutoScalingGroup by this name already exists: {name}"
+                )
+            join = (lambda iid: self.ecs.join_when_created(iid, cluster)) if cluster else None
+            asg = AutoScalingGroup(
+                self.world,
+                self.control,
+                name,
+                list(instance_types),
+                min_size=min_size,
+                max_size=max_size,
+                desired_capacity=desired_capacity,
+                join=join,
+                zone_of=self.ecs.availability_zone,
+            )
+            self.auto_scaling_groups[name] = asg
+            asg.start()
+            return self.auto_scaling_group_arn(name)
+
+    def auto_scaling_group_arn(self, name: str) -> str:
+        group = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.account_id}/{self.region}/asg/{name}")
+        return (
+            f"arn:aws:autoscaling:{self.region}:{self.account_id}:autoScalingGroup:{group}:"
+            f"autoScalingGroupName/{name}"
+        )
+
+    def auto_scaling_group(self, ref: str) -> AutoScalingGroup:
+        """A group by name or ARN (InvalidParameterException, as ECS answers, if none)."""
+        name = ref.rsplit("autoScalingGroupName/", 1)[-1]
+        found = self.auto_scaling_groups.get(name)
+        if found is None:
+            raise AWSError(
+                "InvalidParameterException",
+                f"The specified Auto Scaling group {ref} could not be found (ecsim wording).",
+            )
+        return found
+
     # ------------------------------------------------------------------ views
     def instance_type(self, name: str) -> InstanceTypeLike:
         return self._instance_types(name)
@@ -239,17 +332,20 @@ class SimulatedAWS:
             except AWSError as e:
                 status = e.http_status
                 parsed = {"Error": {"Code": e.code, "Message": e.message}}
-            parsed["ResponseMetadata"] = self._metadata(status)
+                parsed.update(_modeled_error_fields(model, e))
+            parsed["ResponseMetadata"] = self._metadata(status, service_name)
             if self.validate_responses:
                 check_output(model, parsed)
             return status, parsed
 
-    def _metadata(self, status: int) -> dict[str, Any]:
+    def _metadata(self, status: int, service_name: str = "ec2") -> dict[str, Any]:
         request_id = str(uuid.UUID(bytes=self._request_ids.bytes(16), version=4))
+        json_protocol = service_name == "ecs"
+        content_type = "application/x-amz-json-1.1" if json_protocol else "text/xml;charset=UTF-8"
         headers = {
-            "content-type": "text/xml;charset=UTF-8",
+            "content-type": content_type,
             "date": format_datetime(self.timestamp().astimezone(dt.UTC), usegmt=True),
-            "server": "AmazonEC2",
+            "server": "Server" if json_protocol else "AmazonEC2",
             "x-amzn-requestid": request_id,
         }
         return {

@@ -3,8 +3,9 @@
 ``Ec2Service.handle`` takes an operation and the caller's (already validated) params and
 returns the parsed response body, or raises ``AWSError`` with AWS's code. Each operation
 declares the params it simulates and the ones it accepts without effect (networking,
-user data...); any other param is refused with UnsupportedOperation naming it, so a script
-never gets an answer that silently ignored something that matters.
+IAM...); any other param is refused with UnsupportedOperation naming it, so a script
+never gets an answer that silently ignored something that matters. RunInstances' UserData
+goes to the launch hooks: the ECS facade reads ECS_CLUSTER from it.
 """
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ class Ec2Account(ViewContext, Protocol):
 
 
 Handler = Callable[["Ec2Service", OperationModel, dict[str, Any]], dict[str, Any]]
+
+
+class LaunchHook(Protocol):
+    """Told about RunInstances requests (the ECS agent reads UserData's ECS_CLUSTER)."""
+
+    def check_launch(self, params: Mapping[str, Any]) -> None:
+        """Refuse the request (AWSError) before anything launches."""
+
+    def launched(self, instance_ids: Sequence[str], params: Mapping[str, Any]) -> None:
+        """The request launched ``instance_ids`` (not called for ClientToken replays)."""
 
 
 @dataclass(frozen=True)
@@ -90,12 +101,12 @@ OPERATIONS: Mapping[str, Operation] = {
             "KeyName",
             "Monitoring",
             "EbsOptimized",
+            "UserData",
         ],
         inert=[
             "SecurityGroupIds",
             "SecurityGroups",
             "SubnetId",
-            "UserData",
             "IamInstanceProfile",
             "MetadataOptions",
             "BlockDeviceMappings",
@@ -134,6 +145,7 @@ class Ec2Service:
         self.host_meta: dict[str, HostMeta] = {}
         self.instance_meta: dict[str, InstanceMeta] = {}
         self._tokens: dict[tuple[str, str], tuple[str, Any]] = {}
+        self.launch_hooks: list[LaunchHook] = []
         self._next_reservation = 1
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -68,6 +68,8 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
     if earlier is not None:
         rid, ids = earlier
         return reservation(svc, rid, ids)
+    for hook in svc.launch_hooks:
+        hook.check_launch(p)
     scoped = tenancy == "host" and host_id is None and zone is not None
     with svc.auto_placement_only_in({zone}) if scoped and zone else nullcontext():
         ids = svc.control.run_instances(
@@ -99,6 +101,8 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
             ebs_optimized=bool(p.get("EbsOptimized", False)),
         )
     svc.remember(model.name, p, (rid, list(ids)))
+    for hook in svc.launch_hooks:
+        hook.launched(ids, p)
     return reservation(svc, rid, ids)
 
 

@@ -39,7 +39,7 @@ def output_problems(operation_model: OperationModel, parsed: Mapping[str, Any]) 
         return [f"{name}: expected a dict, got {type(parsed).__name__}"]
     problems = _metadata_problems(parsed.get(METADATA_KEY), f"{name}.{METADATA_KEY}")
     if "Error" in parsed:
-        return problems + _error_problems(parsed, name)
+        return problems + _error_problems(parsed, name, operation_model)
     body = {k: v for k, v in parsed.items() if k != METADATA_KEY}
     shape = operation_model.output_shape
     if shape is None:
@@ -136,6 +136,13 @@ def _scalar_problem(shape: Shape, value: Any) -> str | None:
     return f"unhandled shape type {kind!r} ({shape.name})"
 
 
+def _error_shape(operation_model: OperationModel | None, code: Any) -> StructureShape | None:
+    if operation_model is None or not isinstance(code, str):
+        return None
+    shape = operation_model.service_model.shape_for_error_code(code)
+    return shape if isinstance(shape, StructureShape) else None
+
+
 @lru_cache(maxsize=4096)
 def _enum(shape: Shape) -> frozenset[str]:
     """A shape's enum values as a set (InstanceType has about a thousand)."""
@@ -157,7 +164,12 @@ def _metadata_problems(meta: Any, path: str) -> list[str]:
     return out
 
 
-def _error_problems(parsed: Mapping[str, Any], name: str) -> list[str]:
+def _error_problems(
+    parsed: Mapping[str, Any], name: str, operation_model: OperationModel | None = None
+) -> list[str]:
+    """An error as botocore parses it: Error {Code, Message}, plus - for a code the service
+    models as an error shape (ECS's ClusterNotFoundException...) - that shape's members at
+    the top level, as botocore's endpoint adds them (``_add_modeled_error_fields``)."""
     out = []
     error = parsed["Error"]
     if not isinstance(error, Mapping):
@@ -166,6 +178,11 @@ def _error_problems(parsed: Mapping[str, Any], name: str) -> list[str]:
         if not isinstance(error.get(key), str):
             out.append(f"{name}.Error.{key}: expected a string, got {error.get(key)!r}")
     extra = set(parsed) - {"Error", METADATA_KEY}
+    modeled = _error_shape(operation_model, error.get("Code"))
+    if modeled is not None:
+        for key in sorted(extra & set(modeled.members)):
+            out += shape_problems(modeled.members[key], parsed[key], f"{name}.{key}")
+        extra -= set(modeled.members)
     if extra:
         out.append(f"{name}: an error response also has {sorted(extra)}")
     status = parsed.get(METADATA_KEY, {}).get("HTTPStatusCode")

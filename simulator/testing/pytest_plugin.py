@@ -51,3 +51,9 @@ def simulated_aws(request: pytest.FixtureRequest) -> SimulatedAWS:
 def ec2_client(simulated_aws: SimulatedAWS) -> Any:
     """A boto3 EC2 client of ``simulated_aws``."""
     return simulated_aws.client("ec2")
+
+
+@pytest.fixture
+def ecs_client(simulated_aws: SimulatedAWS) -> Any:
+    """A boto3 ECS client of ``simulated_aws`` (the same account, clock and fleet)."""
+    return simulated_aws.client("ecs")

@@ -1,6 +1,6 @@
 """Fixtures for the boto3 facade tests.
 
-The simulated_aws and ec2_client fixtures come from the ecsim pytest plugin; they are
+The simulated_aws, ec2_client and ecs_client fixtures come from the ecsim pytest plugin; they are
 imported here so the tests run before the plugin's entry point is installed.
 """
 
@@ -12,7 +12,11 @@ from typing import Any
 import pytest
 
 from simulator.aws import SimulatedAWS, check_output
-from simulator.testing.pytest_plugin import ec2_client, simulated_aws  # noqa: F401
+from simulator.testing.pytest_plugin import (  # noqa: F401
+    ec2_client,
+    ecs_client,
+    simulated_aws,
+)
 
 
 @pytest.fixture(autouse=True)
