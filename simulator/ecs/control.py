@@ -37,6 +37,7 @@ from simulator.ecs.placement import (
     service_event_message,
 )
 from simulator.ecs.task import (
+    REASON_ESSENTIAL_EXITED,
     REASON_FAILED_TO_START,
     REASON_HOST_LOST,
     REASON_SCALING,
@@ -250,7 +251,10 @@ class EcsControlPlane:
         self.world.process(wait())
 
     def _register(self, ec2_id: str) -> ContainerInstance | None:
-        found = self.clusters.get(self.joins[ec2_id])
+        name = self.joins.get(ec2_id)
+        if name is None:  # deregistered meanwhile: the agent registers no more
+            return None
+        found = self.clusters.get(name)
         if found is None or found.status != "ACTIVE":  # deleted meanwhile: the agent waits
             self.waiting_joins.setdefault(self.joins.pop(ec2_id), []).append(ec2_id)
             return None
@@ -258,6 +262,8 @@ class EcsControlPlane:
         existing = cluster.by_ec2.get(ec2_id)
         if existing is not None:  # a stopped instance started again: the agent reconnects
             ci = cluster.container_instances[existing]
+            if ci.agent_connected:  # still connected (StartInstances of a running instance)
+                return ci
             ci.agent_connected = True
             if ci.placeable:
                 self._count_instance(cluster, ci, +1)
@@ -479,6 +485,16 @@ class EcsControlPlane:
                 continue
             tasks.append(self._start_on(cluster, td, ci, group, started_by, service))
         return tasks, failures
+
+    def container_exited(self, cluster_name: str, task_id: str, container_reason: str) -> None:
+        """An essential container exited (an OOM kill, a crash): the task stops with
+        EssentialContainerExited and its service, if any, replaces it."""
+        cluster = self.cluster(cluster_name)
+        task = cluster.tasks.get(task_id)
+        if task is None or not task.live or task.desired_status == "STOPPED":
+            return
+        task.container_reason = container_reason
+        self._stop(cluster, task, StopCode.ESSENTIAL_CONTAINER_EXITED, REASON_ESSENTIAL_EXITED)
 
     def stop_task(self, cluster_name: str, task_ref: str, reason: str | None = None) -> Task:
         cluster = self.cluster(cluster_name)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from simulator.catalog.hosts import host_type
 from simulator.core.durations import Duration, parse_duration
@@ -18,6 +19,7 @@ from simulator.scenario.build import Simulation
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
 from simulator.scenario.variants import all_variants
+from simulator.traffic.forecast import linear_forecast
 
 
 def run(
@@ -84,25 +86,28 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
         df = m[m["service"] == name]
         by = {k: g.set_index("time")["value"] for k, g in df.groupby("metric", observed=True)}
         requests = float(by["RequestCount"].sum())
-        failed = float(by["FailedRequestCount"].sum())
+        failed = float(by["HTTPCode_Target_5XX_Count"].sum())
         rate = by["RequestRate"]
         peak_t = float(rate.idxmax()) if len(rate) else 0.0
-        served = by["RequestCount"] - by["FailedRequestCount"]
-        latency = by["LatencyMean"]
+        served = by["HTTPCode_Target_2XX_Count"]
+        latency = by["TargetResponseTime.mean"].fillna(0.0)
         weighted = float((latency * served).sum() / served.sum()) if served.sum() > 0 else None
+        p99 = by["TargetResponseTime.p99"] * 1000.0
         services[name] = {
             "peak_rps": _num(rate.max()),
             "requests": _num(requests),
             "failed_requests": _num(failed),
             "error_rate": _num(failed / requests) if requests else 0.0,
             "max_cpu_utilization_pct": _num(by["CPUUtilization"].max()),
-            "mean_latency_ms": _num(weighted),
-            "p99_latency_ms_max": _num(by["LatencyP99"].max()),
-            "p99_latency_ms_at_peak": _num(by["LatencyP99"].get(peak_t)),
+            "mean_latency_ms": _num(weighted * 1000.0) if weighted is not None else None,
+            "p99_latency_ms_max": _num(p99.max()),
+            "p99_latency_ms_at_peak": _num(p99.get(peak_t)),
             "running_tasks_min": int(by["RunningTaskCount"].min()),
             "running_tasks_max": int(by["RunningTaskCount"].max()),
             "pending_tasks_max": int(by["PendingTaskCount"].max()),
             "tasks_short_max": int((by["DesiredTaskCount"] - by["RunningTaskCount"]).max()),
+            "oom_kills": sim.oom_kills[name],
+            **memory_summary(by.get("MemoryUtilization"), sim.oom_times(name)),
         }
     cluster = m[m["cluster"] == s.name]
     cl = {k: g["value"].to_numpy() for k, g in cluster.groupby("metric", observed=True)}
@@ -150,6 +155,25 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
         "events": int(len(result.events)),
         **capacity_summary(sim),
     }
+
+
+def memory_summary(util: pd.Series | None, ooms: list[float]) -> dict[str, Any]:
+    """For a service with a memory model: peak MemoryUtilization and the trend forecast
+    of when it reaches 100 %, made from the first half of the climb to the first OOM
+    kill (the insight an operator would have had in time), next to when it happened."""
+    if util is None or util.dropna().empty:
+        return {}
+    out: dict[str, Any] = {"max_memory_utilization_pct": _num(util.max())}
+    first_oom = ooms[0] if ooms else None
+    out["first_oom_kill_s"] = first_oom
+    horizon = first_oom if first_oom is not None else float(util.index.max())
+    window = util[(util.index <= horizon / 2)].dropna()
+    if len(window) >= 2:
+        f = linear_forecast(window.index.to_numpy(), window.to_numpy(), threshold=100.0)
+        out["forecast_made_at_s"] = _num(f.fitted_to)
+        out["forecast_100pct_at_s"] = _num(f.crossing_time)
+        out["forecast_slope_pct_per_hour"] = _num(f.slope * 3600)
+    return out
 
 
 def _num(x: Any) -> float | None:

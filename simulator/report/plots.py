@@ -47,13 +47,15 @@ def plot_utilization(result: RunResult, path: Path) -> Path:
 
 def plot_latency(result: RunResult, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(9, 4))
-    p50 = _per_service(result, "LatencyP50")
-    for name, s in _per_service(result, "LatencyP99").items():
-        line = ax.plot(_hours(s.index), s.to_numpy(), label=f"{name} p99")[0]
+    p50 = _per_service(result, "TargetResponseTime.p50")
+    for name, s in _per_service(result, "TargetResponseTime.p99").items():
+        line = ax.plot(_hours(s.index), s.to_numpy() * 1000, label=f"{name} p99")[0]
         m = p50[name]
-        ax.plot(_hours(m.index), m.to_numpy(), "--", color=line.get_color(), label=f"{name} p50")
+        ax.plot(
+            _hours(m.index), m.to_numpy() * 1000, "--", color=line.get_color(), label=f"{name} p50"
+        )
     ax.set_yscale("log")
-    return _finish(fig, ax, path, "Response time p50 / p99", "latency (ms, log scale)")
+    return _finish(fig, ax, path, "TargetResponseTime p50 / p99", "latency (ms, log scale)")
 
 
 def plot_capacity(result: RunResult, path: Path) -> Path:
@@ -150,8 +152,56 @@ PLOTS = {
 }
 
 
+def has_memory(result: RunResult) -> bool:
+    util = result.metrics[result.metrics["metric"] == "MemoryUtilization"]["value"]
+    return bool(util.notna().any())
+
+
+def plot_memory(result: RunResult, path: Path) -> Path:
+    """MemoryUtilization per service, OOM kills, and the trend forecast of 100 %."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for name, s in _per_service(result, "MemoryUtilization").items():
+        s = s.dropna()
+        if s.empty:
+            continue
+        ax.plot(_hours(s.index), s.to_numpy(), label=f"{name} MemoryUtilization")
+        info = result.summary["services"].get(name, {})
+        made, hit = info.get("forecast_made_at_s"), info.get("forecast_100pct_at_s")
+        if made is not None and hit is not None:
+            window = s[s.index <= made]
+            slope = info["forecast_slope_pct_per_hour"] / 3600
+            intercept = float(window.mean() - slope * window.index.to_numpy().mean())
+            xs = pd.Index([made, hit])
+            ax.plot(
+                _hours(xs),
+                intercept + slope * xs.to_numpy(),
+                "--",
+                color="black",
+                lw=1.5,
+                label=f"{name} forecast (made at {made / 3600:.1f} h): 100 % at {hit / 3600:.1f} h",
+            )
+        ooms = result.events[
+            (result.events["kind"] == "task.oom_killed")
+            & result.events["details"].str.contains(f'"service": "{name}"', regex=False)
+        ]["time"]
+        if len(ooms):
+            ax.scatter(
+                _hours(pd.Index(ooms)),
+                [100] * len(ooms),
+                marker="x",
+                color="red",
+                label=f"{name} OOM kills",
+                zorder=3,
+            )
+    ax.axhline(100, color="grey", lw=0.8)
+    ax.set_ylim(0, 110)
+    return _finish(fig, ax, path, "Container memory utilization and forecast", "memory (%)")
+
+
 def write_plots(result: RunResult, directory: Path) -> list[Path]:
     paths = [fn(result, directory / name) for name, fn in PLOTS.items()]
+    if has_memory(result):
+        paths.append(plot_memory(result, directory / "memory.png"))
     if has_hosts(result):
         paths.append(plot_fleet(result, directory / "fleet.png"))
     if has_capacity_providers(result):

@@ -13,7 +13,12 @@ from collections.abc import Generator
 
 import numpy as np
 
-from simulator.catalog.catalog import InstanceType, instance_type, requests_per_vcpu_second
+from simulator.catalog.catalog import (
+    InstanceType,
+    calibrate,
+    instance_type,
+    requests_per_vcpu_second,
+)
 from simulator.catalog.hosts import host_type
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
@@ -21,7 +26,7 @@ from simulator.ec2.observe import FleetObserver
 from simulator.ec2.timing import Ec2Timing
 from simulator.ecs.control import EcsControlPlane
 from simulator.ecs.deployment import DeploymentConfiguration
-from simulator.ecs.task import TaskState
+from simulator.ecs.task import CONTAINER_REASON_OOM, TaskState
 from simulator.ecs.timing import EcsTiming
 from simulator.faults.hosts import host_failures
 from simulator.lifecycle.fleet import Fleet
@@ -29,22 +34,23 @@ from simulator.lifecycle.host import HostState
 from simulator.lifecycle.instance import InstanceState
 from simulator.scenario import build_capacity, schema
 from simulator.scenario.loader import hosts_capacity
+from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic import flow
-from simulator.traffic.arrivals import ArrivalRate, Constant, Diurnal
+from simulator.traffic.arrivals import ArrivalRate
+from simulator.traffic.fidelity import METRICS as TRAFFIC_METRICS
+from simulator.traffic.fidelity import FlowTraffic, RequestTraffic, ServiceTraffic
+from simulator.traffic.memory import MemoryModel
+from simulator.traffic.queueing import mmc_mean_response
 
 BLOCK = 1440  # ticks evaluated together
 
 PER_SERVICE_METRICS = (
-    "RequestRate",
-    "RequestCount",
-    "FailedRequestCount",
-    "CPUUtilization",
-    "LatencyMean",
-    "LatencyP50",
-    "LatencyP99",
+    *TRAFFIC_METRICS,
     "RunningTaskCount",
     "DesiredTaskCount",
     "PendingTaskCount",
+    "MemoryUtilization",
+    "OOMKills",
 )
 CLUSTER_METRICS = (
     "InstanceCount",
@@ -61,12 +67,6 @@ CLUSTER_METRICS = (
     "HostsUnderAssessment",
     "HostsFailed",
 )
-
-
-def arrival_model(t: schema.ConstantTraffic | schema.DiurnalTraffic) -> ArrivalRate:
-    if isinstance(t, schema.ConstantTraffic):
-        return Constant(t.rps)
-    return Diurnal(t.min_rps, t.peak_rps, t.peak_at)
 
 
 def _first_host_type(group: schema.DedicatedHosts) -> str:
@@ -129,17 +129,41 @@ class Simulation:
         self.specs = {s.name: s for s in scenario.services}
         # running tasks of each service per instance family: the traffic model's capacity
         self.running_by_family: dict[str, Counter] = {n: Counter() for n in self.names}
-        self.base_rates = [
-            requests_per_vcpu_second(s.workload, self.throughput_family) for s in scenario.services
-        ]
+        self.profiles = {name: calibrate(name, *m.items()) for name, m in scenario.profiles.items()}
+        self._rate_cache: dict[tuple[str, str], float] = {}
+        self.base_rates = [self.rate(s.name, self.throughput_family) for s in scenario.services]
         self.task_model = flow.TaskModel.build(
             [s.cpu for s in scenario.services],
             self.base_rates,
             [s.timeout for s in scenario.services],
         )
-        traffic = {t.service: arrival_model(t) for t in scenario.traffic}
+        traffic = {
+            t.service: arrival_model(t, scenario.events, self.world, scenario.tick)
+            for t in scenario.traffic
+        }
         self.arrivals: list[ArrivalRate | None] = [traffic.get(n) for n in self.names]
+        # scale_traffic events are part of the arrival models; kept for readers of offered()
         self.traffic_factor = np.ones(len(self.names))
+        traffic_services = [
+            ServiceTraffic(s.name, s.cpu, s.timeout, traffic.get(s.name)) for s in scenario.services
+        ]
+        if scenario.fidelity == "request":
+            self.traffic = RequestTraffic(
+                self.world, traffic_services, scenario.tick, routing=scenario.routing
+            )
+        else:
+            self.traffic = FlowTraffic(traffic_services, scenario.tick, routing=scenario.routing)
+        self.memory = {
+            s.name: MemoryModel(
+                s.memory_model.baseline_mib,
+                s.memory_model.per_in_flight_mib,
+                s.memory_model.leak_mib_per_hour,
+            )
+            for s in scenario.services
+            if s.memory_model is not None
+        }
+        self.oom_kills: dict[str, int] = dict.fromkeys(self.names, 0)
+        self._oom_times: dict[str, list[float]] = {n: [] for n in self.names}
         self._revisions: dict[str, int] = {}
         rec = self.world.metrics
         self._ids = {m: rec.series_ids(m, "service", self.names) for m in PER_SERVICE_METRICS}
@@ -269,8 +293,7 @@ class Simulation:
             w.emit("service.desired_count", event.service, desired_count=event.desired_count)
         elif isinstance(event, schema.SetInstanceCount):
             self._set_shared_count(event.count)
-        elif isinstance(event, schema.ScaleTraffic):
-            self.traffic_factor[self.names.index(event.service)] = event.factor
+        elif isinstance(event, schema.ScaleTraffic):  # already in the arrival model
             w.emit("traffic.scaled", event.service, factor=event.factor)
         elif isinstance(event, schema.Deploy):
             arn = self._register(self.specs[event.service], event.start_failure_probability)
@@ -313,10 +336,99 @@ class Simulation:
         counter = self.running_by_family.get(task.group[8:])
         if counter is None:
             return
+        name = task.group[8:]
         if what == "running":
-            counter[self._family_of(task)] += 1
+            family = self._family_of(task)
+            counter[family] += 1
+            self.traffic.task_running(name, task.task_id, self.rate(name, family))
+            self._schedule_oom(name, task)
         elif what == "stopping" and before is TaskState.RUNNING:
             counter[self._family_of(task)] -= 1
+            self.traffic.task_stopping(name, task.task_id)
+
+    def rate(self, service: str, family: str) -> float:
+        """Requests/s per vCPU of ``service`` on ``family`` (workload, runtime, profiles)."""
+        key = (service, family)
+        if key not in self._rate_cache:
+            spec = self.specs[service]
+            self._rate_cache[key] = requests_per_vcpu_second(
+                spec.workload, family, spec.runtime, self.profiles
+            )
+        return self._rate_cache[key]
+
+    # ---------------------------------------------------------------- memory
+    def _schedule_oom(self, service: str, task) -> None:
+        """A leaking task reaches its hard limit at a known age: kill it then."""
+        model = self.memory.get(service)
+        if model is None or model.leak_mib_per_hour <= 0:
+            return
+        age = model.time_to_limit(self.specs[service].memory, self._in_flight(service))
+        task_id = task.task_id
+
+        def oom() -> Generator:
+            yield self.world.env.timeout(age)
+            self._oom(service, task_id)
+
+        self.world.process(oom())
+
+    def _oom(self, service: str, task_id: str) -> None:
+        task = self.cluster.tasks.get(task_id)
+        if task is None or task.last_status is not TaskState.RUNNING:
+            return
+        if task.desired_status != "RUNNING":
+            return
+        self.oom_kills[service] += 1
+        self._oom_times[service].append(self.world.now)
+        self.world.emit("task.oom_killed", task_id, service=service)
+        self.ecs.container_exited(self.cluster.name, task_id, CONTAINER_REASON_OOM)
+
+    def oom_times(self, service: str) -> list[float]:
+        return list(self._oom_times.get(service, []))
+
+    def _in_flight(self, service: str) -> float:
+        """Requests in one task now (Little's law on the flow model's mean response)."""
+        j = self.names.index(service)
+        running = self.cluster.services[service].running_count
+        arrivals = self.arrivals[j]
+        if not running or arrivals is None:
+            return 0.0
+        lam = float(arrivals.rate(np.array([self.world.now]))[0]) / running
+        spec = self.specs[service]
+        servers = max(1, spec.cpu // 1024)
+        mu = spec.cpu / 1024.0 * float(self._rps_per_vcpu()[j]) / servers
+        if lam >= servers * mu:
+            return lam * spec.timeout
+        return lam * float(mmc_mean_response(servers, lam, mu))
+
+    def _memory_sample(self) -> list[float]:
+        """Each service's average MemoryUtilization (% of task memory); OOM-kills tasks
+        that in-flight requests pushed over their limit since the last tick."""
+        out = []
+        now = self.world.now
+        for name in self.names:
+            model = self.memory.get(name)
+            svc = self.cluster.services[name]
+            if model is None:
+                out.append(np.nan)
+                continue
+            tasks = [self.cluster.tasks[t] for t in svc.tasks]
+            ages = [
+                now - t.time_entered(TaskState.RUNNING)
+                for t in tasks
+                if t.last_status is TaskState.RUNNING
+            ]
+            if not ages:
+                out.append(np.nan)
+                continue
+            limit = self.specs[name].memory
+            usage = model.usage(np.array(ages), self._in_flight(name))
+            for t, u in zip(
+                [t for t in tasks if t.last_status is TaskState.RUNNING], usage, strict=True
+            ):
+                if u >= limit:
+                    self._oom(name, t.task_id)
+            out.append(float(np.mean(np.minimum(usage, limit))) / limit * 100.0)
+        return out
 
     def _family_of(self, task) -> str:
         """The instance family a task runs on (Fargate: the family assumed for its arch)."""
@@ -333,15 +445,7 @@ class Simulation:
             counter = self.running_by_family[name]
             total = sum(counter.values())
             if total and (len(counter) > 1 or next(iter(counter)) != self.throughput_family):
-                workload = self.specs[name].workload
-                out[j] = (
-                    sum(
-                        n * requests_per_vcpu_second(workload, family)
-                        for family, n in counter.items()
-                        if n
-                    )
-                    / total
-                )
+                out[j] = sum(n * self.rate(name, f) for f, n in counter.items() if n) / total
         return out
 
     # ---------------------------------------------------------------- sampling
@@ -358,18 +462,15 @@ class Simulation:
         ticks at once (they depend only on the sampled state), which keeps long runs fast."""
         w, tick = self.world, self.scenario.tick
         obs = self.observer
-        k = 0
-        rates = np.empty((0, len(self.names)))
         while True:
-            if k % BLOCK == 0:
-                rates = self.offered(w.now + tick * np.arange(BLOCK))
             self._times.append(w.now)
-            self._offered.append(rates[k % BLOCK] * self.traffic_factor)
+            self.traffic.sample(w.now)
             services = [self.cluster.services[n] for n in self.names]
             self._running.append([svc.running_count for svc in services])
             self._desired.append([svc.desired_count for svc in services])
             self._pending.append([svc.pending_count for svc in services])
-            self._rates.append(self._rps_per_vcpu())
+            self._memory.append(self._memory_sample() if self.memory else [np.nan] * len(services))
+            self._ooms.append([self.oom_kills[n] for n in self.names])
             c = self.cluster
             cpu = c.used_cpu / c.registered_cpu if c.registered_cpu else 0.0
             mem = c.used_memory / c.registered_memory if c.registered_memory else 0.0
@@ -393,7 +494,6 @@ class Simulation:
                     + hosts[HostState.RELEASED_PERMANENT_FAILURE],
                 )
             )
-            k += 1
             if len(self._times) >= BLOCK:
                 self.flush()
             yield w.env.timeout(tick)
@@ -402,29 +502,13 @@ class Simulation:
         """Evaluate and record the buffered ticks."""
         if not self._times:
             return
-        tick = self.scenario.tick
-        times = np.array(self._times)
-        running = np.array(self._running, dtype=float).reshape(len(times), len(self.names))
-        offered = np.array(self._offered).reshape(len(times), len(self.names))
-        rates = np.array(self._rates).reshape(len(times), len(self.names))
-        model = flow.TaskModel.build(
-            np.broadcast_to([s.cpu for s in self.scenario.services], rates.shape),
-            rates,
-            np.broadcast_to(self.task_model.timeout, rates.shape),
-        )
-        r = flow.evaluate(model, offered, running)
-        values = {
-            "RequestRate": r.offered,
-            "RequestCount": r.offered * tick,
-            "FailedRequestCount": r.failed * tick,
-            "CPUUtilization": r.utilization * 100.0,
-            "LatencyMean": r.latency_mean * 1000.0,
-            "LatencyP50": r.latency_p50 * 1000.0,
-            "LatencyP99": r.latency_p99 * 1000.0,
-            "RunningTaskCount": running,
-            "DesiredTaskCount": np.array(self._desired, dtype=float),
-            "PendingTaskCount": np.array(self._pending, dtype=float),
-        }
+        times, values = self.traffic.flush()
+        shape = (len(times), len(self.names))
+        values["RunningTaskCount"] = np.array(self._running, dtype=float).reshape(shape)
+        values["DesiredTaskCount"] = np.array(self._desired, dtype=float).reshape(shape)
+        values["PendingTaskCount"] = np.array(self._pending, dtype=float).reshape(shape)
+        values["MemoryUtilization"] = np.array(self._memory, dtype=float).reshape(shape)
+        values["OOMKills"] = np.array(self._ooms, dtype=float).reshape(shape)
         rec = self.world.metrics
         if self.names:
             for metric, ids in self._ids.items():
@@ -434,9 +518,9 @@ class Simulation:
 
     def _reset_buffers(self) -> None:
         self._times: list[float] = []
-        self._offered: list[np.ndarray] = []
         self._running: list[list[int]] = []
         self._desired: list[list[int]] = []
         self._pending: list[list[int]] = []
         self._cluster_rows: list[tuple[float, ...]] = []
-        self._rates: list[np.ndarray] = []
+        self._memory: list[list[float]] = []
+        self._ooms: list[list[int]] = []

@@ -59,6 +59,7 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError([format_error(source, err) for err in exc.errors()]) from None
+    scenario = resolve_files(scenario, source)
     problems = [f"{source}: {loc}: {msg}" for loc, msg in check_references(scenario)]
     if problems:
         raise ScenarioError(problems)
@@ -67,6 +68,79 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
 
         all_variants(scenario, source)
     return scenario
+
+
+def resolve_files(scenario: Scenario, source: str) -> Scenario:
+    """Trace files are relative to the scenario file: make their paths absolute."""
+    base = Path(source).parent if source and not source.startswith("<") else Path.cwd()
+    traffic = []
+    changed = False
+    for t in scenario.traffic:
+        if getattr(t, "pattern", "") == "trace" and not Path(t.file).is_absolute():
+            t = t.model_copy(update={"file": str((base / t.file).resolve())})
+            changed = True
+        traffic.append(t)
+    return scenario.model_copy(update={"traffic": traffic}) if changed else scenario
+
+
+def check_traffic_and_profiles(s: Scenario) -> list[tuple[str, str]]:
+    """Trace files that read, profiles of known instance types, runtimes with data,
+    memory models that fit their tasks, a sizing target that names a service."""
+    from simulator.catalog.catalog import runtime_factors
+    from simulator.traffic.arrivals import Trace
+
+    out: list[tuple[str, str]] = []
+    for i, t in enumerate(s.traffic):
+        if getattr(t, "pattern", "") == "trace":
+            try:
+                Trace.from_csv(t.file, t.interpolation)
+            except FileNotFoundError:
+                out.append((f"traffic[{i}].file", f"no such file: {t.file}"))
+            except EcsimError as exc:
+                out.append((f"traffic[{i}].file", str(exc)))
+        if getattr(t, "pattern", "") == "diurnal" and t.weekly is not None and len(t.weekly) != 7:
+            out.append((f"traffic[{i}].weekly", f"expected 7 day multipliers, got {len(t.weekly)}"))
+        if getattr(t, "pattern", "") == "steps" and not t.steps:
+            out.append((f"traffic[{i}].steps", "expected at least one [time, rps] step"))
+    types_ = instance_types()
+    for name, measured in s.profiles.items():
+        for itype in measured:
+            if itype not in types_:
+                out.append(
+                    (
+                        f"profiles.{name}.{itype}",
+                        "unknown instance type" + did_you_mean(itype, set(types_)),
+                    )
+                )
+    runtimes = {r for (_, r) in runtime_factors()}
+    names = [svc.name for svc in s.services]
+    for i, svc in enumerate(s.services):
+        if svc.runtime is not None and svc.runtime not in runtimes:
+            out.append(
+                (
+                    f"services[{i}].runtime",
+                    f"expected one of {', '.join(sorted(runtimes))}, got {svc.runtime!r}",
+                )
+            )
+        m = svc.memory_model
+        if m is not None and m.baseline_mib >= svc.memory:
+            out.append(
+                (
+                    f"services[{i}].memory_model.baseline_mib",
+                    f"expected less than the task's memory ({svc.memory} MiB), "
+                    f"got {m.baseline_mib:g}",
+                )
+            )
+    if s.sizing is not None:
+        if s.sizing.service not in names:
+            out.append(
+                ("sizing.service", _unknown_service(s.sizing.service, dict.fromkeys(names, 0)))
+            )
+        elif not any(t.service == s.sizing.service for t in s.traffic):
+            out.append(
+                ("sizing.service", f"service {s.sizing.service!r} has no traffic to size for")
+            )
+    return out
 
 
 def check_references(s: Scenario) -> list[tuple[str, str]]:
@@ -104,7 +178,7 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         out.append(("capacity", "services need container instances"))
     out += check_capacity_providers(s)
     names: dict[str, int] = {}
-    known_workloads = workloads()
+    known_workloads = {**workloads(), **s.profiles}
     for i, svc in enumerate(s.services):
         if svc.name in names:
             out.append((f"services[{i}].name", f"duplicate service name {svc.name!r}"))
@@ -137,6 +211,7 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         service = getattr(e, "service", None)
         if service is not None and service not in names:
             out.append((f"events[{i}].service", _unknown_service(service, names)))
+    out += check_traffic_and_profiles(s)
     return out
 
 

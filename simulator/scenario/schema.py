@@ -232,6 +232,15 @@ class ServiceAutoScaling(Strict):
     memory_busy_pct: Rate = 80.0
 
 
+class MemoryModelSettings(Strict):
+    """Memory per task: baseline + per in-flight request + a leak over the task's life.
+    Past the task's memory (its hard limit) the container is OOM-killed."""
+
+    baseline_mib: PositiveNumber
+    per_in_flight_mib: Rate = 0.0
+    leak_mib_per_hour: Rate = 0.0
+
+
 class Service(Strict):
     """An ECS service: task size in CPU units (1024 = 1 vCPU) and MiB, desired count, and
     how ECS places and replaces its tasks."""
@@ -249,23 +258,57 @@ class Service(Strict):
     cpu_architecture: Literal["X86_64", "ARM64"] | None = None
     capacity_provider_strategy: list[CapacityProviderStrategyItem] = []
     auto_scaling: ServiceAutoScaling | None = None
+    runtime: str | None = None
+    """e.g. go1.18: applies the seed's runtime gains (catalog/data/runtime_factors.csv)."""
+    memory_model: MemoryModelSettings | None = None
 
 
-class ConstantTraffic(Strict):
+class Spike(Strict):
+    """The rate times ``multiplier`` for ``duration`` from ``at``."""
+
+    at: Seconds
+    duration: Seconds
+    multiplier: Rate
+
+
+class TrafficBase(Strict):
     service: Name
+    noise: bool = False
+    """Multiplicative Poisson noise per tick, from the stream traffic.<service>.noise."""
+    spikes: list[Spike] = []
+
+
+class ConstantTraffic(TrafficBase):
     pattern: Literal["constant"]
     rps: Rate
 
 
-class DiurnalTraffic(Strict):
-    service: Name
+class DiurnalTraffic(TrafficBase):
     pattern: Literal["diurnal"]
     min_rps: Rate
     peak_rps: Rate
     peak_at: Seconds = 14 * 3600.0
+    weekly: list[Rate] | None = None
+    """Seven day multipliers, Monday first (time 0 is a Monday 00:00)."""
 
 
-Traffic = Annotated[ConstantTraffic | DiurnalTraffic, Field(discriminator="pattern")]
+class StepsTraffic(TrafficBase):
+    pattern: Literal["steps"]
+    steps: list[tuple[Seconds, Rate]]
+    """[[time, requests/s], ...]: each rate holds from its time to the next."""
+
+
+class TraceTraffic(TrafficBase):
+    pattern: Literal["trace"]
+    file: str
+    """CSV of (timestamp, requests per second); a path relative to the scenario file."""
+    interpolation: Literal["linear", "step"] = "linear"
+
+
+Traffic = Annotated[
+    ConstantTraffic | DiurnalTraffic | StepsTraffic | TraceTraffic,
+    Field(discriminator="pattern"),
+]
 
 
 class SetDesiredCount(Strict):
@@ -341,6 +384,15 @@ class Outputs(Strict):
     trace_jsonl: bool = False
 
 
+class Sizing(Strict):
+    """Before running, set ``service``'s desired count to the fewest tasks that hold
+    ``p99`` at its peak rate, and the shared-tenancy instance count to what they need."""
+
+    service: Name
+    p99: Seconds
+    headroom_instances: Count = 0
+
+
 class Scenario(Strict):
     """A whole scenario file, after validation."""
 
@@ -363,6 +415,13 @@ class Scenario(Strict):
     """Overrides of simulator/catalog/data/ecs_timing.csv (agent registration, image pull...)."""
     """Overrides of simulator/catalog/data/ec2_timing.csv, e.g.
     ``host_recovery: {distribution: uniform, low: 10m, high: 30m}`` or a fixed duration."""
+    fidelity: Literal["flow", "request"] = "flow"
+    """flow: per-tick queueing formulas (fast); request: every request an event (exact)."""
+    routing: Literal["round_robin", "least_outstanding_requests", "weighted_random"] = "round_robin"
+    """How the load balancer spreads a service's requests over its tasks."""
+    profiles: dict[str, dict[str, PositiveNumber]] = {}
+    """Your own throughput measurements: workload name -> {instance type: requests/s}."""
+    sizing: Sizing | None = None
     variants: dict[str, dict[str, Any]] = {}
     """Named what-ifs: each maps field paths such as
     ``capacity.dedicated_hosts[0].host_recovery`` to the value it takes in that variant."""

@@ -51,7 +51,7 @@ def test_quickstart_outcome():
 def test_overload_and_recovery_are_visible_in_the_metrics():
     r = run(parse_scenario(OVERLOAD))
     util = r.series("CPUUtilization", service="web")
-    failed = r.series("FailedRequestCount", service="web")
+    failed = r.series("HTTPCode_Target_5XX_Count", service="web")
     # first hour: 300 rps on 2 tasks of 200 rps each
     assert util.loc[:3599].max() == pytest.approx(75.0)
     assert failed.loc[:3599].sum() == 0

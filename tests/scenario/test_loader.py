@@ -85,7 +85,8 @@ def test_all_errors_at_once():
 def test_union_tags_and_entries_inside_them():
     text = GOOD.replace("pattern: constant", "pattern: sine")
     assert problems(text) == [
-        "s.yaml: traffic[0].pattern: expected one of 'constant', 'diurnal', got 'sine'"
+        "s.yaml: traffic[0].pattern: expected one of 'constant', 'diurnal', 'steps', "
+        "'trace', got 'sine'"
     ]
     events = GOOD + "events:\n  - {at: 5m, action: set_desired_count, service: web, count: 3}\n"
     assert problems(events) == [
