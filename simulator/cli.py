@@ -149,13 +149,14 @@ def run(
 
 
 def _print_variants(summaries: dict[str, dict], target: Path) -> None:
-    from simulator.report.compare import COMPARE_HEADER, compare_rows
+    from simulator.report.compare import table as compare_table
 
     first = next(iter(summaries.values()))
     table = Table(title=f"{first['scenario'].split('@')[0]} variants (seed {first['seed']})")
-    for i, h in enumerate(COMPARE_HEADER):
-        table.add_column(h, justify="left" if i == 0 else "right")
-    for row in compare_rows(summaries):
+    header, rows = compare_table(summaries)
+    for i, h in enumerate(header):
+        table.add_column(h, justify="left" if i < 2 else "right")
+    for row in rows:
         table.add_row(*row)
     out_console.print(table)
     out_console.print(f"report: {target / 'report.md'}", markup=False)

@@ -14,6 +14,7 @@ from simulator.core.durations import Duration, parse_duration
 from simulator.core.world import ProgressCallback
 from simulator.experiment.capacity_summary import capacity_summary, fargate_cost_usd
 from simulator.experiment.result import RunResult
+from simulator.experiment.sizing import apply_sizing
 from simulator.lifecycle.billing import fleet_bills
 from simulator.scenario.build import Simulation
 from simulator.scenario.loader import load_scenario
@@ -36,6 +37,7 @@ def run(
         scenario = load_scenario(scenario)
     if duration is not None:
         scenario = scenario.model_copy(update={"duration": parse_duration(duration)})
+    scenario, sizing = apply_sizing(scenario)
     sim = Simulation(scenario, seed=seed)
     sim.start()
     sim.world.run(scenario.duration, progress=progress)
@@ -44,6 +46,15 @@ def run(
     events = sim.world.trace.to_frame()
     result = RunResult(scenario.name, sim.seed, scenario.duration, metrics, events)
     result.summary = summarize(sim, result)
+    if sizing is not None:
+        result.summary["sizing"] = {
+            k: _num(v) if isinstance(v, float) else v for k, v in sizing.items()
+        }
+        month = 730 * 3600 / scenario.duration  # AWS prices a month as 730 hours
+        cost = result.summary["cost_usd"] or 0.0
+        requests = result.summary["services"][sizing["service"]]["requests"] or 0.0
+        result.summary["sizing"]["monthly_cost_usd"] = _num(cost * month)
+        result.summary["sizing"]["requests_per_dollar"] = _num(requests / cost) if cost else None
     return result
 
 

@@ -31,9 +31,11 @@ def tasks_for_latency(
     p99_target_s: float,
     timeout_s: float = 30.0,
     max_tasks: int = 100_000,
+    routing: str = "weighted_random",
 ) -> Sizing:
-    """The smallest task count whose p99 at ``peak_rps`` is within ``p99_target_s``."""
-    model = flow.TaskModel.build([task_cpu], [rps_per_vcpu], [timeout_s])
+    """The smallest task count whose p99 at ``peak_rps`` is within ``p99_target_s``
+    (``routing``: the load balancer's algorithm, as the run will model it)."""
+    model = flow.TaskModel.build([task_cpu], [rps_per_vcpu], [timeout_s], routing=routing)
 
     def p99(n: int) -> tuple[float, float, float]:
         r = flow.evaluate(model, np.array([peak_rps]), np.array([float(n)]))
@@ -82,3 +84,64 @@ def instances_for(
             f"a task of {task_cpu} CPU units / {task_memory} MiB does not fit {itype.name}"
         )
     return math.ceil(tasks / per)
+
+
+def apply_sizing(scenario):  # -> Scenario (import kept local: scenario depends on experiment)
+    """The scenario with its ``sizing`` service's desired count (and, on shared-tenancy
+    EC2, the instance count) set to the fewest that hold the p99 target at peak.
+
+    Returns (sized scenario, sizing facts for the summary)."""
+    from simulator.catalog.catalog import calibrate, instance_type, requests_per_vcpu_second
+    from simulator.core.world import World
+    from simulator.scenario import build_capacity
+    from simulator.scenario.traffic_models import arrival_model, peak_rate
+
+    target = scenario.sizing
+    if target is None:
+        return scenario, None
+    spec = next(s for s in scenario.services if s.name == target.service)
+    traffic = next(t for t in scenario.traffic if t.service == target.service)
+    plain = traffic.model_copy(update={"noise": False})
+    peak = peak_rate(
+        arrival_model(plain, scenario.events, World(scenario.seed), scenario.tick),
+        scenario.duration,
+    )
+    profiles = {n: calibrate(n, *m.items()) for n, m in scenario.profiles.items()}
+    fargate = build_capacity.uses_fargate(spec)
+    if fargate:
+        arch = "arm64" if spec.cpu_architecture == "ARM64" else "x86_64"
+        family, platform = build_capacity.fargate_family(arch), f"Fargate {arch}"
+        itype = None
+    else:
+        itype = instance_type(scenario.capacity.instance_type)
+        family, platform = itype.family, itype.name
+    rate = requests_per_vcpu_second(spec.workload, family, spec.runtime, profiles)
+    sized = tasks_for_latency(
+        peak, spec.cpu, rate, target.p99, spec.timeout, routing=scenario.routing
+    )
+    services = [
+        s.model_copy(update={"desired_count": sized.tasks}) if s.name == spec.name else s
+        for s in scenario.services
+    ]
+    update: dict = {"services": services}
+    instances = 0
+    if itype is not None:
+        instances = (
+            instances_for(
+                sized.tasks, itype, spec.cpu, spec.memory, scenario.capacity.reserved_memory_mib
+            )
+            + target.headroom_instances
+        )
+        update["capacity"] = scenario.capacity.model_copy(update={"count": instances})
+    facts = {
+        "service": spec.name,
+        "platform": platform,
+        "peak_rps": peak,
+        "p99_target_ms": target.p99 * 1000,
+        "tasks": sized.tasks,
+        "instances": instances,
+        "p99_at_peak_ms": sized.p99_s * 1000,
+        "utilization_at_peak_pct": sized.utilization * 100,
+        "requests_per_vcpu_second": rate,
+    }
+    return scenario.model_copy(update=update), facts

@@ -24,6 +24,74 @@ COMPARE_HEADER = (
 )
 
 
+SIZING_HEADER = (
+    "variant",
+    "platform",
+    "tasks",
+    "instances",
+    "p99 at peak ms",
+    "CPU at peak %",
+    "monthly cost USD",
+    "requests per USD",
+)
+
+
+def is_sizing(summaries: dict[str, dict]) -> bool:
+    return all(s.get("sizing") for s in summaries.values())
+
+
+def table(summaries: dict[str, dict]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The comparison table: sizing columns when every variant was sized."""
+    if is_sizing(summaries):
+        return SIZING_HEADER, sizing_rows(summaries)
+    return COMPARE_HEADER, compare_rows(summaries)
+
+
+def sizing_rows(summaries: dict[str, dict]) -> list[tuple[str, ...]]:
+    rows = []
+    for name, s in summaries.items():
+        z = s["sizing"]
+        rpd = z.get("requests_per_dollar")
+        rows.append(
+            (
+                name,
+                z["platform"],
+                str(z["tasks"]),
+                str(z["instances"]) if z["instances"] else "-",
+                f"{z['p99_at_peak_ms']:.1f}",
+                f"{z['utilization_at_peak_pct']:.0f}",
+                f"{z['monthly_cost_usd']:,.0f}",
+                f"{rpd:,.0f}" if rpd else "n/a",
+            )
+        )
+    return rows
+
+
+def plot_sizing(summaries: dict[str, dict], path: Path) -> Path:
+    names = list(summaries)
+    cost = [summaries[n]["sizing"]["monthly_cost_usd"] for n in names]
+    rpd = [summaries[n]["sizing"]["requests_per_dollar"] or 0 for n in names]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    left.bar(names, cost, color="tab:blue")
+    left.set_ylabel("USD per month (730 h)")
+    left.set_title("Monthly cost at the sized fleet")
+    right.bar(names, [r / 1e6 for r in rpd], color="tab:green")
+    right.set_ylabel("million requests per USD")
+    right.set_title("Requests per dollar")
+    for ax in (left, right):
+        ax.tick_params(axis="x", rotation=30)
+        ax.grid(axis="y", alpha=0.3)
+    first = next(iter(summaries.values()))["sizing"]
+    fig.suptitle(
+        f"{first['service']}: sized for p99 <= {first['p99_target_ms']:g} ms at "
+        f"{first['peak_rps']:,.0f} rps"
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def compare_rows(summaries: dict[str, dict]) -> list[tuple[str, ...]]:
     rows = []
     for name, s in summaries.items():
@@ -88,16 +156,19 @@ def fill_comparison(results: dict[str, RunResult], d: Path, plots: bool = True) 
     )
     events.to_parquet(d / "events.parquet", index=False)
     images = [plot_fleet_comparison(results, d / "variants.png").name] if plots else []
+    if plots and is_sizing(summaries):
+        images.insert(0, plot_sizing(summaries, d / "sizing.png").name)
+    header, rows = table(summaries)
     lines = [
         f"# {scenario}: {len(results)} variants",
         "",
         "Every variant ran with the same seed, so they saw the same arrivals and the same "
         "fault times (common random numbers); differences are the model's.",
         "",
-        "| " + " | ".join(COMPARE_HEADER) + " |",
-        "|" + "---|" * len(COMPARE_HEADER),
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in compare_rows(summaries)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines.append("")
     for image in images:
         lines += [f"![{image[:-4]}]({image})", ""]
