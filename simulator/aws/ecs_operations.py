@@ -1,0 +1,205 @@
+"""Every ECS operation ecsim simulates: its handler, the params it simulates, and the params
+it accepts without effect (tags, networking, execute-command...)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from simulator.aws import ecs as c
+from simulator.aws import ecs_capacity as cp
+from simulator.aws import ecs_services as s
+from simulator.aws import ecs_tasks as t
+from simulator.aws.ecs import Operation, op
+
+PAGING = ("nextToken", "maxResults")
+
+OPERATIONS: Mapping[str, Operation] = {
+    # clusters
+    "CreateCluster": op(
+        c.create_cluster,
+        ["clusterName", "tags", "capacityProviders", "defaultCapacityProviderStrategy"],
+        inert=["settings", "configuration"],
+    ),
+    "DescribeClusters": op(c.describe_clusters, ["clusters"], inert=["include"]),
+    "ListClusters": op(c.list_clusters, PAGING),
+    "DeleteCluster": op(c.delete_cluster, ["cluster"]),
+    # task definitions
+    "RegisterTaskDefinition": op(
+        c.register_task_definition,
+        [
+            "family",
+            "containerDefinitions",
+            "networkMode",
+            "cpu",
+            "memory",
+            "requiresCompatibilities",
+            "runtimePlatform",
+            "placementConstraints",
+            "taskRoleArn",
+            "executionRoleArn",
+            "tags",
+        ],
+        inert=[
+            "volumes",
+            "pidMode",
+            "ipcMode",
+            "proxyConfiguration",
+            "inferenceAccelerators",
+            "ephemeralStorage",
+            "enableFaultInjection",
+        ],
+    ),
+    "DescribeTaskDefinition": op(c.describe_task_definition, ["taskDefinition", "include"]),
+    "ListTaskDefinitions": op(c.list_task_definitions, ["familyPrefix", "status", "sort", *PAGING]),
+    "ListTaskDefinitionFamilies": op(
+        c.list_task_definition_families, ["familyPrefix", "status", *PAGING]
+    ),
+    "DeregisterTaskDefinition": op(c.deregister_task_definition, ["taskDefinition"]),
+    # container instances
+    "ListContainerInstances": op(
+        c.list_container_instances, ["cluster", "filter", "status", *PAGING]
+    ),
+    "DescribeContainerInstances": op(
+        c.describe_container_instances, ["cluster", "containerInstances"], inert=["include"]
+    ),
+    "UpdateContainerInstancesState": op(
+        c.update_container_instances_state, ["cluster", "containerInstances", "status"]
+    ),
+    "DeregisterContainerInstance": op(
+        c.deregister_container_instance, ["cluster", "containerInstance", "force"]
+    ),
+    # tasks
+    "RunTask": op(
+        t.run_task,
+        [
+            "cluster",
+            "taskDefinition",
+            "count",
+            "placementStrategy",
+            "placementConstraints",
+            "launchType",
+            "capacityProviderStrategy",
+            "group",
+            "startedBy",
+            "overrides",
+            "tags",
+        ],
+        inert=[
+            "networkConfiguration",
+            "enableECSManagedTags",
+            "enableExecuteCommand",
+            "propagateTags",
+            "referenceId",
+            "clientToken",
+            "platformVersion",
+        ],
+    ),
+    "StartTask": op(
+        t.start_task,
+        [
+            "cluster",
+            "taskDefinition",
+            "containerInstances",
+            "group",
+            "startedBy",
+            "overrides",
+            "tags",
+        ],
+        inert=[
+            "networkConfiguration",
+            "enableECSManagedTags",
+            "enableExecuteCommand",
+            "propagateTags",
+            "referenceId",
+        ],
+    ),
+    "StopTask": op(t.stop_task, ["cluster", "task", "reason"]),
+    "DescribeTasks": op(t.describe_tasks, ["cluster", "tasks"], inert=["include"]),
+    "ListTasks": op(
+        t.list_tasks,
+        [
+            "cluster",
+            "containerInstance",
+            "family",
+            "startedBy",
+            "serviceName",
+            "desiredStatus",
+            "launchType",
+            *PAGING,
+        ],
+    ),
+    # services
+    "CreateService": op(
+        s.create_service,
+        [
+            "cluster",
+            "serviceName",
+            "taskDefinition",
+            "desiredCount",
+            "launchType",
+            "capacityProviderStrategy",
+            "placementStrategy",
+            "placementConstraints",
+            "deploymentConfiguration",
+            "schedulingStrategy",
+            "healthCheckGracePeriodSeconds",
+            "deploymentController",
+            "loadBalancers",
+            "serviceRegistries",
+            "serviceConnectConfiguration",
+            "tags",
+        ],
+        inert=[
+            "clientToken",
+            "platformVersion",
+            "role",
+            "networkConfiguration",
+            "enableECSManagedTags",
+            "propagateTags",
+            "enableExecuteCommand",
+            "availabilityZoneRebalancing",
+        ],
+    ),
+    "UpdateService": op(
+        s.update_service,
+        [
+            "cluster",
+            "service",
+            "desiredCount",
+            "taskDefinition",
+            "capacityProviderStrategy",
+            "deploymentConfiguration",
+            "placementStrategy",
+            "placementConstraints",
+            "forceNewDeployment",
+            "healthCheckGracePeriodSeconds",
+            "deploymentController",
+            "loadBalancers",
+            "serviceRegistries",
+            "serviceConnectConfiguration",
+        ],
+        inert=[
+            "networkConfiguration",
+            "platformVersion",
+            "enableExecuteCommand",
+            "enableECSManagedTags",
+            "propagateTags",
+            "availabilityZoneRebalancing",
+        ],
+    ),
+    "DeleteService": op(s.delete_service, ["cluster", "service", "force"]),
+    "DescribeServices": op(s.describe_services, ["cluster", "services"], inert=["include"]),
+    "ListServices": op(s.list_services, ["cluster", "launchType", "schedulingStrategy", *PAGING]),
+    # capacity providers
+    "CreateCapacityProvider": op(
+        cp.create_capacity_provider, ["name", "autoScalingGroupProvider", "tags"]
+    ),
+    "DescribeCapacityProviders": op(
+        cp.describe_capacity_providers, ["capacityProviders", *PAGING], inert=["include"]
+    ),
+    "PutClusterCapacityProviders": op(
+        cp.put_cluster_capacity_providers,
+        ["cluster", "capacityProviders", "defaultCapacityProviderStrategy"],
+    ),
+}
+"""Every ECS operation ecsim simulates."""

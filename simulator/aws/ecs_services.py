@@ -1,0 +1,235 @@
+"""Service operations: CreateService, UpdateService, DeleteService, DescribeServices and
+ListServices, answered by the control plane's replica and daemon schedulers.
+
+The scheduler reconciles a service at the end of the simulated instant a change happens
+in (RunTask-like placements, rolling replacement within minimumHealthyPercent and
+maximumPercent, the deployment circuit breaker), so a service's tasks appear as soon as
+simulated time moves: a waiter's first sleep, ``aws.advance``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from botocore.model import OperationModel
+
+from simulator.aws import errors
+from simulator.aws.ecs import (
+    INVALID_PARAMETER,
+    MISSING,
+    SERVICE_NOT_ACTIVE,
+    SERVICE_NOT_FOUND,
+    page,
+    short,
+)
+from simulator.aws.ecs_tasks import _strategy, check_network
+from simulator.aws.ecs_views import failure, service_view
+from simulator.core.errors import AWSError
+from simulator.ecs import deployment as dep
+from simulator.ecs.constraints import constraints_from_api, strategies_from_api
+from simulator.ecs.control import EcsCluster, Service
+
+if TYPE_CHECKING:
+    from simulator.aws.ecs import EcsService
+
+SERVICE_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
+CONFIG_KEYS = frozenset(
+    {"minimumHealthyPercent", "maximumPercent", "deploymentCircuitBreaker", "strategy"}
+)
+"""DeploymentConfiguration members ecsim simulates (``strategy`` ROLLING only; alarms are
+accepted while disabled)."""
+BREAKER_KEYS = frozenset({"enable", "rollback"})
+MAX_DESCRIBE = 10
+"""DescribeServices: "You may specify up to 10 services" (API reference)."""
+
+
+def view(svc: EcsService, cluster: EcsCluster, service: Service) -> dict[str, Any]:
+    return service_view(svc.account, cluster, service, tags=svc.service_tags.get(service.arn, ()))
+
+
+def _config(
+    doc: Mapping[str, Any] | None, base: dep.DeploymentConfiguration | None = None
+) -> dep.DeploymentConfiguration | None:
+    """A DeploymentConfiguration from the request, members not given kept from ``base``."""
+    if doc is None:
+        return None
+    doc = dict(doc)
+    alarms = doc.pop("alarms", None)
+    if alarms and alarms.get("enable"):
+        raise errors.not_simulated("deployment alarms (CloudWatch is not simulated)")
+    extra = set(doc) - CONFIG_KEYS
+    breaker = doc.get("deploymentCircuitBreaker") or {}
+    extra |= {f"deploymentCircuitBreaker.{k}" for k in set(breaker) - BREAKER_KEYS}
+    if doc.get("strategy", "ROLLING") != "ROLLING":
+        extra.add(f"strategy {doc['strategy']}")
+    if extra:
+        raise errors.not_simulated(
+            f"the deploymentConfiguration member(s) {', '.join(sorted(extra))}",
+            sorted(CONFIG_KEYS | {"alarms (disabled)"}),
+        )
+    merged = base.to_api() if base is not None else {}
+    merged.update({k: v for k, v in doc.items() if k != "strategy"})
+    config = dep.DeploymentConfiguration.from_api(merged)
+    low, high = config.minimum_healthy_percent, config.maximum_percent
+    if not 0 <= low <= 100 or high < 0:
+        raise AWSError(
+            INVALID_PARAMETER,
+            "minimumHealthyPercent must be 0-100 and maximumPercent not negative (ecsim wording).",
+        )
+    return config
+
+
+def _refuse_nonempty(p: Mapping[str, Any], *names: str) -> None:
+    given = [n for n in names if p.get(n)]
+    if given:
+        raise errors.not_simulated(f"services with {', '.join(given)}")
+
+
+def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:
+    """A REPLICA (desiredCount required) or DAEMON service; placement strategies default
+    to spread by Availability Zone; deploymentConfiguration defaults 100 / 200 %."""
+    cluster = svc.cluster(p.get("cluster"))
+    name = p["serviceName"]
+    if not SERVICE_NAME.fullmatch(name):
+        raise AWSError(
+            INVALID_PARAMETER,
+            "Service name can have up to 255 letters (uppercase and lowercase), numbers, "
+            "underscores, and hyphens (ecsim wording).",
+        )
+    _refuse_nonempty(p, "loadBalancers", "serviceRegistries", "serviceConnectConfiguration")
+    controller = (p.get("deploymentController") or {}).get("type", "ECS")
+    if controller != "ECS":
+        raise errors.not_simulated(f"the {controller} deployment controller", ["ECS"])
+    if "taskDefinition" not in p:
+        raise AWSError(INVALID_PARAMETER, "taskDefinition is required (ecsim wording).")
+    td = svc.task_definition(p["taskDefinition"], active=True)
+    check_network(td, p)
+    scheduling = p.get("schedulingStrategy", "REPLICA")
+    desired = p.get("desiredCount")
+    if desired is None and scheduling == "REPLICA":
+        raise AWSError(
+            INVALID_PARAMETER,
+            "desiredCount is required for a REPLICA service (ecsim wording).",
+        )
+    if desired is not None and desired < 0:
+        raise AWSError(INVALID_PARAMETER, "desiredCount can not be negative (ecsim wording).")
+    strategy = _strategy(svc, cluster, p)
+    existing = cluster.services.get(name)
+    if existing is not None and existing.status != "INACTIVE":
+        raise AWSError(INVALID_PARAMETER, "Creation of service was not idempotent.")
+    service = svc.ecs.create_service(
+        cluster.name,
+        name,
+        td.arn,
+        desired or 0,
+        strategies=(
+            strategies_from_api(p["placementStrategy"]) if "placementStrategy" in p else None
+        ),
+        constraints=constraints_from_api(p.get("placementConstraints")),
+        deployment_configuration=_config(p.get("deploymentConfiguration")),
+        scheduling_strategy=scheduling,
+        health_check_grace_period=float(p.get("healthCheckGracePeriodSeconds", 0)),
+        capacity_provider_strategy=strategy or (),
+    )
+    svc.service_tags[service.arn] = [dict(t) for t in p.get("tags") or ()]
+    return {"service": view(svc, cluster, service)}
+
+
+def update_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:
+    """desiredCount; a new taskDefinition or forceNewDeployment starts a deployment;
+    deploymentConfiguration, placement and the grace period apply from now on without
+    one (API reference)."""
+    cluster = svc.cluster(p.get("cluster"))
+    service = _service(svc, cluster, p["service"])
+    if service.status != "ACTIVE":
+        raise AWSError(SERVICE_NOT_ACTIVE, "Service was not ACTIVE.")
+    _refuse_nonempty(p, "loadBalancers", "serviceRegistries", "serviceConnectConfiguration")
+    if p.get("capacityProviderStrategy"):
+        raise errors.not_simulated("changing a service's capacity provider strategy")
+    controller = (p.get("deploymentController") or {}).get("type", "ECS")
+    if controller != "ECS":
+        raise errors.not_simulated(f"the {controller} deployment controller", ["ECS"])
+    desired = p.get("desiredCount")
+    if desired is not None and desired < 0:
+        raise AWSError(INVALID_PARAMETER, "desiredCount can not be negative (ecsim wording).")
+    td = svc.task_definition(p["taskDefinition"], active=True) if "taskDefinition" in p else None
+    config = _config(p.get("deploymentConfiguration"), service.config)
+    if "placementStrategy" in p:
+        service.strategies = strategies_from_api(p["placementStrategy"])
+    if "placementConstraints" in p:
+        service.constraints = constraints_from_api(p["placementConstraints"])
+    if "healthCheckGracePeriodSeconds" in p:
+        service.health_check_grace_period = float(p["healthCheckGracePeriodSeconds"])
+    svc.ecs.update_service(
+        cluster.name,
+        service.name,
+        desired_count=desired if service.scheduling_strategy == "REPLICA" else None,
+        task_definition=td.arn if td is not None else None,
+        deployment_configuration=config,
+        force_new_deployment=bool(p.get("forceNewDeployment", False)),
+    )
+    return {"service": view(svc, cluster, service)}
+
+
+def delete_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:
+    """DRAINING until its tasks have stopped, then INACTIVE; a REPLICA service scaled
+    above 0 needs ``force``."""
+    cluster = svc.cluster(p.get("cluster"))
+    service = _service(svc, cluster, p["service"])
+    if service.status != "ACTIVE":
+        raise AWSError(SERVICE_NOT_ACTIVE, "Service was not ACTIVE.")
+    svc.ecs.delete_service(cluster.name, service.name, force=bool(p.get("force", False)))
+    return {"service": view(svc, cluster, service)}
+
+
+def _service(svc: EcsService, cluster: EcsCluster, ref: str) -> Service:
+    found = cluster.services.get(short(ref))
+    if found is None:
+        raise AWSError(SERVICE_NOT_FOUND, "Service not found.")
+    return found
+
+
+def describe_services(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:
+    """Services by name or ARN (up to 10); INACTIVE ones are still described, unknown
+    ones are failures with reason MISSING."""
+    cluster = svc.cluster(p.get("cluster"))
+    refs = p.get("services") or []
+    if not refs:
+        raise AWSError(INVALID_PARAMETER, "Services cannot be empty.")
+    if len(refs) > MAX_DESCRIBE:
+        raise AWSError(
+            INVALID_PARAMETER,
+            f"services can have at most {MAX_DESCRIBE} items (ecsim wording).",
+        )
+    found, failures = [], []
+    for ref in refs:
+        service = cluster.services.get(short(ref))
+        if service is None:
+            account = svc.account
+            arn = (
+                ref
+                if ref.startswith("arn:")
+                else (
+                    f"arn:aws:ecs:{account.region}:{account.account_id}:service/"
+                    f"{cluster.name}/{ref}"
+                )
+            )
+            failures.append(failure(arn, MISSING))
+        else:
+            found.append(view(svc, cluster, service))
+    return {"services": found, "failures": failures}
+
+
+def list_services(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:
+    """ACTIVE and DRAINING services (10 a page unless maxResults says otherwise)."""
+    cluster = svc.cluster(p.get("cluster"))
+    rows = [s for s in cluster.services.values() if s.status != "INACTIVE"]
+    if p.get("schedulingStrategy"):
+        rows = [s for s in rows if s.scheduling_strategy == p["schedulingStrategy"]]
+    if p.get("launchType"):
+        rows = [
+            s for s in rows if not s.capacity_provider_strategy and s.launch_type == p["launchType"]
+        ]
+    return page("serviceArns", [s.arn for s in rows], p, default=10)
