@@ -74,7 +74,7 @@ def to_mermaid(g: nx.DiGraph) -> str:
 
 def to_png(g: nx.DiGraph, path: Path, title: str) -> Path:
     fig, ax = plt.subplots(figsize=(11, 7))
-    pos = nx.kamada_kawai_layout(g)
+    pos = nx.circular_layout(g)  # numpy only (kamada_kawai would need scipy)
     finals = [n for n, d in g.nodes(data=True) if d.get("final") and n != START_NODE]
     others = [n for n in g.nodes if n not in finals and n != START_NODE]
     nx.draw_networkx_nodes(g, pos, nodelist=others, node_color="#cfe3f7", node_size=2600, ax=ax)
