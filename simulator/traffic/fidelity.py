@@ -35,6 +35,7 @@ METRICS = (
     "TargetResponseTime.p99",
     "CPUUtilization",
     "InFlightPerTask",
+    "BacklogRequests",
 )
 
 
@@ -60,6 +61,7 @@ class FlowTraffic:
         self.tick = tick
         self.model_options = model_options
         self._running: dict[str, dict[str, float]] = {s.name: {} for s in services}
+        self._backlog = np.zeros(len(services))  # requests queued past the steady state
         self._reset()
 
     def task_running(self, service: str, task_id: str, rps_per_vcpu: float) -> None:
@@ -96,13 +98,9 @@ class FlowTraffic:
         timeouts = np.broadcast_to([s.timeout for s in self.services], shape)
         model = flow.TaskModel.build(cpu, rates, timeouts, **self.model_options)
         r = flow.evaluate(model, offered, tasks)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_task = np.where(tasks > 0, r.served / tasks, 0.0)
-        in_flight = per_task * np.nan_to_num(r.latency_mean)
         p90 = _flow_p90(model, offered, tasks, r)
-        self._reset()
         t = self.tick
-        return times, {
+        out = {
             "RequestRate": r.offered,
             "RequestCount": r.offered * t,
             "HTTPCode_Target_2XX_Count": r.served * t,
@@ -112,8 +110,50 @@ class FlowTraffic:
             "TargetResponseTime.p90": p90,
             "TargetResponseTime.p99": r.latency_p99,
             "CPUUtilization": r.utilization * 100.0,
-            "InFlightPerTask": in_flight,
+            "BacklogRequests": np.zeros(shape),
         }
+        self._carry_backlog(offered, tasks, rates, cpu, timeouts, out)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            served = out["HTTPCode_Target_2XX_Count"] / t
+            per_task = np.where(tasks > 0, served / tasks, 0.0)
+        out["InFlightPerTask"] = per_task * np.nan_to_num(out["TargetResponseTime.mean"])
+        self._reset()
+        return times, out
+
+    def _carry_backlog(self, offered, tasks, rates, cpu, timeouts, out) -> None:
+        """Overload queues requests instead of failing them at once: from the first tick
+        that is overloaded (or starts with a backlog), ticks are stepped in order with
+        the fluid backlog model (``flow.step``), which grows the backlog, fails what
+        would wait past the timeout, and drains it when load falls. Other ticks keep
+        the vectorised steady-state outcome."""
+        with np.errstate(invalid="ignore"):
+            nominal = tasks * (cpu / 1024.0) * rates
+        overloaded = (offered >= nominal) & (offered > 0)
+        rows = np.flatnonzero(overloaded.any(axis=1))
+        if not rows.size and not self._backlog.any():
+            return
+        first = 0 if self._backlog.any() else int(rows[0])
+        t = self.tick
+        backlog = self._backlog
+        for i in range(first, offered.shape[0]):
+            if not backlog.any() and not overloaded[i].any():
+                continue
+            model = flow.TaskModel.build(cpu[i], rates[i], timeouts[i], **self.model_options)
+            res = flow.step(flow.FlowState(model, backlog), offered[i], tasks[i], t)
+            backlog = np.asarray(res.backlog, dtype=float)
+            out["RequestCount"][i] = res.arrivals
+            out["HTTPCode_Target_2XX_Count"][i] = res.completed
+            out["HTTPCode_Target_5XX_Count"][i] = res.failed
+            out["TargetResponseTime.mean"][i] = res.latency_mean
+            spread = out["TargetResponseTime.p90"][i] - out["TargetResponseTime.p50"][i]
+            out["TargetResponseTime.p50"][i] = res.latency_p50
+            out["TargetResponseTime.p90"][i] = np.minimum(
+                res.latency_p50 + np.nan_to_num(spread), res.latency_p99
+            )
+            out["TargetResponseTime.p99"][i] = res.latency_p99
+            out["CPUUtilization"][i] = res.utilization * 100.0
+            out["BacklogRequests"][i] = backlog
+        self._backlog = backlog
 
     def _reset(self) -> None:
         self._times: list[float] = []

@@ -55,12 +55,23 @@ def test_overload_and_recovery_are_visible_in_the_metrics():
     # first hour: 300 rps on 2 tasks of 200 rps each
     assert util.loc[:3599].max() == pytest.approx(75.0)
     assert failed.loc[:3599].sum() == 0
-    # then 900 rps; desired 6 but one m6i.xlarge holds 4 tasks: 800 rps served
-    # (new tasks take the image pull time to run: look two minutes later)
+    # then 900 rps: the two tasks (400 rps) queue a backlog up to what they finish within
+    # the 30 s timeout (400 x 30 requests) and fail the rest of the minute
+    backlog = r.series("BacklogRequests", service="web")
+    assert backlog.loc[3600] == pytest.approx(400 * 30)
+    assert failed.loc[3600] == pytest.approx(900 * 60 - 400 * 60 - 400 * 30)
+    # desired 6 but one m6i.xlarge holds 4 tasks (800 rps): the backlog grows to 800 x 30,
+    # then 100 rps fail; requests wait the whole timeout
     assert r.series("RunningTaskCount", service="web").loc[3720] == 4
     assert r.series("DesiredTaskCount", service="web").loc[3720] == 6
-    assert failed.loc[3720] == pytest.approx(100 * 60)
+    assert backlog.loc[3780:].eq(800 * 30).all()
+    assert failed.loc[3780] == pytest.approx(100 * 60)
     assert util.loc[3720] == pytest.approx(100.0)
+    assert r.series("TargetResponseTime.p99", service="web").loc[3780] == pytest.approx(30.0)
+    # conservation: arrivals = completed + failed + still queued
+    arrived = r.series("RequestCount", service="web").sum()
+    done = r.series("HTTPCode_Target_2XX_Count", service="web").sum() + failed.sum()
+    assert arrived == pytest.approx(done + backlog.iloc[-1])
     placement = r.events[r.events["kind"] == "ecs.service_event"]["details"]
     assert placement.str.contains("was unable to place a task").sum() == 1
     # sampled at 1 h, as the desired count rises: 4 short until the new tasks run

@@ -64,6 +64,12 @@ def test_stopping_tasks_overloads_the_rest():
     model.sample(60.0)
     _, m = model.flush()
     assert m["HTTPCode_Target_5XX_Count"][0, 0] == 0
-    assert m["HTTPCode_Target_5XX_Count"][1, 0] == pytest.approx(50 * 60)
+    # one task of 100 rps: it queues what it can finish within the 5 s timeout (500
+    # requests) and fails the rest of the minute's excess
+    assert m["BacklogRequests"][1, 0] == pytest.approx(100 * 5)
+    assert m["HTTPCode_Target_5XX_Count"][1, 0] == pytest.approx(50 * 60 - 100 * 5)
+    arrived = m["RequestCount"].sum()
+    done = m["HTTPCode_Target_2XX_Count"].sum() + m["HTTPCode_Target_5XX_Count"].sum()
+    assert arrived == pytest.approx(done + m["BacklogRequests"][-1, 0])
     assert model.running() == [1]
     del world
