@@ -10,6 +10,7 @@ from simulator.aws import ecs_capacity as cp
 from simulator.aws import ecs_services as s
 from simulator.aws import ecs_tasks as t
 from simulator.aws.ecs import Operation, op
+from simulator.ecs.task_definition import MODELLED_FIELDS
 
 PAGING = ("nextToken", "maxResults")
 
@@ -26,19 +27,7 @@ OPERATIONS: Mapping[str, Operation] = {
     # task definitions
     "RegisterTaskDefinition": op(
         c.register_task_definition,
-        [
-            "family",
-            "containerDefinitions",
-            "networkMode",
-            "cpu",
-            "memory",
-            "requiresCompatibilities",
-            "runtimePlatform",
-            "placementConstraints",
-            "taskRoleArn",
-            "executionRoleArn",
-            "tags",
-        ],
+        [*sorted(MODELLED_FIELDS), "tags"],
         inert=[
             "volumes",
             "pidMode",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.catalog.catalog import _rows
-from simulator.core.distributions import Distribution, Uniform, distribution
+from simulator.core.distributions import Distribution, distribution
 from simulator.core.errors import EcsimError
 
 
@@ -36,12 +36,3 @@ class Ec2Timing:
 
     def __getitem__(self, name: str) -> Distribution:
         return self.durations[name]
-
-    def fastest(self) -> Ec2Timing:
-        """Every transition at its lower bound: handy in tests of rules, not of timing."""
-        return Ec2Timing(
-            {
-                k: Uniform(v.low, v.low) if isinstance(v, Uniform) else v
-                for k, v in self.durations.items()
-            }
-        )

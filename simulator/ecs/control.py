@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 from simulator.catalog.catalog import instance_type as catalog_instance_type
 from simulator.core.errors import AWSError
@@ -1141,20 +1138,6 @@ class EcsControlPlane:
             svc.status = "INACTIVE"
 
     # ----------------------------------------------------------------- queries
-    def service_tasks_by_family(self, cluster: EcsCluster, svc: Service) -> Counter:
-        """Running tasks of the service per EC2 instance family (for the traffic model)."""
-        out: Counter = Counter()
-        for t in svc.tasks:
-            task = cluster.tasks[t]
-            if task.last_status is TaskState.RUNNING and task.desired_status == "RUNNING":
-                if task.container_instance is None:  # Fargate: no instance family
-                    continue
-                ci = cluster.container_instances[task.container_instance]
-                out[ci.instance_type.family] += 1
-        return out
-
-    def rng(self, name: str) -> np.random.Generator:
-        return self.world.rng(name)
 
     # ------------------------------------------- capacity providers (simulator.ecs.capacity)
     # Hooks for CapacityProviders: tasks created PROVISIONING without a container instance

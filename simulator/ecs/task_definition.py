@@ -274,7 +274,7 @@ class TaskDefinitionSpec:
 # --- parsing and validation -------------------------------------------------------------------
 
 _FAMILY = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-_KNOWN_TOP = {
+MODELLED_FIELDS = {  # RegisterTaskDefinition members the model reads
     "family",
     "containerDefinitions",
     "networkMode",
@@ -382,7 +382,7 @@ def parse_task_definition(doc: Mapping[str, Any]) -> TaskDefinitionSpec:
         placement_constraints=_task_definition_constraints(doc.get("placementConstraints")),
         task_role_arn=doc.get("taskRoleArn"),
         execution_role_arn=doc.get("executionRoleArn"),
-        extra=MappingProxyType({k: v for k, v in doc.items() if k not in _KNOWN_TOP}),
+        extra=MappingProxyType({k: v for k, v in doc.items() if k not in MODELLED_FIELDS}),
     )
     _validate(spec)
     return spec

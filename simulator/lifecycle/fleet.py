@@ -397,22 +397,14 @@ class Fleet:
             inst.impaired = True
             log.impaired.append(inst.instance_id)
         if host.host_recovery == "on" and host.recovery_supported:
-            repl = Host(
-                self._new_host_id(),
-                host.family,
-                capacity=host.capacity,
-                at=at,
-                instance_type=host.instance_type,
-                auto_placement=host.auto_placement,
-                host_recovery=host.host_recovery,
-                is_mac=host.is_mac,
-                apple_silicon=host.apple_silicon,
-                size_units=host.size_units,
-                size_limits=host.size_limits,
-                recovery_supported=host.recovery_supported,
+            repl = self._new_host(
+                self._host_type(host.family, f"The host family '{host.family}'"),
+                host.instance_type,
+                host.auto_placement,
+                host.host_recovery,
+                at,
                 replaces_host_id=host.host_id,
             )
-            self.hosts[repl.host_id] = repl
             host.replacement_host_id = repl.host_id
             log.hosts.append(HostStateChange(repl.host_id, None, repl.state))
         return log.freeze()
@@ -745,7 +737,9 @@ class Fleet:
         auto_placement: OnOff,
         host_recovery: OnOff,
         at: float,
+        replaces_host_id: str | None = None,
     ) -> Host:
+        """A host of ``htype``; with ``replaces_host_id``, a recovery replacement (pending)."""
         host = Host(
             self._new_host_id(),
             htype.family,
@@ -759,6 +753,7 @@ class Fleet:
             size_units=htype.size_units,
             size_limits=htype.size_limits,
             recovery_supported=htype.host_recovery_supported,
+            replaces_host_id=replaces_host_id,
         )
         self.hosts[host.host_id] = host
         return host

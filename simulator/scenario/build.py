@@ -385,7 +385,7 @@ class Simulation:
     def oom_times(self, service: str) -> list[float]:
         return list(self._oom_times.get(service, []))
 
-    def _in_flight(self, service: str) -> float:
+    def _in_flight(self, service: str, rates: np.ndarray | None = None) -> float:
         """Requests in one task now (Little's law on the flow model's mean response)."""
         j = self.names.index(service)
         running = self.cluster.services[service].running_count
@@ -395,7 +395,8 @@ class Simulation:
         lam = float(arrivals.rate(np.array([self.world.now]))[0]) / running
         spec = self.specs[service]
         servers = max(1, spec.cpu // 1024)
-        mu = spec.cpu / 1024.0 * float(self._rps_per_vcpu()[j]) / servers
+        rates = self._rps_per_vcpu() if rates is None else rates
+        mu = spec.cpu / 1024.0 * float(rates[j]) / servers
         if lam >= servers * mu:
             return lam * spec.timeout
         return lam * float(mmc_mean_response(servers, lam, mu))
@@ -405,6 +406,7 @@ class Simulation:
         that in-flight requests pushed over their limit since the last tick."""
         out = []
         now = self.world.now
+        rates = self._rps_per_vcpu()
         for name in self.names:
             model = self.memory.get(name)
             svc = self.cluster.services[name]
@@ -421,7 +423,7 @@ class Simulation:
                 out.append(np.nan)
                 continue
             limit = self.specs[name].memory
-            usage = model.usage(np.array(ages), self._in_flight(name))
+            usage = model.usage(np.array(ages), self._in_flight(name, rates))
             for t, u in zip(
                 [t for t in tasks if t.last_status is TaskState.RUNNING], usage, strict=True
             ):

@@ -74,15 +74,14 @@ class FlowTraffic:
         return [len(self._running[s.name]) for s in self.services]
 
     def sample(self, now: float) -> None:
-        """Record this tick's state: offered rate, running tasks and their mean rate."""
-        offered, tasks, rates = [], [], []
+        """Record this tick's state: running tasks and their mean rate (the offered rates
+        are computed for the whole block at once in ``flush``)."""
+        tasks, rates = [], []
         for s in self.services:
             per = self._running[s.name]
-            offered.append(float(s.arrivals.rate(np.array([now]))[0]) if s.arrivals else 0.0)
             tasks.append(len(per))
             rates.append(sum(per.values()) / len(per) if per else np.nan)
         self._times.append(now)
-        self._offered.append(offered)
         self._tasks.append(tasks)
         self._rates.append(rates)
 
@@ -90,7 +89,10 @@ class FlowTraffic:
         """(times, metric -> array of shape (ticks, services)) for the sampled ticks."""
         times = np.array(self._times)
         shape = (len(times), len(self.services))
-        offered = np.array(self._offered, dtype=float).reshape(shape)
+        offered = np.zeros(shape)
+        for j, s in enumerate(self.services):
+            if s.arrivals is not None:
+                offered[:, j] = s.arrivals.rate(times)
         tasks = np.array(self._tasks, dtype=float).reshape(shape)
         rates = np.array(self._rates, dtype=float).reshape(shape)
         rates = np.where(np.isnan(rates), 1.0, rates)  # no task: capacity irrelevant
@@ -157,7 +159,6 @@ class FlowTraffic:
 
     def _reset(self) -> None:
         self._times: list[float] = []
-        self._offered: list[list[float]] = []
         self._tasks: list[list[int]] = []
         self._rates: list[list[float]] = []
 
