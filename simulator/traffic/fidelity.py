@@ -138,22 +138,30 @@ class FlowTraffic:
         t = self.tick
         backlog = self._backlog
         for i in range(first, offered.shape[0]):
-            if not backlog.any() and not overloaded[i].any():
+            # only services with a backlog or an overload need the sequential model; the
+            # others keep their steady-state outcome
+            cols = np.flatnonzero((backlog > 0) | overloaded[i])
+            if not cols.size:
                 continue
-            model = flow.TaskModel.build(cpu[i], rates[i], timeouts[i], **self.model_options)
-            res = flow.step(flow.FlowState(model, backlog), offered[i], tasks[i], t)
-            backlog = np.asarray(res.backlog, dtype=float)
-            out["RequestCount"][i] = res.arrivals
-            out["HTTPCode_Target_2XX_Count"][i] = res.completed
-            out["HTTPCode_Target_5XX_Count"][i] = res.failed
-            out["TargetResponseTime.mean"][i] = res.latency_mean
-            spread = out["TargetResponseTime.p90"][i] - out["TargetResponseTime.p50"][i]
-            out["TargetResponseTime.p50"][i] = res.latency_p50
-            out["TargetResponseTime.p90"][i] = np.minimum(
+            model = flow.TaskModel.build(
+                cpu[i, cols], rates[i, cols], timeouts[i, cols], **self.model_options
+            )
+            res = flow.step(
+                flow.FlowState(model, backlog[cols]), offered[i, cols], tasks[i, cols], t
+            )
+            backlog = backlog.copy()
+            backlog[cols] = res.backlog
+            out["RequestCount"][i, cols] = res.arrivals
+            out["HTTPCode_Target_2XX_Count"][i, cols] = res.completed
+            out["HTTPCode_Target_5XX_Count"][i, cols] = res.failed
+            out["TargetResponseTime.mean"][i, cols] = res.latency_mean
+            spread = out["TargetResponseTime.p90"][i, cols] - out["TargetResponseTime.p50"][i, cols]
+            out["TargetResponseTime.p50"][i, cols] = res.latency_p50
+            out["TargetResponseTime.p90"][i, cols] = np.minimum(
                 res.latency_p50 + np.nan_to_num(spread), res.latency_p99
             )
-            out["TargetResponseTime.p99"][i] = res.latency_p99
-            out["CPUUtilization"][i] = res.utilization * 100.0
+            out["TargetResponseTime.p99"][i, cols] = res.latency_p99
+            out["CPUUtilization"][i, cols] = res.utilization * 100.0
             out["BacklogRequests"][i] = backlog
         self._backlog = backlog
 
