@@ -89,6 +89,7 @@ class Service:
     retry_scheduled: bool = False
     task_deployment: dict[str, dep.Deployment] = field(default_factory=dict)
     capacity_provider_strategy: tuple = ()  # StrategyItems (simulator.ecs.capacity_strategy)
+    load_balancers: tuple = ()  # ServiceLoadBalancer (simulator.ecs.load_balancers)
 
     @property
     def group(self) -> str:
@@ -159,6 +160,9 @@ class EcsControlPlane:
         # capacity providers: CapacityProviders(self) sets ``capacity`` (simulator.ecs.capacity)
         self.capacity: Any = None
         self.registration_listeners: list[Callable[[EcsCluster, ContainerInstance], None]] = []
+        # services' loadBalancers: TargetRegistration(self) sets ``load_balancing``
+        # (simulator.ecs.load_balancers)
+        self.load_balancing: Any = None
         self._kicked: set[tuple[str, str]] = set()
         self._ids = itertools.count(1)
         self._deployment_ids = itertools.count(1)
@@ -618,6 +622,8 @@ class EcsControlPlane:
             fails = bool(p) and self.world.rng("ecs.start_failures").random() < p
             self._after(cluster, task, "image_pull", TaskAction.STARTED, fail=fails)
         elif state is TaskState.ACTIVATING:
+            if self.load_balancing is not None:
+                self.load_balancing.activating(cluster, task)
             self._after(cluster, task, "activation", TaskAction.ACTIVATED)
         elif state is TaskState.RUNNING:
             if task.container_instance is not None:  # None: Fargate
@@ -625,7 +631,10 @@ class EcsControlPlane:
             self._notify("running", task, before)
         elif state is TaskState.DEACTIVATING:
             self._notify("stopping", task, before)
-            self._after(cluster, task, "deactivation", TaskAction.DEACTIVATED)
+            # behind a load balancer the task stays DEACTIVATING until its targets'
+            # deregistration delay has passed; the binding calls ``deactivated`` then
+            if self.load_balancing is None or not self.load_balancing.deactivating(cluster, task):
+                self._after(cluster, task, "deactivation", TaskAction.DEACTIVATED)
         elif state is TaskState.STOPPING:
             if before is not TaskState.DEACTIVATING:
                 self._notify("stopping", task, before)
@@ -641,6 +650,8 @@ class EcsControlPlane:
             if before in (*STARTING, TaskState.RUNNING):  # lost before it began stopping
                 self._notify("stopping", task, before)
             self._release(cluster, task)
+            if self.load_balancing is not None:
+                self.load_balancing.stopped(cluster, task)
             self._notify("stopped", task, before)
 
     def _after(
@@ -682,6 +693,22 @@ class EcsControlPlane:
 
         self.world.process(wait())
 
+    def deactivated(self, cluster: EcsCluster, task: Task) -> None:
+        """The load balancers have deregistered ``task`` (deregistration delay over)."""
+        if task.last_status is TaskState.DEACTIVATING:
+            self._advance(cluster, task, TaskAction.DEACTIVATED)
+
+    def reconsider(self, cluster: EcsCluster, svc: Service) -> None:
+        """Something the scheduler waits on changed (a target became healthy)."""
+        self._kick(cluster, svc)
+
+    def healthy_count(self, cluster: EcsCluster, svc: Service) -> int:
+        """Tasks that count as healthy for minimumHealthyPercent: RUNNING, and behind a
+        load balancer also healthy in its target groups."""
+        if self.load_balancing is None or not svc.load_balancers:
+            return svc.running_count
+        return self.load_balancing.healthy_count(cluster, svc)
+
     def _release(self, cluster: EcsCluster, task: Task) -> None:
         task_id = self.task_id(task)
         ci = cluster.container_instances.get(task.container_instance or "")
@@ -720,6 +747,7 @@ class EcsControlPlane:
         scheduling_strategy: str = "REPLICA",
         health_check_grace_period: float = 0.0,
         capacity_provider_strategy: Iterable = (),
+        load_balancers: Iterable = (),
     ) -> Service:
         cluster = self.cluster(cluster_name)
         existing = cluster.services.get(name)
@@ -752,7 +780,16 @@ class EcsControlPlane:
             health_check_grace_period=health_check_grace_period,
             created_at=self.world.now,
             capacity_provider_strategy=cp_strategy,
+            load_balancers=tuple(load_balancers),
         )
+        if svc.load_balancers:
+            if self.load_balancing is None:
+                raise AWSError(
+                    INVALID_PARAMETER,
+                    "loadBalancers need a load balancer model "
+                    "(simulator.ecs.load_balancers.TargetRegistration).",
+                )
+            self.load_balancing.check(svc)
         svc.deployments.append(self._new_deployment(td.arn, desired_count))
         cluster.services[name] = svc
         self._kick(cluster, svc)
@@ -974,7 +1011,7 @@ class EcsControlPlane:
         if not old:
             return
         stoppable = [t for t in old if t.last_status is TaskState.RUNNING]
-        can_stop = len(stoppable) if desired == 0 else svc.running_count - low
+        can_stop = len(stoppable) if desired == 0 else self.healthy_count(cluster, svc) - low
         stopped = stoppable[: max(0, can_stop)]
         for t in stopped:
             self._stop(cluster, t, StopCode.SERVICE_SCHEDULER_INITIATED, scaling)

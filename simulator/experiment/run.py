@@ -13,6 +13,7 @@ from simulator.catalog.hosts import host_type
 from simulator.core.durations import Duration, parse_duration
 from simulator.core.world import ProgressCallback
 from simulator.experiment.capacity_summary import capacity_summary, fargate_cost_usd
+from simulator.experiment.record import RunRecord
 from simulator.experiment.result import RunResult
 from simulator.experiment.sizing import apply_sizing
 from simulator.lifecycle.billing import fleet_bills
@@ -45,7 +46,7 @@ def run(
     metrics = sim.world.metrics.to_frame()
     events = sim.world.trace.to_frame()
     result = RunResult(scenario.name, sim.seed, scenario.duration, metrics, events)
-    result.summary = summarize(sim, result)
+    result.summary = summarize(record(sim), result)
     if sizing is not None:
         result.summary["sizing"] = {
             k: _num(v) if isinstance(v, float) else v for k, v in sizing.items()
@@ -88,26 +89,62 @@ def run_variants(
     return results
 
 
-def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
-    """Headline numbers per service and for the cluster, plain JSON types only."""
+def record(sim: Simulation) -> RunRecord:
+    """The finished simulation's record: what the summary needs of it."""
     s = sim.scenario
+    fleet = sim.ec2.fleet
+    return RunRecord(
+        scenario=s,
+        seed=sim.seed,
+        services=list(sim.names),
+        arch=sim.shared_type.arch if sim.shared_type else None,
+        oom_times={n: sim.oom_times(n) for n in sim.names},
+        bills=fleet_bills(fleet.instances.values(), fleet.hosts.values(), s.duration),
+        host_families=sorted({h.family for h in fleet.hosts.values()}),
+        host_states=dict(sorted(Counter(str(h.state) for h in fleet.hosts.values()).items())),
+        host_failures=sim.observer.host_failures,
+        fargate_cost_usd=fargate_cost_usd(sim),
+        capacity=capacity_summary(sim),
+        deployments=sim.deployments.records(),
+    )
+
+
+def summarize(rec: RunRecord | Simulation, result: RunResult) -> dict[str, Any]:
+    """Headline numbers per service and for the cluster, plain JSON types only."""
+    if isinstance(rec, Simulation):
+        rec = record(rec)
+    s = rec.scenario
     m = result.metrics
     services: dict[str, Any] = {}
-    for name in sim.names:
-        df = m[m["service"] == name]
-        by = {k: g.set_index("time")["value"] for k, g in df.groupby("metric", observed=True)}
-        requests = float(by["RequestCount"].sum())
-        failed = float(by["HTTPCode_Target_5XX_Count"].sum())
+    by_service: dict[str, dict[str, pd.Series]] = {}
+    if "service" in m.columns:
+        for name, df in m[m["service"].notna()].groupby("service", observed=True):
+            by_service[str(name)] = {
+                str(k): g.set_index("time")["value"] for k, g in df.groupby("metric", observed=True)
+            }
+    for name in rec.services:
+        by = by_service[name]
+        elb_5xx = by.get("HTTPCode_ELB_5XX_Count")
+        elb_failed = float(elb_5xx.sum()) if elb_5xx is not None else 0.0
+        elb_503 = by.get("HTTPCode_ELB_503_Count")
+        # the ELB's 503s (no target to choose) never reach RequestCount; its 502s (the
+        # target went away mid-request) do
+        requests = float(by["RequestCount"].sum()) + (
+            float(elb_503.sum()) if elb_503 is not None else 0.0
+        )
+        failed = float(by["HTTPCode_Target_5XX_Count"].sum()) + elb_failed
         rate = by["RequestRate"]
         peak_t = float(rate.idxmax()) if len(rate) else 0.0
         served = by["HTTPCode_Target_2XX_Count"]
         latency = by["TargetResponseTime.mean"].fillna(0.0)
         weighted = float((latency * served).sum() / served.sum()) if served.sum() > 0 else None
         p99 = by["TargetResponseTime.p99"] * 1000.0
+        healthy = by.get("HealthyHostCount")
         services[name] = {
             "peak_rps": _num(rate.max()),
             "requests": _num(requests),
             "failed_requests": _num(failed),
+            "elb_5xx_requests": _num(elb_failed),
             "error_rate": _num(failed / requests) if requests else 0.0,
             "max_cpu_utilization_pct": _num(by["CPUUtilization"].max()),
             "mean_latency_ms": _num(weighted * 1000.0) if weighted is not None else None,
@@ -115,31 +152,28 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
             "p99_latency_ms_at_peak": _num(p99.get(peak_t)),
             "running_tasks_min": int(by["RunningTaskCount"].min()),
             "running_tasks_max": int(by["RunningTaskCount"].max()),
+            "healthy_targets_min": int(healthy.min()) if healthy is not None else None,
             "pending_tasks_max": int(by["PendingTaskCount"].max()),
             "tasks_short_max": int((by["DesiredTaskCount"] - by["RunningTaskCount"]).max()),
-            "oom_kills": sim.oom_kills[name],
-            **memory_summary(by.get("MemoryUtilization"), sim.oom_times(name)),
+            "oom_kills": rec.oom_kills[name],
+            **memory_summary(by.get("MemoryUtilization"), rec.oom_times[name]),
         }
     cluster = m[m["cluster"] == s.name]
     cl = {k: g["value"].to_numpy() for k, g in cluster.groupby("metric", observed=True)}
-    fleet = sim.ec2.fleet
-    bills = fleet_bills(fleet.instances.values(), fleet.hosts.values(), s.duration)
+    bills = rec.bills
     instance_cost = sum(b.cost for b in bills.values() if b.kind == "instance")
     host_cost = sum(b.cost for b in bills.values() if b.kind == "host")
-    fargate_cost = fargate_cost_usd(sim)
-    total_cost = instance_cost + host_cost + fargate_cost
+    total_cost = instance_cost + host_cost + rec.fargate_cost_usd
     total_requests = sum(v["requests"] for v in services.values())
-    host_families = sorted({h.family for h in fleet.hosts.values()})
-    host_states = Counter(str(h.state) for h in fleet.hosts.values())
     cap = s.capacity
     return {
         "scenario": s.name,
-        "seed": sim.seed,
+        "seed": rec.seed,
         "duration_s": s.duration,
         "tick_s": s.tick,
         "region": s.region,
         "instance_type": cap.instance_type,
-        "arch": sim.shared_type.arch if sim.shared_type else None,
+        "arch": rec.arch,
         "dedicated_hosts": [
             {
                 "instance_type": g.instance_type or f"{g.instance_family} (mixed sizes)",
@@ -151,21 +185,55 @@ def summarize(sim: Simulation, result: RunResult) -> dict[str, Any]:
         "instances_max": int(np.max(cl["InstanceCount"])),
         "healthy_instances_min": int(np.min(cl["HealthyInstances"])),
         "capacity_lost_instance_hours": _num(np.sum(cl["CapacityLostInstances"]) * s.tick / 3600),
-        "host_failures": sim.observer.host_failures,
-        "hosts_by_state": dict(sorted(host_states.items())),
+        "host_failures": rec.host_failures,
+        "hosts_by_state": rec.host_states,
         "cpu_reservation_pct_max": _num(np.max(cl["CPUReservation"])),
         "instance_cost_usd": _num(instance_cost),
         "host_cost_usd": _num(host_cost),
-        "fargate_cost_usd": _num(fargate_cost),
-        "host_price_is_estimate": any(host_type(f).price_is_estimate for f in host_families),
+        "fargate_cost_usd": _num(rec.fargate_cost_usd),
+        "host_price_is_estimate": any(host_type(f).price_is_estimate for f in rec.host_families),
         "cost_usd": _num(total_cost),
         "cost_per_million_requests_usd": _num(total_cost / total_requests * 1e6)
         if total_requests
         else None,
         "services": services,
+        "deployments": deployments_summary(rec, by_service),
+        "deployments_stuck": sum(1 for d in rec.deployments if d.stuck),
         "events": int(len(result.events)),
-        **capacity_summary(sim),
+        **rec.capacity,
     }
+
+
+def deployments_summary(
+    rec: RunRecord, by_service: dict[str, dict[str, pd.Series]]
+) -> list[dict[str, Any]]:
+    """Each rolling deployment: id, start, end (None: stuck at the run's end) and the
+    most tasks short of the desired count while it ran."""
+    out = []
+    for d in rec.deployments:
+        by = by_service.get(d.service, {})
+        short = None
+        if "DesiredTaskCount" in by:
+            gap = by["DesiredTaskCount"] - by["RunningTaskCount"]
+            end = d.completed_at if d.completed_at is not None else rec.scenario.duration
+            window = gap[(gap.index >= d.started_at) & (gap.index <= end)]
+            short = int(window.max()) if len(window) else 0
+        out.append(
+            {
+                "service": d.service,
+                "deployment_id": d.deployment_id,
+                "task_definition": d.task_definition.rsplit("/", 1)[-1],
+                "started_s": _num(d.started_at),
+                "completed_s": _num(d.completed_at),
+                "duration_s": _num(d.completed_at - d.started_at)
+                if d.completed_at is not None
+                else None,
+                "rollout_state": d.rollout_state,
+                "stuck": d.stuck,
+                "tasks_short_max": short,
+            }
+        )
+    return out
 
 
 def memory_summary(util: pd.Series | None, ooms: list[float]) -> dict[str, Any]:
@@ -196,4 +264,4 @@ def _num(x: Any) -> float | None:
     return round(x, 6)
 
 
-__all__ = ["RunResult", "run", "summarize"]
+__all__ = ["RunRecord", "RunResult", "record", "run", "summarize"]

@@ -26,13 +26,16 @@ from simulator.ec2.observe import FleetObserver
 from simulator.ec2.timing import Ec2Timing
 from simulator.ecs.control import EcsControlPlane
 from simulator.ecs.deployment import DeploymentConfiguration
-from simulator.ecs.task import CONTAINER_REASON_OOM, TaskState
+from simulator.ecs.deployment_log import DeploymentLog
+from simulator.ecs.load_balancers import TargetRegistration
+from simulator.ecs.task import TaskState
 from simulator.ecs.timing import EcsTiming
 from simulator.faults.hosts import host_failures
+from simulator.faults.oom import OomKiller, ServiceMemory, TaskLoad
 from simulator.lifecycle.fleet import Fleet
 from simulator.lifecycle.host import HostState
 from simulator.lifecycle.instance import InstanceState
-from simulator.scenario import build_capacity, schema
+from simulator.scenario import build_capacity, build_elb, events, schema
 from simulator.scenario.loader import hosts_capacity
 from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic import flow
@@ -41,6 +44,8 @@ from simulator.traffic.fidelity import METRICS as TRAFFIC_METRICS
 from simulator.traffic.fidelity import FlowTraffic, RequestTraffic, ServiceTraffic
 from simulator.traffic.memory import MemoryModel
 from simulator.traffic.queueing import mmc_mean_response
+from simulator.traffic.routing import TargetGroupRouting
+from simulator.traffic.service_model import effective_capacity
 
 BLOCK = 1440  # ticks evaluated together
 
@@ -51,6 +56,10 @@ PER_SERVICE_METRICS = (
     "PendingTaskCount",
     "MemoryUtilization",
     "OOMKills",
+    "HTTPCode_ELB_502_Count",
+    "HTTPCode_ELB_5XX_Count",
+    "HealthyHostCount",
+    "UnHealthyHostCount",
 )
 CLUSTER_METRICS = (
     "InstanceCount",
@@ -147,12 +156,27 @@ class Simulation:
         traffic_services = [
             ServiceTraffic(s.name, s.cpu, s.timeout, traffic.get(s.name)) for s in scenario.services
         ]
+        self.traffic: FlowTraffic | RequestTraffic
         if scenario.fidelity == "request":
             self.traffic = RequestTraffic(
                 self.world, traffic_services, scenario.tick, routing=scenario.routing
             )
         else:
-            self.traffic = FlowTraffic(traffic_services, scenario.tick, routing=scenario.routing)
+            self.traffic = FlowTraffic(
+                traffic_services,
+                scenario.tick,
+                clock=lambda: self.world.now,
+                routing=scenario.routing,
+            )
+        # every service behind its own load balancer's listener and target group
+        self.load_balancers = build_elb.service_load_balancers(scenario)
+        self.targets = TargetRegistration(self.ecs, self.load_balancers.target_group)
+        self.routing = TargetGroupRouting(
+            self.traffic, self.load_balancers.columns, self._target_capacity
+        )
+        for listener in self.load_balancers.listeners.values():
+            self.routing.add_listener(listener)
+        self.targets.listeners.append(self.routing.refresh)
         self.memory = {
             s.name: MemoryModel(
                 s.memory_model.baseline_mib,
@@ -162,8 +186,18 @@ class Simulation:
             for s in scenario.services
             if s.memory_model is not None
         }
-        self.oom_kills: dict[str, int] = dict.fromkeys(self.names, 0)
-        self._oom_times: dict[str, list[float]] = {n: [] for n in self.names}
+        self.oom = OomKiller(
+            self.world,
+            self.ecs,
+            self.cluster,
+            {
+                name: ServiceMemory(model, self.specs[name].memory)
+                for name, model in self.memory.items()
+            },
+            self._task_load,
+            self._serving,
+        )
+        self.deployments = DeploymentLog(self.cluster)
         self._revisions: dict[str, int] = {}
         rec = self.world.metrics
         self._ids = {m: rec.series_ids(m, "service", self.names) for m in PER_SERVICE_METRICS}
@@ -211,8 +245,9 @@ class Simulation:
         self.ecs.settle()
         self.ecs.timing.instant = False
         self.auto_scaling = build_capacity.start_auto_scaling(self)
+        self.oom.start()
         for event in s.events:
-            self.world.at(event.at, lambda e=event: self._apply(e))
+            self.world.at(event.at, lambda e=event: events.apply(self, e))
         for fault in s.faults:
             self.world.process(
                 host_failures(
@@ -256,7 +291,8 @@ class Simulation:
             doc.update(networkMode="awsvpc", requiresCompatibilities=["FARGATE"])
         return doc
 
-    def _register(self, spec: schema.Service, start_failure: float = 0.0) -> str:
+    def register(self, spec: schema.Service, start_failure: float = 0.0) -> str:
+        """A new revision of the service's task definition; its ARN."""
         revision = self._revisions.get(spec.name, 0) + 1
         self._revisions[spec.name] = revision
         td = self.ecs.register_task_definition(self._task_definition(spec, revision))
@@ -274,7 +310,7 @@ class Simulation:
         self.ecs.create_service(
             self.cluster.name,
             spec.name,
-            self._register(spec),
+            self.register(spec),
             spec.desired_count,
             strategies=strategies,
             constraints=[c.model_dump(exclude_none=True) for c in spec.placement_constraints],
@@ -283,41 +319,13 @@ class Simulation:
             ),
             scheduling_strategy=spec.scheduling_strategy,
             capacity_provider_strategy=build_capacity.strategy_api(spec),
+            health_check_grace_period=spec.load_balancer.health_check_grace_period,
+            load_balancers=[self.load_balancers.binding(spec.name)],
         )
 
     # ---------------------------------------------------------------- events
-    def _apply(self, event: schema.Event) -> None:
-        w, ecs, cluster = self.world, self.ecs, self.cluster.name
-        if isinstance(event, schema.SetDesiredCount):
-            ecs.update_service(cluster, event.service, desired_count=event.desired_count)
-            w.emit("service.desired_count", event.service, desired_count=event.desired_count)
-        elif isinstance(event, schema.SetInstanceCount):
-            self._set_shared_count(event.count)
-        elif isinstance(event, schema.ScaleTraffic):  # already in the arrival model
-            w.emit("traffic.scaled", event.service, factor=event.factor)
-        elif isinstance(event, schema.Deploy):
-            arn = self._register(self.specs[event.service], event.start_failure_probability)
-            ecs.update_service(
-                cluster, event.service, task_definition=arn, desired_count=event.desired_count
-            )
-            w.emit("service.deploy", event.service, task_definition=arn)
-        elif isinstance(event, schema.DrainInstances):
-            active = [
-                ci.container_instance_id
-                for ci in self.cluster.container_instances.values()
-                if ci.placeable and ci.agent_connected
-            ][: event.count]
-            ecs.update_container_instances_state(cluster, active, "DRAINING")
-            w.emit("ecs.drain", cluster, container_instances=active)
-        elif isinstance(event, schema.FailHost):
-            hid = self.host_ids[event.host]
-            if self.ec2.fleet.hosts[hid].state is HostState.AVAILABLE:
-                w.emit("fault.host_failure", hid)
-                self.ec2.fail_host(hid)
-            else:
-                w.emit("fault.skipped", hid, reason="host not available")
-
-    def _set_shared_count(self, count: int) -> None:
+    def set_shared_count(self, count: int) -> None:
+        """set_instance_count: launch or terminate shared-tenancy instances."""
         fleet = self.ec2.fleet
         gone = (InstanceState.SHUTTING_DOWN, InstanceState.TERMINATED)
         live = [i for i in self.shared_ids if fleet.instances[i].state not in gone]
@@ -330,21 +338,17 @@ class Simulation:
         self.expected_instances += count - len(live)
 
     def _on_task(self, what: str, task, before) -> None:
-        """Keep running tasks per service and instance family (the traffic capacity)."""
+        """Keep running tasks per service and instance family (the capacity estimate the
+        auto scaling metrics and the memory model use)."""
         if not task.group.startswith("service:"):
             return
         counter = self.running_by_family.get(task.group[8:])
         if counter is None:
             return
-        name = task.group[8:]
         if what == "running":
-            family = self._family_of(task)
-            counter[family] += 1
-            self.traffic.task_running(name, task.task_id, self.rate(name, family))
-            self._schedule_oom(name, task)
+            counter[self._family_of(task)] += 1
         elif what == "stopping" and before is TaskState.RUNNING:
             counter[self._family_of(task)] -= 1
-            self.traffic.task_stopping(name, task.task_id)
 
     def rate(self, service: str, family: str) -> float:
         """Requests/s per vCPU of ``service`` on ``family`` (workload, runtime, profiles)."""
@@ -356,81 +360,57 @@ class Simulation:
             )
         return self._rate_cache[key]
 
+    def _target_capacity(self, target_group_arn: str, target_id: str) -> float:
+        """Requests/s per vCPU of the task behind a target."""
+        task_id = self.targets.task_of(target_group_arn, target_id)
+        service = self.load_balancers.service_of(target_group_arn)
+        task = self.cluster.tasks.get(task_id or "")
+        family = self._family_of(task) if task is not None else self.throughput_family
+        return self.rate(service, family)
+
     # ---------------------------------------------------------------- memory
-    def _schedule_oom(self, service: str, task) -> None:
-        """A leaking task reaches its hard limit at a known age: kill it then."""
-        model = self.memory.get(service)
-        if model is None or model.leak_mib_per_hour <= 0:
-            return
-        age = model.time_to_limit(self.specs[service].memory, self._in_flight(service))
-        task_id = task.task_id
+    def _serving(self, service: str, task_id: str) -> bool:
+        """Whether the task's target takes new requests now."""
+        return any(self.routing.routes(arn, t) for arn, t in self.targets.targets_of(task_id))
 
-        def oom() -> Generator:
-            yield self.world.env.timeout(age)
-            self._oom(service, task_id)
-
-        self.world.process(oom())
-
-    def _oom(self, service: str, task_id: str) -> None:
-        task = self.cluster.tasks.get(task_id)
-        if task is None or task.last_status is not TaskState.RUNNING:
-            return
-        if task.desired_status != "RUNNING":
-            return
-        self.oom_kills[service] += 1
-        self._oom_times[service].append(self.world.now)
-        self.world.emit("task.oom_killed", task_id, service=service)
-        self.ecs.container_exited(self.cluster.name, task_id, CONTAINER_REASON_OOM)
-
-    def oom_times(self, service: str) -> list[float]:
-        return list(self._oom_times.get(service, []))
-
-    def _in_flight(self, service: str, rates: np.ndarray | None = None) -> float:
-        """Requests in one task now (Little's law on the flow model's mean response)."""
+    def _task_load(self, service: str, now: float) -> TaskLoad:
+        """The load on each routable target of ``service`` now, at the flow model's
+        operating point (for the memory model)."""
         j = self.names.index(service)
-        running = self.cluster.services[service].running_count
-        arrivals = self.arrivals[j]
-        if not running or arrivals is None:
-            return 0.0
-        lam = float(arrivals.rate(np.array([self.world.now]))[0]) / running
         spec = self.specs[service]
         servers = max(1, spec.cpu // 1024)
-        rates = self._rps_per_vcpu() if rates is None else rates
-        mu = spec.cpu / 1024.0 * float(rates[j]) / servers
-        if lam >= servers * mu:
-            return lam * spec.timeout
-        return lam * float(mmc_mean_response(servers, lam, mu))
+        arn = self.load_balancers.arn_of(service)
+        n = self.routing.routable_count(arn)
+        arrivals = self.arrivals[j]
+        lam = 0.0
+        if n and arrivals is not None:
+            lam = float(arrivals.rate(np.array([now]))[0]) * self.routing.share(arn) / n
+        nominal = spec.cpu / 1024.0 * float(self._rps_per_vcpu()[j])
+        tm = self.task_model
+        eff = effective_capacity(lam, nominal, tm.knee[j], tm.full_load_efficiency[j])
+        cap = float(eff.capacity)
+        stable = lam < cap and not bool(eff.saturated)
+        steady = lam * float(mmc_mean_response(servers, lam, cap / servers)) if stable else 0.0
+        return TaskLoad(lam, cap, steady, servers, spec.timeout)
+
+    @property
+    def oom_kills(self) -> dict[str, int]:
+        """OOM kills so far, per service."""
+        return {
+            n: len(self.oom.services[n].kills) if n in self.oom.services else 0 for n in self.names
+        }
+
+    def oom_times(self, service: str) -> list[float]:
+        mem = self.oom.services.get(service)
+        return list(mem.kills) if mem is not None else []
 
     def _memory_sample(self) -> list[float]:
-        """Each service's average MemoryUtilization (% of task memory); OOM-kills tasks
-        that in-flight requests pushed over their limit since the last tick."""
-        out = []
+        """Each service's average MemoryUtilization (% of task memory) now."""
         now = self.world.now
-        rates = self._rps_per_vcpu()
-        for name in self.names:
-            model = self.memory.get(name)
-            svc = self.cluster.services[name]
-            if model is None:
-                out.append(np.nan)
-                continue
-            tasks = [self.cluster.tasks[t] for t in svc.tasks]
-            ages = [
-                now - t.time_entered(TaskState.RUNNING)
-                for t in tasks
-                if t.last_status is TaskState.RUNNING
-            ]
-            if not ages:
-                out.append(np.nan)
-                continue
-            limit = self.specs[name].memory
-            usage = model.usage(np.array(ages), self._in_flight(name, rates))
-            for t, u in zip(
-                [t for t in tasks if t.last_status is TaskState.RUNNING], usage, strict=True
-            ):
-                if u >= limit:
-                    self._oom(name, t.task_id)
-            out.append(float(np.mean(np.minimum(usage, limit))) / limit * 100.0)
-        return out
+        return [
+            self.oom.utilization(name, now) if name in self.memory else np.nan
+            for name in self.names
+        ]
 
     def _family_of(self, task) -> str:
         """The instance family a task runs on (Fargate: the family assumed for its arch)."""
@@ -460,48 +440,66 @@ class Simulation:
         return out
 
     def _ticks(self) -> Generator:
-        """Each tick, sample the state; queueing outcomes are computed per block of
-        ticks at once (they depend only on the sampled state), which keeps long runs fast."""
+        """Each tick, close the one before (the traffic model averages its state over the
+        tick) and sample the state at its start; queueing outcomes are computed per block
+        of ticks at once, which keeps long runs fast."""
         w, tick = self.world, self.scenario.tick
-        obs = self.observer
         while True:
-            self._times.append(w.now)
-            self.traffic.sample(w.now)
-            services = [self.cluster.services[n] for n in self.names]
-            self._running.append([svc.running_count for svc in services])
-            self._desired.append([svc.desired_count for svc in services])
-            self._pending.append([svc.pending_count for svc in services])
-            self._memory.append(self._memory_sample() if self.memory else [np.nan] * len(services))
-            self._ooms.append([self.oom_kills[n] for n in self.names])
-            c = self.cluster
-            cpu = c.used_cpu / c.registered_cpu if c.registered_cpu else 0.0
-            mem = c.used_memory / c.registered_memory if c.registered_memory else 0.0
-            healthy = obs.healthy_running
-            hosts = obs.hosts
-            self._cluster_rows.append(
-                (
-                    self.cluster.active_count,
-                    cpu * 100,
-                    mem * 100,
-                    obs.cost(w.now),
-                    healthy,
-                    self.expected_instances,
-                    max(0, self.expected_instances - healthy),
-                    len(obs.impaired),
-                    obs.instances[InstanceState.PENDING],
-                    hosts[HostState.AVAILABLE],
-                    hosts[HostState.PENDING],
-                    hosts[HostState.UNDER_ASSESSMENT],
-                    hosts[HostState.PERMANENT_FAILURE]
-                    + hosts[HostState.RELEASED_PERMANENT_FAILURE],
-                )
-            )
+            self._close_tick()
             if len(self._times) >= BLOCK:
-                self.flush()
+                self._flush_block()
+            self._sample()
+            self.traffic.open(w.now)
             yield w.env.timeout(tick)
 
+    def _close_tick(self) -> None:
+        if not self._times or len(self._oom_failed) == len(self._times):
+            return
+        self.traffic.close(self.world.now)
+        self._oom_failed.append([self.oom.take_failed(n) for n in self.names])
+
+    def _sample(self) -> None:
+        w, obs = self.world, self.observer
+        self._times.append(w.now)
+        services = [self.cluster.services[n] for n in self.names]
+        self._running.append([svc.running_count for svc in services])
+        self._desired.append([svc.desired_count for svc in services])
+        self._pending.append([svc.pending_count for svc in services])
+        groups = [self.load_balancers.group_of(n) for n in self.names]
+        self._healthy.append([tg.healthy_count() for tg in groups])
+        self._unhealthy.append([build_elb.unhealthy_count(tg) for tg in groups])
+        self._memory.append(self._memory_sample() if self.memory else [np.nan] * len(services))
+        self._ooms.append(list(self.oom_kills.values()))
+        c = self.cluster
+        cpu = c.used_cpu / c.registered_cpu if c.registered_cpu else 0.0
+        mem = c.used_memory / c.registered_memory if c.registered_memory else 0.0
+        healthy = obs.healthy_running
+        hosts = obs.hosts
+        self._cluster_rows.append(
+            (
+                self.cluster.active_count,
+                cpu * 100,
+                mem * 100,
+                obs.cost(w.now),
+                healthy,
+                self.expected_instances,
+                max(0, self.expected_instances - healthy),
+                len(obs.impaired),
+                obs.instances[InstanceState.PENDING],
+                hosts[HostState.AVAILABLE],
+                hosts[HostState.PENDING],
+                hosts[HostState.UNDER_ASSESSMENT],
+                hosts[HostState.PERMANENT_FAILURE] + hosts[HostState.RELEASED_PERMANENT_FAILURE],
+            )
+        )
+
     def flush(self) -> None:
-        """Evaluate and record the buffered ticks."""
+        """Close the open tick now and record every buffered one (the end of a run)."""
+        self._close_tick()
+        self._flush_block()
+
+    def _flush_block(self) -> None:
+        """Evaluate and record the buffered (closed) ticks."""
         if not self._times:
             return
         times, values = self.traffic.flush()
@@ -509,8 +507,16 @@ class Simulation:
         values["RunningTaskCount"] = np.array(self._running, dtype=float).reshape(shape)
         values["DesiredTaskCount"] = np.array(self._desired, dtype=float).reshape(shape)
         values["PendingTaskCount"] = np.array(self._pending, dtype=float).reshape(shape)
+        values["HealthyHostCount"] = np.array(self._healthy, dtype=float).reshape(shape)
+        values["UnHealthyHostCount"] = np.array(self._unhealthy, dtype=float).reshape(shape)
         values["MemoryUtilization"] = np.array(self._memory, dtype=float).reshape(shape)
         values["OOMKills"] = np.array(self._ooms, dtype=float).reshape(shape)
+        # requests in flight in an OOM-killed task: the load balancer answers 502
+        lost = np.array(self._oom_failed, dtype=float).reshape(shape)
+        lost = np.minimum(lost, values["HTTPCode_Target_2XX_Count"])
+        values["HTTPCode_Target_2XX_Count"] = values["HTTPCode_Target_2XX_Count"] - lost
+        values["HTTPCode_ELB_502_Count"] = lost
+        values["HTTPCode_ELB_5XX_Count"] = values["HTTPCode_ELB_503_Count"] + lost
         rec = self.world.metrics
         if self.names:
             for metric, ids in self._ids.items():
@@ -526,3 +532,6 @@ class Simulation:
         self._cluster_rows: list[tuple[float, ...]] = []
         self._memory: list[list[float]] = []
         self._ooms: list[list[int]] = []
+        self._healthy: list[list[int]] = []
+        self._unhealthy: list[list[int]] = []
+        self._oom_failed: list[list[float]] = []

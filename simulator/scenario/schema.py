@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from simulator.core.durations import EXPECTED as DURATION_EXPECTED
@@ -241,6 +241,39 @@ class MemoryModelSettings(Strict):
     leak_mib_per_hour: Rate = 0.0
 
 
+def _within(low: float, high: float) -> AfterValidator:
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise PydanticCustomError(
+                "out_of_range",
+                "expected {low} to {high} seconds, got {got}",
+                {"low": f"{low:g}", "high": f"{high:g}", "got": f"{value:g}"},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+class HealthCheckSettings(Strict):
+    """The target group's health check (ELBv2's defaults for an HTTP target group;
+    the ranges CreateTargetGroup accepts)."""
+
+    interval: Annotated[Seconds, _within(5, 300)] = 30.0
+    timeout: Annotated[Seconds, _within(2, 120)] = 5.0
+    healthy_threshold: Annotated[int, Field(ge=2, le=10)] = 5
+    unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
+
+
+class LoadBalancerSettings(Strict):
+    """The service's target group behind its load balancer's listener."""
+
+    deregistration_delay: Annotated[Seconds, _within(0, 3600)] = 300.0
+    """The target group's deregistration_delay.timeout_seconds."""
+    health_check: HealthCheckSettings = HealthCheckSettings()
+    health_check_grace_period: Seconds = 0.0
+    """ECS ignores failing health checks for this long after a task starts."""
+
+
 class Service(Strict):
     """An ECS service: task size in CPU units (1024 = 1 vCPU) and MiB, desired count, and
     how ECS places and replaces its tasks."""
@@ -261,6 +294,8 @@ class Service(Strict):
     runtime: str | None = None
     """e.g. go1.18: applies the seed's runtime gains (catalog/data/runtime_factors.csv)."""
     memory_model: MemoryModelSettings | None = None
+    load_balancer: LoadBalancerSettings = LoadBalancerSettings()
+    """Its target group (every service is behind a load balancer's listener)."""
 
 
 class Spike(Strict):

@@ -15,6 +15,7 @@ requests in flight per task (for the memory model).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,7 @@ METRICS = (
     "RequestCount",
     "HTTPCode_Target_2XX_Count",
     "HTTPCode_Target_5XX_Count",
+    "HTTPCode_ELB_503_Count",
     "TargetResponseTime.mean",
     "TargetResponseTime.p50",
     "TargetResponseTime.p90",
@@ -37,6 +39,7 @@ METRICS = (
     "InFlightPerTask",
     "BacklogRequests",
 )
+LATENCY_METRICS = tuple(m for m in METRICS if m.startswith("TargetResponseTime."))
 
 
 @dataclass
@@ -54,45 +57,148 @@ def _servers(cpu: int) -> int:
 
 
 class FlowTraffic:
-    """The flow fidelity: samples per tick, outcomes per block of ticks."""
+    """The flow fidelity: one column per target group; its state is averaged over each
+    tick, outcomes are computed per block of ticks.
 
-    def __init__(self, services: list[ServiceTraffic], tick: float, **model_options):
+    With a ``clock`` (the World's time), target changes inside a tick are weighted by
+    the time they held: a target lost half-way through a tick gives half a tick of
+    capacity, and a group without a target for part of a tick answers that part's
+    requests with the load balancer's 503 (HTTPCode_ELB_503_Count). Without a clock
+    each tick sees the targets present when it opened.
+    """
+
+    def __init__(
+        self,
+        services: list[ServiceTraffic],
+        tick: float,
+        clock: Callable[[], float] | None = None,
+        **model_options,
+    ):
         self.services = services
         self.tick = tick
+        self.clock = clock
         self.model_options = model_options
+        self._index = {s.name: j for j, s in enumerate(services)}
         self._running: dict[str, dict[str, float]] = {s.name: {} for s in services}
-        self._backlog = np.zeros(len(services))  # requests queued past the steady state
+        n = len(services)
+        self._rate_sum = np.zeros(n)  # sum of the routable targets' requests/s per vCPU
+        self._share = np.ones(n)  # this group's share of its listener's requests
+        self._since = np.zeros(n)
+        self._count_s = np.zeros(n)  # target-seconds in the open tick
+        self._rate_s = np.zeros(n)  # (rate x targets)-seconds
+        self._empty_s = np.zeros(n)  # seconds without a routable target
+        self._share_s = np.zeros(n)
+        self._open_at: float | None = None
+        self._backlog = np.zeros(n)  # requests queued past the steady state
         self._reset()
 
     def task_running(self, service: str, task_id: str, rps_per_vcpu: float) -> None:
-        self._running[service][task_id] = rps_per_vcpu
+        """``task_id`` takes new requests of group ``service`` from now."""
+        j = self._index[service]
+        self._accrue(j)
+        per = self._running[service]
+        self._rate_sum[j] += rps_per_vcpu - per.get(task_id, 0.0)
+        per[task_id] = rps_per_vcpu
 
     def task_stopping(self, service: str, task_id: str) -> None:
-        self._running[service].pop(task_id, None)
+        """``task_id`` takes no new requests of group ``service`` from now."""
+        j = self._index[service]
+        per = self._running[service]
+        if task_id not in per:
+            return
+        self._accrue(j)
+        self._rate_sum[j] -= per.pop(task_id)
+        if not per:
+            self._rate_sum[j] = 0.0  # no drift from float sums
+
+    def set_share(self, service: str, share: float) -> None:
+        """The fraction of its listener's requests group ``service`` receives from now."""
+        j = self._index[service]
+        self._accrue(j)
+        self._share[j] = share
 
     def running(self) -> list[int]:
         return [len(self._running[s.name]) for s in self.services]
 
-    def sample(self, now: float) -> None:
-        """Record this tick's state: running tasks and their mean rate (the offered rates
-        are computed for the whole block at once in ``flush``)."""
-        tasks, rates = [], []
-        for s in self.services:
-            per = self._running[s.name]
-            tasks.append(len(per))
-            rates.append(sum(per.values()) / len(per) if per else np.nan)
-        self._times.append(now)
+    def _accrue(self, j: int) -> None:
+        """Add column ``j``'s state since its last change to the open tick's sums."""
+        if self.clock is not None and self._open_at is not None:
+            self._accrue_to(j, self.clock())
+
+    def open(self, now: float) -> None:
+        """Start the tick that begins at ``now``."""
+        self._open_at = now
+        self._since[:] = now
+        for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
+            a[:] = 0.0
+        if self.clock is None:  # the tick sees the state at its start
+            counts = np.array(self.running(), dtype=float)
+            self._snapshot = (counts, self._rate_sum.copy(), self._share.copy())
+
+    def close(self, now: float) -> None:
+        """End the open tick at ``now`` and keep its averaged state."""
+        start = self._open_at
+        if start is None:
+            return
+        self._open_at = None
+        length = now - start
+        if self.clock is None:
+            counts, rate_sum, share = self._snapshot
+            up = (counts > 0).astype(float)
+            tasks = counts
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rates = np.where(counts > 0, rate_sum / counts, np.nan)
+        else:
+            for j in range(len(self.services)):
+                self._accrue_to(j, now)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                busy = length - self._empty_s
+                up = np.where(length > 0, busy / length, 0.0)
+                tasks = np.where(busy > 0, self._count_s / busy, 0.0)
+                rates = np.where(self._count_s > 0, self._rate_s / self._count_s, np.nan)
+                share = np.where(length > 0, self._share_s / length, self._share)
+        self._times.append(start)
+        self._lengths.append(length)
         self._tasks.append(tasks)
         self._rates.append(rates)
+        self._up.append(up)
+        self._shares.append(share)
+
+    def _accrue_to(self, j: int, now: float) -> None:
+        dt = now - self._since[j]
+        if dt > 0:
+            n = len(self._running[self.services[j].name])
+            self._count_s[j] += n * dt
+            self._rate_s[j] += self._rate_sum[j] * dt
+            if n == 0:
+                self._empty_s[j] += dt
+            self._share_s[j] += self._share[j] * dt
+        self._since[j] = now
+
+    def sample(self, now: float) -> None:
+        """Close the tick before ``now`` (if one is open) and open the one at ``now``."""
+        self.close(now)
+        self.open(now)
+
+    def closed_ticks(self) -> int:
+        return len(self._times)
 
     def flush(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(times, metric -> array of shape (ticks, services)) for the sampled ticks."""
+        """(times, metric -> array of shape (ticks, groups)) for the closed ticks (without
+        a clock, an open tick is closed one tick after it opened)."""
+        if self.clock is None and self._open_at is not None:
+            self.close(self._open_at + self.tick)
         times = np.array(self._times)
         shape = (len(times), len(self.services))
-        offered = np.zeros(shape)
+        lengths = np.array(self._lengths, dtype=float).reshape(-1, 1)
+        arriving = np.zeros(shape)
         for j, s in enumerate(self.services):
             if s.arrivals is not None:
-                offered[:, j] = s.arrivals.rate(times)
+                arriving[:, j] = s.arrivals.rate(times)
+        shares = np.array(self._shares, dtype=float).reshape(shape)
+        up = np.array(self._up, dtype=float).reshape(shape)
+        arriving = arriving * shares
+        offered = arriving * up  # the part of the tick some target took requests
         tasks = np.array(self._tasks, dtype=float).reshape(shape)
         rates = np.array(self._rates, dtype=float).reshape(shape)
         rates = np.where(np.isnan(rates), 1.0, rates)  # no task: capacity irrelevant
@@ -101,12 +207,13 @@ class FlowTraffic:
         model = flow.TaskModel.build(cpu, rates, timeouts, **self.model_options)
         r = flow.evaluate(model, offered, tasks)
         p90 = _flow_p90(model, offered, tasks, r)
-        t = self.tick
+        t = lengths
         out = {
-            "RequestRate": r.offered,
+            "RequestRate": arriving,
             "RequestCount": r.offered * t,
             "HTTPCode_Target_2XX_Count": r.served * t,
             "HTTPCode_Target_5XX_Count": r.failed * t,
+            "HTTPCode_ELB_503_Count": (arriving - offered) * t,
             "TargetResponseTime.mean": r.latency_mean,
             "TargetResponseTime.p50": r.latency_p50,
             "TargetResponseTime.p90": p90,
@@ -114,15 +221,15 @@ class FlowTraffic:
             "CPUUtilization": r.utilization * 100.0,
             "BacklogRequests": np.zeros(shape),
         }
-        self._carry_backlog(offered, tasks, rates, cpu, timeouts, out)
+        self._carry_backlog(offered, tasks, rates, cpu, timeouts, lengths[:, 0], out)
         with np.errstate(divide="ignore", invalid="ignore"):
-            served = out["HTTPCode_Target_2XX_Count"] / t
+            served = np.where(t > 0, out["HTTPCode_Target_2XX_Count"] / t, 0.0)
             per_task = np.where(tasks > 0, served / tasks, 0.0)
         out["InFlightPerTask"] = per_task * np.nan_to_num(out["TargetResponseTime.mean"])
         self._reset()
         return times, out
 
-    def _carry_backlog(self, offered, tasks, rates, cpu, timeouts, out) -> None:
+    def _carry_backlog(self, offered, tasks, rates, cpu, timeouts, lengths, out) -> None:
         """Overload queues requests instead of failing them at once: from the first tick
         that is overloaded (or starts with a backlog), ticks are stepped in order with
         the fluid backlog model (``flow.step``), which grows the backlog, fails what
@@ -135,7 +242,6 @@ class FlowTraffic:
         if not rows.size and not self._backlog.any():
             return
         first = 0 if self._backlog.any() else int(rows[0])
-        t = self.tick
         backlog = self._backlog
         for i in range(first, offered.shape[0]):
             # only services with a backlog or an overload need the sequential model; the
@@ -147,7 +253,7 @@ class FlowTraffic:
                 cpu[i, cols], rates[i, cols], timeouts[i, cols], **self.model_options
             )
             res = flow.step(
-                flow.FlowState(model, backlog[cols]), offered[i, cols], tasks[i, cols], t
+                flow.FlowState(model, backlog[cols]), offered[i, cols], tasks[i, cols], lengths[i]
             )
             backlog = backlog.copy()
             backlog[cols] = res.backlog
@@ -167,8 +273,11 @@ class FlowTraffic:
 
     def _reset(self) -> None:
         self._times: list[float] = []
-        self._tasks: list[list[int]] = []
-        self._rates: list[list[float]] = []
+        self._lengths: list[float] = []
+        self._tasks: list[np.ndarray] = []
+        self._rates: list[np.ndarray] = []
+        self._up: list[np.ndarray] = []
+        self._shares: list[np.ndarray] = []
 
 
 def _flow_p90(model: flow.TaskModel, offered, tasks, r: flow.FlowResult) -> np.ndarray:
@@ -221,6 +330,7 @@ class RequestTraffic:
         self._running: dict[str, set[str]] = {s.name: set() for s in services}
         self._block_start = world.now
         self._times: list[float] = []
+        self._end: float | None = None
 
     def task_running(self, service: str, task_id: str, rps_per_vcpu: float) -> None:
         self._running[service].add(task_id)
@@ -238,19 +348,39 @@ class RequestTraffic:
         if rs is not None and task_id in rs.ids:
             rs.sim.remove_task(rs.ids.pop(task_id))
 
+    def set_share(self, service: str, share: float) -> None:
+        """Weighted target groups are not split in the request fidelity yet: each group
+        has its own arrival model; only a share of 1 (the whole listener) is taken."""
+        if share != 1.0:
+            raise NotImplementedError(
+                "the request fidelity routes a listener to one target group; "
+                "use fidelity: flow for weighted target groups"
+            )
+
     def running(self) -> list[int]:
         return [len(self._running[s.name]) for s in self.services]
 
-    def sample(self, now: float) -> None:
+    def open(self, now: float) -> None:
         self._times.append(now)
+
+    def close(self, now: float) -> None:
+        self._end = now
+
+    def closed_ticks(self) -> int:
+        return len(self._times) if self._end is not None and self._times else 0
+
+    def sample(self, now: float) -> None:
+        self.open(now)
 
     def flush(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         times = np.array(self._times)
         n, m = len(times), len(self.services)
         out = {name: np.zeros((n, m)) for name in METRICS}
-        for name in METRICS[4:8]:
+        for name in LATENCY_METRICS:
             out[name][:] = np.nan
-        edges = np.append(times, times[-1] + self.tick) if n else times
+        end = self._end if self._end is not None else (times[-1] + self.tick if n else 0.0)
+        edges = np.append(times, max(end, times[-1]) if n else end) if n else times
+        lengths = np.diff(edges) if n else np.zeros(0)
         for j, s in enumerate(self.services):
             rs = self._by_name.get(s.name)
             if rs is None or n == 0:
@@ -259,12 +389,16 @@ class RequestTraffic:
             bins = np.searchsorted(edges, r.arrival, side="right") - 1
             for i in range(n):
                 sel = bins == i
-                done = r.completed[sel]
-                latency = r.latency[sel][done]
-                out["RequestCount"][i, j] = np.count_nonzero(sel)
+                routed = sel & (r.task >= 0)  # -1: no registered target, the ELB's 503
+                done = r.completed[routed]
+                latency = r.latency[routed][done]
+                out["RequestCount"][i, j] = np.count_nonzero(routed)
                 out["HTTPCode_Target_2XX_Count"][i, j] = np.count_nonzero(done)
-                out["HTTPCode_Target_5XX_Count"][i, j] = np.count_nonzero(sel) - np.count_nonzero(
-                    done
+                out["HTTPCode_Target_5XX_Count"][i, j] = np.count_nonzero(
+                    routed
+                ) - np.count_nonzero(done)
+                out["HTTPCode_ELB_503_Count"][i, j] = np.count_nonzero(sel) - np.count_nonzero(
+                    routed
                 )
                 if latency.size:
                     out["TargetResponseTime.mean"][i, j] = latency.mean()
@@ -272,12 +406,17 @@ class RequestTraffic:
                     out["TargetResponseTime.p50"][i, j] = p50
                     out["TargetResponseTime.p90"][i, j] = p90
                     out["TargetResponseTime.p99"][i, j] = p99
-                out["CPUUtilization"][i, j] = 100.0 * rs.sim.utilization(edges[i], edges[i + 1])
-            out["RequestRate"][:, j] = out["RequestCount"][:, j] / self.tick
+                if lengths[i] > 0:
+                    out["CPUUtilization"][i, j] = 100.0 * rs.sim.utilization(edges[i], edges[i + 1])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                arrived = out["RequestCount"][:, j] + out["HTTPCode_ELB_503_Count"][:, j]
+                out["RequestRate"][:, j] = np.where(lengths > 0, arrived / lengths, 0.0)
+                served_rate = np.where(lengths > 0, out["RequestCount"][:, j] / lengths, 0.0)
             tasks = np.maximum(1, len(self._running[s.name]))
             out["InFlightPerTask"][:, j] = (
-                out["RequestRate"][:, j] * np.nan_to_num(out["TargetResponseTime.mean"][:, j])
+                served_rate * np.nan_to_num(out["TargetResponseTime.mean"][:, j])
             ) / tasks
         out["CPUUtilization"] = np.nan_to_num(out["CPUUtilization"])
         self._times = []
+        self._end = None
         return times, out

@@ -251,6 +251,19 @@ def evaluate(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> FlowRe
     return FlowResult(*(x.reshape(q.shape) for x in out))
 
 
+def operating_point(
+    model: TaskModel, offered: np.ndarray, tasks: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(effective requests/s per task at this load, mean response time (inf where
+    unstable), stable) of ``offered`` requests/s over ``tasks`` tasks."""
+    q = _queue(model, np.asarray(offered, dtype=float), np.asarray(tasks, dtype=float))
+    return (
+        q.capacity.reshape(q.shape),
+        q.mean.reshape(q.shape),
+        q.stable.reshape(q.shape),
+    )
+
+
 def _report(latency: np.ndarray, q: _Queue, extra: np.ndarray | float = 0.0) -> np.ndarray:
     capped = np.minimum(latency + extra, q.timeout)
     return np.where(q.tasks > 0, np.where(q.stable, capped, q.timeout), np.nan)

@@ -64,8 +64,9 @@ def test_overload_and_recovery_are_visible_in_the_metrics():
     # then 100 rps fail; requests wait the whole timeout
     assert r.series("RunningTaskCount", service="web").loc[3720] == 4
     assert r.series("DesiredTaskCount", service="web").loc[3720] == 6
-    assert backlog.loc[3780:].eq(800 * 30).all()
-    assert failed.loc[3780] == pytest.approx(100 * 60)
+    # (the new tasks take requests once they pass 5 health checks 30 s apart)
+    assert backlog.loc[3840:].eq(800 * 30).all()
+    assert failed.loc[3900] == pytest.approx(100 * 60)
     assert util.loc[3720] == pytest.approx(100.0)
     assert r.series("TargetResponseTime.p99", service="web").loc[3780] == pytest.approx(30.0)
     # conservation: arrivals = completed + failed + still queued

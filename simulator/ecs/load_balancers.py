@@ -1,0 +1,295 @@
+"""ECS services behind ELBv2 target groups, bound as ECS binds them.
+
+A service's ``loadBalancers`` name up to five target groups (ECS developer guide,
+"Use load balancing to distribute Amazon ECS service traffic"). ECS registers each task
+of the service as a target while the task is ACTIVATING; the task then runs, and the
+target becomes ``healthy`` once it has passed ``HealthyThresholdCount`` consecutive
+health checks. When the task is stopped, ECS deregisters its targets and the task stays
+DEACTIVATING while they drain ("the task remains in the DEACTIVATING state for the
+duration of the deregistration delay"), then goes on to STOPPING. A target that fails
+``UnhealthyThresholdCount`` consecutive checks goes ``unhealthy``; once the service's
+``healthCheckGracePeriodSeconds`` since the task started has passed, ECS stops the task
+("Task failed ELB health checks in (target-group ...)") and the scheduler replaces it.
+During a rolling deployment only tasks that are RUNNING and healthy in every target
+group count toward ``minimumHealthyPercent``.
+
+Health checks are not simulated one by one: a target's probe result changes only at
+known events (the task starts, ``set_health`` marks it failing or passing), so each
+change schedules the one instant its state follows (threshold x interval later), which
+keeps a large fleet cheap and gives the same states as checking every interval.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from simulator.core.errors import AWSError
+from simulator.ecs.task import REASON_ELB, StopCode, Task, TaskState
+from simulator.traffic.elb import TargetGroup, TargetHealthState
+
+if TYPE_CHECKING:
+    from simulator.ecs.control import EcsCluster, EcsControlPlane, Service
+
+MAX_LOAD_BALANCERS_PER_SERVICE = 5
+"""ECS: a service can use up to five target groups."""
+
+_TASK_SUBNET = ipaddress.IPv4Network("10.0.0.0/8")
+
+
+@dataclass(frozen=True)
+class ServiceLoadBalancer:
+    """One entry of a service's ``loadBalancers``."""
+
+    target_group_arn: str
+    container_name: str
+    container_port: int
+
+
+TargetGroupLookup = Callable[[str], TargetGroup]
+"""Target group by ARN; raises AWSError (TargetGroupNotFound) for an unknown one."""
+
+TargetsChanged = Callable[[TargetGroup], None]
+"""Told after a group's registered targets or their health states change."""
+
+
+class TargetRegistration:
+    """Registers services' tasks with their target groups and follows their health.
+
+    Attaches itself to ``ecs`` (``ecs.load_balancing``); the control plane calls
+    ``activating``, ``deactivating`` and ``stopped`` as tasks move.
+    """
+
+    def __init__(self, ecs: EcsControlPlane, target_groups: TargetGroupLookup):
+        self.ecs = ecs
+        self.world = ecs.world
+        self.target_groups = target_groups
+        self.listeners: list[TargetsChanged] = []
+        self._targets: dict[str, list[tuple[str, str]]] = {}  # task id -> (tg ARN, target)
+        self._task_of: dict[tuple[str, str], str] = {}  # (tg ARN, target id) -> task id
+        self._failing: set[str] = set()  # task ids whose health checks fail
+        self._ips = itertools.count(1)
+        ecs.load_balancing = self
+
+    # ------------------------------------------------------------- queries
+    def task_of(self, target_group_arn: str, target_id: str) -> str | None:
+        """The task a target stands for."""
+        return self._task_of.get((target_group_arn, target_id))
+
+    def targets_of(self, task_id: str) -> list[tuple[str, str]]:
+        """(target group ARN, target id) of each target registered for the task."""
+        return list(self._targets.get(task_id, ()))
+
+    def check(self, svc: Service) -> None:
+        """CreateService's checks of ``loadBalancers``."""
+        if len(svc.load_balancers) > MAX_LOAD_BALANCERS_PER_SERVICE:
+            raise AWSError(
+                "InvalidParameterException",
+                f"A service can have at most {MAX_LOAD_BALANCERS_PER_SERVICE} target groups, "
+                f"got {len(svc.load_balancers)}.",
+            )
+        for lb in svc.load_balancers:
+            self.target_groups(lb.target_group_arn)
+
+    def healthy_count(self, cluster: EcsCluster, svc: Service) -> int:
+        """RUNNING tasks of ``svc`` that are healthy in every one of its target groups."""
+        n = 0
+        for task_id in svc.tasks:
+            task = cluster.tasks[task_id]
+            if task.last_status is TaskState.RUNNING and self._healthy(task_id):
+                n += 1
+        return n
+
+    def _healthy(self, task_id: str) -> bool:
+        targets = self._targets.get(task_id)
+        if not targets:
+            return False
+        for arn, target_id in targets:
+            t = self.target_groups(arn).targets.get(target_id)
+            if t is None or t.state is not TargetHealthState.HEALTHY:
+                return False
+        return True
+
+    # --------------------------------------------------------- ECS's hooks
+    def activating(self, cluster: EcsCluster, task: Task) -> None:
+        """RegisterTargets for each of the task's service's target groups."""
+        svc = self._service(cluster, task)
+        if svc is None or not svc.load_balancers:
+            return
+        now = self.world.now
+        address = str(_TASK_SUBNET[next(self._ips)])
+        registered: list[tuple[str, str]] = []
+        for lb in svc.load_balancers:
+            tg = self.target_groups(lb.target_group_arn)
+            kind = getattr(tg, "target_type", "ip")
+            target_id = address if kind == "ip" else self._instance_id(cluster, task)
+            tg.register(target_id, now, port=lb.container_port)
+            registered.append((tg.arn, target_id))
+            self._task_of[(tg.arn, target_id)] = task.task_id
+        self._targets[task.task_id] = registered
+        if self.ecs.timing.instant:  # a scenario's initial fleet is already in service
+            for arn, target_id in registered:
+                tg = self.target_groups(arn)
+                for _ in range(tg.check.healthy_threshold):
+                    tg.health_check(target_id, True)
+        else:
+            self._schedule_health(task.task_id)
+        self._changed({arn for arn, _ in registered})
+
+    def deactivating(self, cluster: EcsCluster, task: Task) -> bool:
+        """DeregisterTargets; True if the task waits for the deregistration delay (the
+        binding then calls ``ecs.deactivated``)."""
+        targets = self._targets.get(task.task_id)
+        if not targets:
+            return False
+        now = self.world.now
+        delay = 0.0
+        for arn, target_id in targets:
+            tg = self.target_groups(arn)
+            if target_id in tg.targets:
+                tg.deregister(target_id, now)
+                delay = max(delay, tg.deregistration_delay_s)
+        self._changed({arn for arn, _ in targets})
+        task_id = task.task_id
+
+        def done() -> None:
+            self._complete(task_id)
+            t = cluster.tasks.get(task_id)
+            if t is not None:
+                self.ecs.deactivated(cluster, t)
+
+        if delay <= 0 or self.ecs.timing.instant:
+            done()
+        else:
+            self._later(delay, done)
+        return True
+
+    def stopped(self, cluster: EcsCluster, task: Task) -> None:
+        """A task that stopped without draining (its instance was lost): its targets go."""
+        if task.task_id in self._targets:
+            self._complete(task.task_id, force=True)
+        self._failing.discard(task.task_id)
+
+    # ------------------------------------------------------------- health
+    def set_health(self, task_id: str, passing: bool) -> None:
+        """From now on the task's health checks pass (or fail): its targets follow after
+        the threshold number of checks."""
+        if passing:
+            self._failing.discard(task_id)
+        else:
+            self._failing.add(task_id)
+        if task_id in self._targets:
+            self._schedule_health(task_id)
+
+    def _schedule_health(self, task_id: str) -> None:
+        for arn, target_id in self._targets.get(task_id, ()):
+            tg = self.target_groups(arn)
+            passing = task_id not in self._failing
+            threshold = tg.check.healthy_threshold if passing else tg.check.unhealthy_threshold
+            self._later(
+                threshold * tg.check.interval_s,
+                lambda arn=arn, target_id=target_id, passing=passing: self._checked(
+                    task_id, arn, target_id, passing
+                ),
+            )
+
+    def _checked(self, task_id: str, arn: str, target_id: str, passing: bool) -> None:
+        """``threshold`` consecutive checks with the same result have been made."""
+        if (task_id not in self._failing) is not passing:
+            return  # the probe changed since: a later event decides
+        tg = self.target_groups(arn)
+        target = tg.targets.get(target_id)
+        if target is None or target.state is TargetHealthState.DRAINING:
+            return
+        before = target.state
+        threshold = tg.check.healthy_threshold if passing else tg.check.unhealthy_threshold
+        for _ in range(threshold):
+            tg.health_check(target_id, passing)
+        if target.state is not before:
+            self.world.emit(
+                "elb.target_health", target_id, target_group=tg.name, state=str(target.state)
+            )
+            self._changed({arn})
+            self._reconsider(task_id)
+        if target.state is TargetHealthState.UNHEALTHY:
+            self._replace_unhealthy(task_id, tg)
+
+    def _reconsider(self, task_id: str) -> None:
+        """A deployment waiting for healthy tasks looks again."""
+        for cluster in self.ecs.clusters.values():
+            task = cluster.tasks.get(task_id)
+            svc = self._service(cluster, task) if task is not None else None
+            if svc is not None:
+                self.ecs.reconsider(cluster, svc)
+
+    def _replace_unhealthy(self, task_id: str, tg: TargetGroup) -> None:
+        """ECS stops a task whose target is unhealthy once the grace period is over."""
+        for cluster in self.ecs.clusters.values():
+            task = cluster.tasks.get(task_id)
+            if task is None:
+                continue
+            svc = self._service(cluster, task)
+            started = task.time_entered(TaskState.RUNNING)
+            if svc is None or started is None:
+                return
+            wait = started + svc.health_check_grace_period - self.world.now
+            if wait > 0:
+                self._later(wait, lambda: self._replace_unhealthy(task_id, tg))
+                return
+            target_ids = [t for a, t in self._targets.get(task_id, ()) if a == tg.arn]
+            if any(
+                tg.targets.get(t) is not None and tg.targets[t].state is TargetHealthState.UNHEALTHY
+                for t in target_ids
+            ):
+                self.ecs.interrupt_task(
+                    cluster,
+                    task,
+                    StopCode.SERVICE_SCHEDULER_INITIATED,
+                    REASON_ELB.format(target_group=tg.arn),
+                )
+            return
+
+    # ------------------------------------------------------------- helpers
+    def _complete(self, task_id: str, force: bool = False) -> None:
+        """The task's targets are gone from their groups (drained, or lost)."""
+        targets = self._targets.pop(task_id, [])
+        for arn, target_id in targets:
+            tg = self.target_groups(arn)
+            target = tg.targets.get(target_id)
+            if target is not None and (force or target.state is TargetHealthState.DRAINING):
+                del tg.targets[target_id]
+            self._task_of.pop((arn, target_id), None)
+        if targets:
+            self._changed({arn for arn, _ in targets})
+
+    def _changed(self, arns: set[str]) -> None:
+        for arn in sorted(arns):
+            tg = self.target_groups(arn)
+            for listener in self.listeners:
+                listener(tg)
+
+    def _later(self, delay: float, action: Callable[[], None]) -> None:
+        def wait() -> Generator:
+            yield self.world.env.timeout(delay)
+            action()
+
+        self.world.process(wait())
+
+    def _service(self, cluster: EcsCluster, task: Task) -> Service | None:
+        if not task.group.startswith("service:"):
+            return None
+        return cluster.services.get(task.group[8:])
+
+    @staticmethod
+    def _instance_id(cluster: EcsCluster, task: Task) -> str:
+        ci = cluster.container_instances.get(task.container_instance or "")
+        if ci is None:
+            raise AWSError(
+                "InvalidParameterException",
+                "A target group with target type instance cannot take a Fargate task; "
+                "use target type ip.",
+            )
+        return ci.ec2_instance_id
