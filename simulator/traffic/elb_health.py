@@ -65,7 +65,8 @@ class HealthChecks:
         self.hooks: list[Hook] = []
         """Called with every TargetChange, in order (ECS replaces unhealthy tasks and ends
         DEACTIVATING on ``unused`` after draining)."""
-        self._runs: dict[tuple[str, str], Target] = {}
+        self._runs: dict[tuple[str, str], object] = {}
+        """The live check loop of each target: a token a superseded loop no longer holds."""
         registry.on_changes.append(self._usage_changed)
 
     # ------------------------------------------------------------------ API
@@ -142,19 +143,20 @@ class HealthChecks:
     def _start(self, tg: TargetGroup, target: Target) -> None:
         if target.state is not TargetHealthState.INITIAL:
             return  # unused (group not in use) or unavailable (checks disabled)
-        self._runs[(tg.arn, target.target_id)] = target
-        self.world.process(self._checks(tg, target))
+        token = object()
+        self._runs[(tg.arn, target.target_id)] = token
+        self.world.process(self._checks(tg, target, token))
 
-    def _current(self, tg: TargetGroup, target: Target) -> bool:
+    def _current(self, tg: TargetGroup, target: Target, token: object) -> bool:
         return (
-            self._runs.get((tg.arn, target.target_id)) is target
+            self._runs.get((tg.arn, target.target_id)) is token
             and tg.targets.get(target.target_id) is target
             and tg.arn in self.registry.target_groups
         )
 
-    def _checks(self, tg: TargetGroup, target: Target) -> Generator[Any, Any, None]:
+    def _checks(self, tg: TargetGroup, target: Target, token: object) -> Generator[Any, Any, None]:
         yield self.world.timeout(self.timing.registration_s)
-        while self._current(tg, target):
+        while self._current(tg, target, token):
             if target.state is TargetHealthState.UNUSED and target.reason is Reason.NOT_IN_USE:
                 self._runs.pop((tg.arn, target.target_id), None)
                 return
