@@ -288,19 +288,19 @@ def describe_target_health(s: Elbv2Service, p: dict[str, Any]) -> dict[str, Any]
 
 
 # ----------------------------------------------------------------------------- listeners
-def _https(listener: Listener, p: dict[str, Any], required: bool) -> None:
-    if listener.protocol != "HTTPS":
-        return
+def _https(listener: Listener, p: dict[str, Any]) -> None:
+    """Certificates and SslPolicy of an HTTPS listener (reported, not checked)."""
     certificates = [
         c["CertificateArn"] for c in p.get("Certificates") or [] if "CertificateArn" in c
     ]
-    current = getattr(listener, "ecsim_https", None)
-    if not certificates and current is None and required:
-        raise AWSError("CertificateNotFound", "A certificate must be specified for HTTPS listeners")
-    listener.ecsim_https = {  # type: ignore[attr-defined]
-        "certificates": certificates or (current or {}).get("certificates", []),
-        "ssl_policy": p.get("SslPolicy") or (current or {}).get("ssl_policy", DEFAULT_SSL_POLICY),
-    }
+    if certificates:
+        listener.certificates = certificates
+    if listener.protocol == "HTTPS":
+        if not listener.certificates:
+            raise AWSError(
+                "CertificateNotFound", "A certificate must be specified for HTTPS listeners"
+            )
+        listener.ssl_policy = p.get("SslPolicy") or listener.ssl_policy or DEFAULT_SSL_POLICY
 
 
 def create_listener(s: Elbv2Service, p: dict[str, Any]) -> dict[str, Any]:
@@ -317,7 +317,7 @@ def create_listener(s: Elbv2Service, p: dict[str, Any]) -> dict[str, Any]:
     action = parse.parse_action(s.registry, p["DefaultActions"])
     tags = parse.parse_tags(p.get("Tags"))
     listener = s.registry.create_listener(lb, p["Port"], p["Protocol"], action)
-    _https(listener, p, required=True)
+    _https(listener, p)
     if tags:
         parse.add_tags(s.registry, listener.arn, tags)
     return {"Listeners": [listener_view(listener)]}
@@ -348,7 +348,7 @@ def modify_listener(s: Elbv2Service, p: dict[str, Any]) -> dict[str, Any]:
     s.registry.modify_listener(
         listener, port=p.get("Port"), protocol=protocol, default_action=action
     )
-    _https(listener, p, required=True)
+    _https(listener, p)
     return {"Listeners": [listener_view(listener)]}
 
 

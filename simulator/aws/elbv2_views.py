@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simulator.traffic.elb_actions import Action, FixedResponseAction
+from simulator.traffic.elb_listener import Listener
 from simulator.traffic.elb_rules import Condition, Rule
 from simulator.traffic.elb_targets import Target, TargetGroup
 from simulator.traffic.load_balancer import HOSTED_ZONES, LoadBalancer, LoadBalancers
@@ -85,7 +86,7 @@ def action_view(action: Action, single_arn: bool = True) -> dict[str, Any]:
     return out
 
 
-def listener_view(listener: Any) -> dict[str, Any]:
+def listener_view(listener: Listener) -> dict[str, Any]:
     out = {
         "ListenerArn": listener.arn,
         "LoadBalancerArn": listener.load_balancer_arn,
@@ -93,10 +94,9 @@ def listener_view(listener: Any) -> dict[str, Any]:
         "Protocol": listener.protocol,
         "DefaultActions": [action_view(listener.default_action)],
     }
-    extra = getattr(listener, "ecsim_https", None)
-    if listener.protocol == "HTTPS" and extra:
-        out["Certificates"] = [{"CertificateArn": c} for c in extra["certificates"]]
-        out["SslPolicy"] = extra["ssl_policy"]
+    if listener.protocol == "HTTPS":
+        out["Certificates"] = [{"CertificateArn": c} for c in listener.certificates]
+        out["SslPolicy"] = listener.ssl_policy or "ELBSecurityPolicy-2016-08"
     return out
 
 

@@ -48,6 +48,7 @@ class ForwardAction:
 
     def __post_init__(self) -> None:
         check_forward(self.groups, self.stickiness)
+        self._total = sum(w for _, w in self.groups)
 
     def target_groups(self) -> list[TargetGroup]:
         return [tg for tg, _ in self.groups]
@@ -55,14 +56,14 @@ class ForwardAction:
     def split(self, rate: float, at: float | None = None) -> tuple[dict[str, float], float]:
         """Requests/s to each target group (by name) by weight, and the rate answered 503
         (a weighted group with no routable target; or all weights 0)."""
-        total = sum(w for _, w in self.groups)
+        total = self._total
         if total == 0:
             return {}, rate
         out: dict[str, float] = {}
         rejected = 0.0
         for tg, weight in self.groups:
             share = rate * weight / total
-            if weight and not tg.routable(at):
+            if weight and not tg.has_routable():
                 rejected += share
             elif weight:
                 out[tg.name] = out.get(tg.name, 0.0) + share
@@ -70,13 +71,16 @@ class ForwardAction:
 
     def choose_group(self, rng: np.random.Generator) -> TargetGroup | None:
         """The group one request goes to, drawn by weight (None when all weights are 0)."""
-        weights = np.array([w for _, w in self.groups], dtype=float)
-        total = weights.sum()
-        if total == 0:
+        if self._total == 0:
             return None
         if len(self.groups) == 1:
             return self.groups[0][0]
-        return self.groups[int(rng.choice(len(self.groups), p=weights / total))][0]
+        u = float(rng.random()) * self._total
+        for tg, weight in self.groups:
+            u -= weight
+            if u < 0:
+                return tg
+        return next(tg for tg, w in reversed(self.groups) if w)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,15 @@ class Listener:
     """Non-default rules, kept in priority order."""
     on_change: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     """Called after any change of actions or rules (the registry tracks group use)."""
+    certificates: list[str] = field(default_factory=list)
+    """HTTPS listeners: the certificate ARNs (accepted and reported, not checked)."""
+    ssl_policy: str | None = None
+    _default: tuple[object, Action] | None = field(default=None, repr=False, compare=False)
+    _matched: dict[int, tuple[Request, Rule | None]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """route()'s answers per request object (flow fidelity routes the same request classes
+    every step); emptied on every change of rules."""
 
     def __post_init__(self) -> None:
         if self.protocol not in LISTENER_PROTOCOLS:
@@ -60,6 +69,8 @@ class Listener:
         self.rules.sort(key=lambda r: r.priority or 0)
 
     def _changed(self) -> None:
+        """Rules or actions changed (``Rule`` objects edited in place too: call it)."""
+        self._matched.clear()
         if self.on_change is not None:
             self.on_change()
 
@@ -85,11 +96,19 @@ class Listener:
 
     @property
     def default_action(self) -> Action:
+        """The default rule's action (built once per change of ``forward``)."""
         if self.fixed_response is not None:
             return self.fixed_response
-        if not self.forward:
-            return FixedResponseAction(503)
-        return ForwardAction(self.forward, self.stickiness)
+        key = (tuple((id(tg), w) for tg, w in self.forward), self.stickiness)
+        if self._default is not None and self._default[0] == key:
+            return self._default[1]
+        action: Action = (
+            ForwardAction(self.forward, self.stickiness)
+            if self.forward
+            else FixedResponseAction(503)
+        )
+        self._default = (key, action)
+        return action
 
     # ------------------------------------------------------------------ rules
     def add_rule(self, rule: Rule) -> Rule:
@@ -136,10 +155,15 @@ class Listener:
     # ------------------------------------------------------------------ routing
     def route(self, request: Request = ANY_REQUEST) -> tuple[Rule | None, Action]:
         """The matched rule (None: the default rule) and its action for ``request``."""
-        for rule in self.rules:
-            if rule.matches(request):
-                return rule, rule.action
-        return None, self.default_action
+        cached = self._matched.get(id(request))
+        if cached is not None and cached[0] is request:
+            rule = cached[1]
+        else:
+            rule = next((r for r in self.rules if r.matches(request)), None)
+            if len(self._matched) >= 4096:
+                self._matched.clear()
+            self._matched[id(request)] = (request, rule)
+        return (rule, rule.action) if rule is not None else (None, self.default_action)
 
     def split(self, rate: float, request: Request | None = None) -> tuple[dict[str, float], float]:
         """Requests/s to each target group (by name), and the rate the load balancer answers

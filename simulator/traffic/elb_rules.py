@@ -23,7 +23,7 @@ import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl
 
 from simulator.core.errors import AWSError
@@ -155,17 +155,22 @@ class Condition:
                     out.append(f"Source IP '{v}' is not a CIDR block")
         return out
 
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern[str], ...]:
+        ignore_case = self.field != "path-pattern"
+        return tuple(wildcard(v, ignore_case) for v in self.values)
+
     def matches(self, request: Request) -> bool:
         f = self.field
         if f == "path-pattern":
-            path = request.path.split("?", 1)[0]
-            return any(wildcard(v, False).fullmatch(path) for v in self.values)
+            path = request.path.split("?", 1)[0] if "?" in request.path else request.path
+            return any(p.fullmatch(path) for p in self._patterns)
         if f == "host-header":
             host = request.host.rsplit(":", 1)[0] if ":" in request.host else request.host
-            return any(wildcard(v, True).fullmatch(host) for v in self.values)
+            return any(p.fullmatch(host) for p in self._patterns)
         if f == "http-header":
             got = request.header_values(self.header_name or "")
-            return any(wildcard(v, True).fullmatch(g) for g in got for v in self.values)
+            return any(p.fullmatch(g) for g in got for p in self._patterns)
         if f == "http-request-method":
             return request.method in self.values
         if f == "source-ip":

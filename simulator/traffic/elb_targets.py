@@ -151,6 +151,12 @@ class TargetGroup:
     other_attributes: dict[str, str] = field(default_factory=dict)
     """Attributes accepted and reported without effect (stickiness, cross-zone)."""
     _rr: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _cursor: int = field(default=0, repr=False, compare=False)
+    _version: int = field(default=0, repr=False, compare=False)
+    """Bumped on every change of target states, so ``routable`` can be cached."""
+    _routable: tuple[int, list[str], bool] = field(
+        default=(-1, [], False), repr=False, compare=False
+    )
 
     # ------------------------------------------------------------------ attributes
     def attributes(self) -> dict[str, str]:
@@ -193,6 +199,7 @@ class TargetGroup:
         elif found.state is not TargetHealthState.HEALTHY:
             target.healthy_since = target.slow_start_until = None
         target.state, target.reason = found.state, found.reason
+        self._version += 1
         if (previous, old_reason) == (found.state, found.reason):
             return None
         return TargetChange(at, self.arn, target.target_id, previous, found.state, found.reason)
@@ -218,6 +225,7 @@ class TargetGroup:
             return existing
         target = Target(target_id, self.port if port is None else port, at)
         self.targets[target_id] = target
+        self._version += 1
         if not self.in_use:
             self.apply(target, Event.NOT_IN_USE, at)
         elif not self.check.enabled:
@@ -246,6 +254,8 @@ class TargetGroup:
         for target_id in done:
             del self.targets[target_id]
             self._rr.pop(target_id, None)
+        if done:
+            self._version += 1
         return done
 
     def record_check(
@@ -292,30 +302,46 @@ class TargetGroup:
         return [c for c in changes if c is not None]
 
     # ------------------------------------------------------------------ routing
+    def _routable_ids(self) -> tuple[list[str], bool]:
+        """(routable ids, whether any may be in slow start), cached per state version."""
+        version, ids, slow = self._routable
+        if version != self._version:
+            targets = self.targets.values()
+            healthy = [t for t in targets if t.state is TargetHealthState.HEALTHY]
+            chosen = healthy or [t for t in targets if t.state is TargetHealthState.UNHEALTHY]
+            ids = [t.target_id for t in chosen]
+            slow = any(t.slow_start_until is not None for t in chosen)
+            self._routable = (self._version, ids, slow)
+        return ids, slow
+
     def routable(self, at: float | None = None) -> list[str]:
         """Targets that receive new requests: the healthy ones, or (fail open) every
         unhealthy one when none is healthy. Initial, draining and unused targets never."""
-        healthy = [
-            t.target_id for t in self.targets.values() if t.state is TargetHealthState.HEALTHY
-        ]
-        if healthy:
-            return healthy
-        return [
-            t.target_id for t in self.targets.values() if t.state is TargetHealthState.UNHEALTHY
-        ]
+        return list(self._routable_ids()[0])
+
+    def has_routable(self) -> bool:
+        return bool(self._routable_ids()[0])
 
     def weights(self, at: float | None = None) -> dict[str, float]:
         """Each routable target's relative share: 1, or for a target in slow start the
         elapsed fraction of the slow start duration (linear ramp)."""
+        ids, slow = self._routable_ids()
+        if not slow or at is None:
+            return dict.fromkeys(ids, 1.0)
         out: dict[str, float] = {}
-        for target_id in self.routable(at):
+        for target_id in ids:
             t = self.targets[target_id]
             if t.in_slow_start(at):
-                assert at is not None and t.healthy_since is not None
+                assert t.healthy_since is not None
                 out[target_id] = max(0.0, (at - t.healthy_since) / self.slow_start_s)
             else:
                 out[target_id] = 1.0
         return out
+
+    def in_slow_start(self, at: float | None) -> bool:
+        """Whether some routable target is in slow start at ``at``."""
+        ids, slow = self._routable_ids()
+        return slow and any(self.targets[t].in_slow_start(at) for t in ids)
 
     def healthy_count(self) -> int:
         """CloudWatch HealthyHostCount."""
@@ -354,30 +380,40 @@ def choose_target(
 ) -> str | None:
     """The target one new request goes to (None: the group has no routable target).
 
-    round_robin: smooth weighted round robin (deterministic; slow start sets the weights);
-    weighted_random: a draw from ``rng`` by weight; least_outstanding_requests: the target
-    with fewest requests in flight (ties broken by ``rng``).
+    round_robin: in turn (smooth weighted round robin while slow start sets the weights;
+    deterministic); weighted_random: a draw from ``rng`` by weight;
+    least_outstanding_requests: the target with fewest requests in flight (ties broken by
+    ``rng``).
     """
-    weights = tg.weights(at)
-    if not weights:
+    ids, _ = tg._routable_ids()
+    if not ids:
         tg._rr.clear()
         return None
-    ids = list(weights)
     if tg.algorithm == "least_outstanding_requests":
-        counts = np.array([(outstanding or {}).get(t, 0.0) for t in ids])
-        ties = np.flatnonzero(counts == counts.min())
-        return ids[int(ties[0] if len(ties) == 1 else rng.choice(ties))]
-    w = np.array([weights[t] for t in ids])
-    total = float(w.sum())
-    if total <= 0:
-        w, total = np.ones(len(ids)), float(len(ids))
+        counts = [(outstanding or {}).get(t, 0.0) for t in ids]
+        low = min(counts)
+        ties = [i for i, c in enumerate(counts) if c == low]
+        return ids[ties[0] if len(ties) == 1 else int(ties[int(rng.integers(len(ties)))])]
+    if not tg.in_slow_start(at):
+        if tg.algorithm == "weighted_random":
+            return ids[int(rng.integers(len(ids)))]
+        i = tg._cursor % len(ids)
+        tg._cursor = i + 1
+        return ids[i]
+    weights = tg.weights(at)
+    total = sum(weights.values())
     if tg.algorithm == "weighted_random":
-        return ids[int(rng.choice(len(ids), p=w / total))]
+        u = float(rng.random()) * total
+        for target_id, weight in weights.items():
+            u -= weight
+            if u < 0:
+                return target_id
+        return ids[-1]
     for stale in [k for k in tg._rr if k not in weights]:
         del tg._rr[stale]
     best_id, best = ids[0], float("-inf")
-    for target_id, weight in zip(ids, w.tolist(), strict=True):
-        current = tg._rr.get(target_id, 0.0) + float(weight)
+    for target_id, weight in weights.items():
+        current = tg._rr.get(target_id, 0.0) + weight
         tg._rr[target_id] = current
         if current > best:
             best_id, best = target_id, current

@@ -514,7 +514,7 @@ class LoadBalancers:
             rule.conditions = list(conditions)
         if action is not None:
             rule.action = action
-        self._sync_use()
+        listener._changed()
 
     def delete_rule(self, arn: str) -> None:
         listener, rule = self.rule(arn)

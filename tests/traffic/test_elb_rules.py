@@ -137,3 +137,21 @@ def test_fixed_response_and_elb_503_in_request_fidelity():
     assert listener.choose(rng).status == 503 and listener.choose(rng).target_group is None
     with pytest.raises(AWSError, match="2XX, 4XX or 5XX"):
         FixedResponseAction(302)
+
+
+def test_route_cache_follows_rule_changes():
+    from simulator.traffic.load_balancer import LoadBalancers
+
+    registry = LoadBalancers()
+    lb = registry.create_load_balancer("web")
+    blue, green = registry.create_target_group("blue"), registry.create_target_group("green")
+    listener = registry.create_listener(lb, 80, "HTTP", ForwardAction([(blue, 1)]))
+    rule = registry.create_rule(
+        listener, 1, [cond("path-pattern", "/api/*")], ForwardAction([(green, 1)])
+    )
+    request = Request(path="/v2/x")
+    assert listener.route(request)[0] is None
+    registry.modify_rule(rule.arn, conditions=[cond("path-pattern", "/v2/*")])
+    assert listener.route(request)[0] is rule  # the same request object, routed anew
+    registry.delete_rule(rule.arn)
+    assert listener.route(request)[0] is None
