@@ -337,3 +337,25 @@ def test_unsupported_params_are_named(elb: Any, setup: dict[str, Any]):
     assert err["Code"] == "UnsupportedOperation" and "CustomerOwnedIpv4Pool" in err["Message"]
     err = error_of(elb, "describe_account_limits")
     assert err["Code"] == "UnsupportedOperation"
+
+
+def test_delete_waiter_zones_and_rule_quota(aws: SimulatedAWS, elb: Any, setup: dict[str, Any]):
+    err = error_of(elb, "create_load_balancer", Name="one", Subnets=["subnet-only"])
+    assert err["Code"] == "ValidationError" and "two different Availability Zones" in err["Message"]
+    aws.elbv2.quotas["rules-per-application-load-balancer"] = 1
+    rule = {
+        "ListenerArn": setup["listener"],
+        "Conditions": [{"Field": "path-pattern", "Values": ["/a"]}],
+        "Actions": forward((setup["blue"], 1)),
+    }
+    checked(elb, "create_rule", Priority=1, **rule)
+    assert error_of(elb, "create_rule", Priority=2, **rule)["Code"] == "TooManyRules"
+    checked(elb, "delete_load_balancer", LoadBalancerArn=setup["lb"]["LoadBalancerArn"])
+    elb.get_waiter("load_balancers_deleted").wait(LoadBalancerArns=[setup["lb"]["LoadBalancerArn"]])
+    assert aws.elbv2.load_balancers == {}
+    assert (
+        checked(elb, "describe_target_groups", Names=["blue"])["TargetGroups"][0][
+            "LoadBalancerArns"
+        ]
+        == []
+    )
