@@ -126,3 +126,18 @@ def test_registry_names_and_quotas():
     with pytest.raises(AWSError) as e:
         small.create_target_group("b")
     assert e.value.code == "TooManyTargetGroups"
+
+
+def test_interval_change_applies_from_the_next_check(setup):
+    world, registry, checks, changes = setup
+    lb = registry.create_load_balancer("web")
+    tg = registry.create_target_group("blue")
+    registry.create_listener(lb, 80, "HTTP", ForwardAction([(tg, 1)]))
+    checks.register(tg, "t1")
+    world.run(11)  # first check at t=10, next due at t=40
+    from dataclasses import replace
+
+    tg.check = replace(tg.check, interval_s=10.0)
+    world.run(200)
+    healthy = [c.at for c in changes if c.state is S.HEALTHY]
+    assert healthy == [40.0 + 3 * 10.0]  # checks at 10, 40, then every 10 s: 5th at 70

@@ -155,3 +155,12 @@ def test_route_cache_follows_rule_changes():
     assert listener.route(request)[0] is rule  # the same request object, routed anew
     registry.delete_rule(rule.arn)
     assert listener.route(request)[0] is None
+
+
+def test_split_classes_adds_up_request_classes():
+    blue, green = group("blue"), group("green")
+    listener = Listener(80, [(blue, 3), (green, 1)])
+    listener.add_rule(Rule(1, [cond("path-pattern", "/static/*")], FixedResponseAction(404)))
+    s = listener.split_classes([(Request(path="/"), 40.0), (Request(path="/static/x"), 10.0)])
+    assert s.groups == {"blue": 30.0, "green": 10.0}
+    assert s.fixed == {404: 10.0} and s.elb_503 == 0.0 and s.total() == 50.0
