@@ -26,6 +26,7 @@ from dateutil.tz import tzutc
 from simulator.aws import errors
 from simulator.aws.ec2 import Ec2Service
 from simulator.aws.ecs import EcsService
+from simulator.aws.elbv2 import Elbv2Service
 from simulator.aws.hooks import simulated_session
 from simulator.aws.shapes import check_output
 from simulator.aws.sleep import patch_time_sleep
@@ -43,6 +44,8 @@ from simulator.ecs.capacity import CapacityProviders
 from simulator.ecs.control import EcsControlPlane
 from simulator.ecs.timing import EcsTiming
 from simulator.lifecycle.fleet import Fleet, InstanceTypeLike
+from simulator.traffic.elb_health import ElbTiming, HealthChecks
+from simulator.traffic.load_balancer import LoadBalancers
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_START = dt.datetime(2024, 1, 1, tzinfo=tzutc())
@@ -78,6 +81,12 @@ class SimulatedAWS:
     ``catalog/data/ecs_timing.csv`` rows (``{"agent_registration": "15s"}``); STOPPED tasks
     stay visible for ``stopped_task_visibility``; ``capacity_providers`` makes FARGATE,
     FARGATE_SPOT and Auto Scaling group providers available (simulator.ecs.capacity).
+
+    ELBv2 (``client("elbv2")``): load balancers are ``provisioning`` for
+    ``elbv2_provisioning`` before ``active``; ``elbv2_timing`` sets how long a target's
+    registration takes before its first health check. ``aws.elbv2`` is the live model
+    (find a load balancer by ARN or DNS name, its listeners and target groups) and
+    ``aws.elb_health`` its health checks (probes, hooks).
     """
 
     def __init__(
@@ -98,6 +107,8 @@ class SimulatedAWS:
         ecs_timing: EcsTiming | Mapping[str, Any] | None = None,
         stopped_task_visibility: Duration = "1h",
         capacity_providers: bool = True,
+        elbv2_provisioning: Duration = "2m",
+        elbv2_timing: ElbTiming | None = None,
     ):
         if not isinstance(region, str) or not REGION.fullmatch(region):
             raise EcsimError(f"region must look like 'us-east-1', got {region!r}")
@@ -149,7 +160,19 @@ class SimulatedAWS:
         self.auto_scaling_groups: dict[str, AutoScalingGroup] = {}
         ecs = EcsService(self, self.ecs)
         ec2.launch_hooks.append(ecs)
-        self._services: dict[str, Any] = {"ec2": ec2, "ecs": ecs}
+        self.elbv2 = LoadBalancers(
+            region,
+            self.account_id,
+            ids=self.world.rng("elbv2.ids"),
+            zones=zones,
+            provisioning_s=parse_duration(elbv2_provisioning),
+            clock=lambda: self.world.now,
+        )
+        """The live ELBv2 model answering ``client("elbv2")``."""
+        self.elb_health = HealthChecks(self.world, self.elbv2, elbv2_timing)
+        """Health checks and deregistrations of ``elbv2``'s target groups."""
+        elbv2 = Elbv2Service(self, self.elbv2, self.elb_health)
+        self._services: dict[str, Any] = {"ec2": ec2, "ecs": ecs, "elbv2": elbv2}
         self._session = simulated_session(self, self, frozenset(self._services))
         self._boto3 = boto3.Session(
             botocore_session=self._session, region_name=region, **DUMMY_CREDENTIALS
@@ -170,7 +193,7 @@ class SimulatedAWS:
     def client(
         self, service_name: str, *, region_name: str | None = None, config: Config | None = None
     ) -> BaseClient:
-        """A genuine boto3 client whose calls this account answers (ec2, ecs)."""
+        """A genuine boto3 client whose calls this account answers (ec2, ecs, elbv2)."""
         if service_name not in self._services:
             raise EcsimError(
                 f"SimulatedAWS simulates only: {', '.join(sorted(self._services))}; "

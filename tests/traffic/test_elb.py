@@ -6,6 +6,7 @@ from simulator.core.errors import AWSError
 from simulator.traffic.elb import (
     HealthCheck,
     Listener,
+    ProbeResult,
     TargetGroup,
     TargetHealthState,
     per_target,
@@ -14,6 +15,12 @@ from simulator.traffic.elb import (
 
 def group(name="blue", **kw) -> TargetGroup:
     return TargetGroup(name, f"arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/{name}/x", **kw)
+
+
+def healthy(tg: TargetGroup, target_id: str, at: float = 0.0) -> None:
+    tg.register(target_id, at=at)
+    for _ in range(tg.check.healthy_threshold):
+        tg.record_check(target_id, ProbeResult.PASS, at)
 
 
 def test_health_thresholds():
@@ -30,12 +37,15 @@ def test_health_thresholds():
 
 
 def test_routes_to_healthy_targets_and_fails_open():
-    tg = group(check=HealthCheck(healthy_threshold=1))
+    tg = group(check=HealthCheck(healthy_threshold=1, unhealthy_threshold=1))
     for t in ("a", "b"):
         tg.register(t, at=0)
-    assert sorted(tg.routable()) == ["a", "b"]  # none healthy yet: fail open
+    assert tg.routable() == []  # initial targets get no request before a check passes
     tg.health_check("a", True)
     assert tg.routable() == ["a"]
+    tg.health_check("a", False)
+    tg.health_check("b", False)
+    assert sorted(tg.routable()) == ["a", "b"]  # every target unhealthy: fail open
 
 
 def test_deregistration_delay():
@@ -54,13 +64,16 @@ def test_deregistration_delay():
 
 def test_weighted_forward_and_503_for_empty_groups():
     blue, green = group("blue"), group("green")
-    blue.register("b1", at=0)
+    healthy(blue, "b1")
     listener = Listener(80)
     listener.set_forward([(blue, 90), (green, 10)])
     routed, rejected = listener.split(1000.0)
     assert routed == {"blue": 900.0}
     assert rejected == pytest.approx(100.0)  # green has no targets yet
     green.register("g1", at=0)
+    assert listener.split(1000.0)[1] == pytest.approx(100.0)  # g1 still initial
+    green.health_check("g1", False)
+    green.health_check("g1", False)  # unhealthy: the group fails open
     routed, rejected = listener.split(1000.0)
     assert routed == pytest.approx({"blue": 900.0, "green": 100.0}) and rejected == 0
 
@@ -83,7 +96,7 @@ def test_conservation(weights, targets, rate):
     for i, w in enumerate(weights):
         tg = group(f"g{i}")
         for k in range(targets[i]):
-            tg.register(f"g{i}-t{k}", at=0)
+            healthy(tg, f"g{i}-t{k}")
         groups.append((tg, w))
     listener = Listener(80)
     listener.set_forward(groups)
@@ -98,7 +111,7 @@ def test_conservation(weights, targets, rate):
 def test_least_outstanding_requests_favours_idle_targets():
     tg = group(algorithm="least_outstanding_requests")
     for t in ("busy", "idle"):
-        tg.register(t, at=0)
+        healthy(tg, t)
     shares = per_target(tg, 100.0, outstanding={"busy": 9.0, "idle": 0.0})
     assert shares["idle"] > shares["busy"]
     assert sum(shares.values()) == pytest.approx(100.0)
