@@ -15,8 +15,9 @@ group count toward ``minimumHealthyPercent``.
 
 Health checks are not simulated one by one: a target's probe result changes only at
 known events (the task starts, ``set_health`` marks it failing or passing), so each
-change schedules the one instant its state follows (threshold x interval later), which
-keeps a large fleet cheap and gives the same states as checking every interval.
+change schedules the one instant its state follows (a new target: the registration
+delay, then threshold - 1 intervals; a change of result: threshold intervals), which
+keeps a large fleet cheap and gives the states that checking every interval gives.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from typing import TYPE_CHECKING
 from simulator.core.errors import AWSError
 from simulator.ecs.task import REASON_ELB, StopCode, Task, TaskState
 from simulator.traffic.elb import TargetGroup, TargetHealthState
+from simulator.traffic.elb_health import ElbTiming
+from simulator.traffic.elb_targets import ProbeResult
 
 if TYPE_CHECKING:
     from simulator.ecs.control import EcsCluster, EcsControlPlane, Service
@@ -63,8 +66,14 @@ class TargetRegistration:
     ``activating``, ``deactivating`` and ``stopped`` as tasks move.
     """
 
-    def __init__(self, ecs: EcsControlPlane, target_groups: TargetGroupLookup):
+    def __init__(
+        self,
+        ecs: EcsControlPlane,
+        target_groups: TargetGroupLookup,
+        timing: ElbTiming | None = None,
+    ):
         self.ecs = ecs
+        self.timing = timing if timing is not None else ElbTiming()
         self.world = ecs.world
         self.target_groups = target_groups
         self.listeners: list[TargetsChanged] = []
@@ -124,8 +133,7 @@ class TargetRegistration:
         registered: list[tuple[str, str]] = []
         for lb in svc.load_balancers:
             tg = self.target_groups(lb.target_group_arn)
-            kind = getattr(tg, "target_type", "ip")
-            target_id = address if kind == "ip" else self._instance_id(cluster, task)
+            target_id = address if tg.target_type == "ip" else self._instance_id(cluster, task)
             tg.register(target_id, now, port=lb.container_port)
             registered.append((tg.arn, target_id))
             self._task_of[(tg.arn, target_id)] = task.task_id
@@ -134,9 +142,9 @@ class TargetRegistration:
             for arn, target_id in registered:
                 tg = self.target_groups(arn)
                 for _ in range(tg.check.healthy_threshold):
-                    tg.health_check(target_id, True)
+                    tg.record_check(target_id, ProbeResult.PASS, at=now)
         else:
-            self._schedule_health(task.task_id)
+            self._schedule_health(task.task_id, first=True)
         self._changed({arn for arn, _ in registered})
 
     def deactivating(self, cluster: EcsCluster, task: Task) -> bool:
@@ -184,13 +192,20 @@ class TargetRegistration:
         if task_id in self._targets:
             self._schedule_health(task_id)
 
-    def _schedule_health(self, task_id: str) -> None:
+    def _schedule_health(self, task_id: str, first: bool = False) -> None:
+        """When the targets' state follows their probe: a new target's first check comes
+        after the registration delay, then one check an interval."""
         for arn, target_id in self._targets.get(task_id, ()):
             tg = self.target_groups(arn)
             passing = task_id not in self._failing
             threshold = tg.check.healthy_threshold if passing else tg.check.unhealthy_threshold
+            wait = (
+                self.timing.registration_s + (threshold - 1) * tg.check.interval_s
+                if first
+                else threshold * tg.check.interval_s
+            )
             self._later(
-                threshold * tg.check.interval_s,
+                wait,
                 lambda arn=arn, target_id=target_id, passing=passing: self._checked(
                     task_id, arn, target_id, passing
                 ),
@@ -206,8 +221,9 @@ class TargetRegistration:
             return
         before = target.state
         threshold = tg.check.healthy_threshold if passing else tg.check.unhealthy_threshold
+        result = ProbeResult.PASS if passing else ProbeResult.FAILED
         for _ in range(threshold):
-            tg.health_check(target_id, passing)
+            tg.record_check(target_id, result, at=self.world.now)
         if target.state is not before:
             self.world.emit(
                 "elb.target_health", target_id, target_group=tg.name, state=str(target.state)

@@ -467,7 +467,7 @@ class Simulation:
         self._pending.append([svc.pending_count for svc in services])
         groups = [self.load_balancers.group_of(n) for n in self.names]
         self._healthy.append([tg.healthy_count() for tg in groups])
-        self._unhealthy.append([build_elb.unhealthy_count(tg) for tg in groups])
+        self._unhealthy.append([tg.unhealthy_count() for tg in groups])
         self._memory.append(self._memory_sample() if self.memory else [np.nan] * len(services))
         self._ooms.append(list(self.oom_kills.values()))
         c = self.cluster

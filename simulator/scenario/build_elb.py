@@ -16,7 +16,6 @@ from simulator.traffic.elb import (
     HealthCheck,
     Listener,
     TargetGroup,
-    TargetHealthState,
 )
 
 ACCOUNT_ID = "123456789012"
@@ -32,11 +31,6 @@ def target_group_name(service: str) -> str:
 def target_group_arn(region: str, name: str, key: str) -> str:
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:targetgroup/{name}/{digest}"
-
-
-def unhealthy_count(tg: TargetGroup) -> int:
-    """CloudWatch UnHealthyHostCount."""
-    return sum(1 for t in tg.targets.values() if t.state is TargetHealthState.UNHEALTHY)
 
 
 @dataclass
@@ -89,6 +83,7 @@ def service_load_balancers(scenario: schema.Scenario) -> ServiceLoadBalancers:
             ),
             deregistration_delay_s=lb.deregistration_delay,
             algorithm=scenario.routing,
+            target_type="ip",
         )
         out.groups[spec.name] = tg
         out._by_arn[tg.arn] = spec.name

@@ -259,7 +259,7 @@ class HealthCheckSettings(Strict):
     the ranges CreateTargetGroup accepts)."""
 
     interval: Annotated[Seconds, _within(5, 300)] = 30.0
-    timeout: Annotated[Seconds, _within(2, 120)] = 5.0
+    timeout: Annotated[Seconds, _within(2, 120)] = 6.0
     healthy_threshold: Annotated[int, Field(ge=2, le=10)] = 5
     unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 2
 

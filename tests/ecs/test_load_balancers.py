@@ -32,7 +32,9 @@ def setup(delay=300.0, grace=0.0, desired=2):
     for i in ec2.run_instances("m6i.xlarge", 2):
         ecs.join(i, "prod")
     world.run(120)
-    tg = TargetGroup("web", ARN, check=HealthCheck(), deregistration_delay_s=delay)
+    tg = TargetGroup(
+        "web", ARN, check=HealthCheck(), deregistration_delay_s=delay, target_type="ip"
+    )
     groups = {ARN: tg}
 
     def lookup(arn):
@@ -68,9 +70,10 @@ def test_tasks_register_and_become_healthy_after_the_threshold_checks():
     assert len(tg.targets) == 2
     assert {t.state for t in tg.targets.values()} == {TargetHealthState.INITIAL}
     started = min(t.registered_at for t in tg.targets.values())
-    world.run(started + 5 * 30 - 1)
+    # the first check 10 s after registration, healthy on the 5th, 30 s apart
+    world.run(started + 10 + 4 * 30 - 1)
     assert tg.healthy_count() < 2
-    world.run(started + 5 * 30 + 60)
+    world.run(started + 10 + 4 * 30 + 60)
     assert tg.healthy_count() == 2
     for task in tasks:
         ((arn, target_id),) = targets.targets_of(task.task_id)
@@ -135,7 +138,7 @@ def test_a_rolling_deployment_stops_old_tasks_only_once_new_ones_are_healthy():
     assert all(c.tasks[t].last_status is TaskState.STOPPED for t in old)
     stops = [c.tasks[t].time_entered(TaskState.DEACTIVATING) for t in old]
     new = [t for t in running(ecs, svc) if t.task_id not in old]
-    healthy_at = min(t.time_entered(TaskState.RUNNING) for t in new) + 150
+    healthy_at = min(t.time_entered(TaskState.RUNNING) for t in new) + 130
     assert min(stops) >= healthy_at - 30
     assert svc.primary.rollout_state == "COMPLETED"
 
