@@ -42,6 +42,7 @@ from simulator.ec2.timing import Ec2Timing
 from simulator.ecs.asg import AutoScalingGroup
 from simulator.ecs.capacity import CapacityProviders
 from simulator.ecs.control import EcsControlPlane
+from simulator.ecs.load_balancers import TargetRegistration
 from simulator.ecs.timing import EcsTiming
 from simulator.lifecycle.fleet import Fleet, InstanceTypeLike
 from simulator.traffic.elb_health import ElbTiming, HealthChecks
@@ -171,6 +172,10 @@ class SimulatedAWS:
         """The live ELBv2 model answering ``client("elbv2")``."""
         self.elb_health = HealthChecks(self.world, self.elbv2, elbv2_timing)
         """Health checks and deregistrations of ``elbv2``'s target groups."""
+        self.target_registration = TargetRegistration(
+            self.ecs, self.elbv2.target_group, timing=elbv2_timing
+        )
+        """ECS services' ``loadBalancers``: their tasks as targets of ``elbv2``'s groups."""
         elbv2 = Elbv2Service(self, self.elbv2, self.elb_health)
         self._services: dict[str, Any] = {"ec2": ec2, "ecs": ecs, "elbv2": elbv2}
         self._session = simulated_session(self, self, frozenset(self._services))

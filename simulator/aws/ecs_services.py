@@ -10,10 +10,12 @@ simulated time moves: a waiter's first sleep, ``aws.advance``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
+
+from simulator.ecs.load_balancers import ServiceLoadBalancer
 
 from simulator.aws import errors
 from simulator.aws.ecs import (
@@ -98,7 +100,7 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
             "Service name can have up to 255 letters (uppercase and lowercase), numbers, "
             "underscores, and hyphens (ecsim wording).",
         )
-    _refuse_nonempty(p, "loadBalancers", "serviceRegistries", "serviceConnectConfiguration")
+    _refuse_nonempty(p, "serviceRegistries", "serviceConnectConfiguration")
     controller = (p.get("deploymentController") or {}).get("type", "ECS")
     if controller != "ECS":
         raise errors.not_simulated(f"the {controller} deployment controller", ["ECS"])
@@ -106,6 +108,7 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
         raise AWSError(INVALID_PARAMETER, "taskDefinition is required (ecsim wording).")
     td = svc.task_definition(p["taskDefinition"], active=True)
     check_network(td, p)
+    load_balancers = _load_balancers(svc, td, p.get("loadBalancers") or ())
     scheduling = p.get("schedulingStrategy", "REPLICA")
     desired = p.get("desiredCount")
     if desired is None and scheduling == "REPLICA":
@@ -132,9 +135,49 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
         scheduling_strategy=scheduling,
         health_check_grace_period=float(p.get("healthCheckGracePeriodSeconds", 0)),
         capacity_provider_strategy=strategy or (),
+        load_balancers=load_balancers,
     )
     svc.service_tags[service.arn] = [dict(t) for t in p.get("tags") or ()]
     return {"service": view(svc, cluster, service)}
+
+
+def _load_balancers(
+    svc: EcsService, td: Any, entries: Iterable[Mapping[str, Any]]
+) -> list[ServiceLoadBalancer]:
+    """CreateService's ``loadBalancers``: ELBv2 target groups of this account, a
+    container of the task definition and one of its container ports."""
+    out = []
+    for entry in entries:
+        if "loadBalancerName" in entry or "targetGroupArn" not in entry:
+            raise errors.not_simulated("Classic Load Balancers (loadBalancerName)")
+        name, port = entry.get("containerName"), entry.get("containerPort")
+        if name is None or port is None:
+            raise AWSError(
+                INVALID_PARAMETER,
+                "containerName and containerPort must be specified for a load balancer.",
+            )
+        container = next((c for c in td.spec.container_definitions if c.name == name), None)
+        if container is None:
+            raise AWSError(
+                INVALID_PARAMETER,
+                f"The container {name} does not exist in the task definition.",
+            )
+        ports = {m.container_port for m in container.port_mappings}
+        if ports and port not in ports:
+            raise AWSError(
+                INVALID_PARAMETER,
+                f"The container {name} did not have a container port {port} defined.",
+            )
+        tg = svc.account.elbv2.target_group(entry["targetGroupArn"])
+        if td.spec.network_mode.value == "awsvpc" and tg.target_type != "ip":
+            raise AWSError(
+                INVALID_PARAMETER,
+                f"The provided target group {tg.arn} has target type {tg.target_type}, "
+                "which is incompatible with the awsvpc network mode specified in the task "
+                "definition.",
+            )
+        out.append(ServiceLoadBalancer(tg.arn, name, int(port)))
+    return out
 
 
 def update_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:

@@ -308,7 +308,14 @@ def service_view(
         "serviceArn": svc.arn,
         "serviceName": svc.name,
         "clusterArn": cluster.arn,
-        "loadBalancers": [],
+        "loadBalancers": [
+            {
+                "targetGroupArn": lb.target_group_arn,
+                "containerName": lb.container_name,
+                "containerPort": lb.container_port,
+            }
+            for lb in svc.load_balancers
+        ],
         "serviceRegistries": [],
         "status": svc.status,
         "desiredCount": svc.desired_count,
