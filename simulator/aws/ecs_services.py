@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.ecs.load_balancers import ServiceLoadBalancer
-
 from simulator.aws import errors
 from simulator.aws.ecs import (
     INVALID_PARAMETER,
@@ -32,6 +30,7 @@ from simulator.core.errors import AWSError
 from simulator.ecs import deployment as dep
 from simulator.ecs.constraints import constraints_from_api, strategies_from_api
 from simulator.ecs.control import EcsCluster, Service
+from simulator.ecs.load_balancers import ServiceLoadBalancer
 
 if TYPE_CHECKING:
     from simulator.aws.ecs import EcsService
