@@ -75,6 +75,43 @@ def plot_cost(result: RunResult, path: Path) -> Path:
     return _finish(fig, ax, path, "Cumulative cost", "USD")
 
 
+def plot_health(result: RunResult, path: Path) -> Path:
+    """HealthyHostCount per target group (one per service) against running tasks."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    running = _per_service(result, "RunningTaskCount")
+    for name, s in _per_service(result, "HealthyHostCount").items():
+        line = ax.step(_hours(s.index), s.to_numpy(), where="post", label=f"{name} healthy")[0]
+        if name in running:
+            r = running[name]
+            ax.step(
+                _hours(r.index),
+                r.to_numpy(),
+                ":",
+                where="post",
+                color=line.get_color(),
+                label=f"{name} running",
+            )
+    ax.set_ylim(bottom=0)
+    return _finish(fig, ax, path, "HealthyHostCount and running tasks", "targets")
+
+
+def plot_errors(result: RunResult, path: Path) -> Path:
+    """5xx error rate per service: the targets' 5xx and the load balancer's own."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    requests = _per_service(result, "RequestCount")
+    target = _per_service(result, "HTTPCode_Target_5XX_Count")
+    elb = _per_service(result, "HTTPCode_ELB_5XX_Count")
+    no_target = _per_service(result, "HTTPCode_ELB_503_Count")
+    for name, req in requests.items():
+        zero = req * 0.0
+        arrived = req + no_target.get(name, zero)
+        failed = target.get(name, zero) + elb.get(name, zero)
+        rate = (failed / arrived.where(arrived > 0)).fillna(0.0) * 100.0
+        ax.plot(_hours(rate.index), rate.to_numpy(), label=name)
+    ax.set_ylim(bottom=0)
+    return _finish(fig, ax, path, "5xx error rate (target and load balancer)", "errors (%)")
+
+
 def _cluster(result: RunResult, metric: str) -> pd.Series:
     return result.metrics[result.metrics["metric"] == metric].set_index("time")["value"]
 
@@ -149,6 +186,8 @@ PLOTS = {
     "latency.png": plot_latency,
     "capacity.png": plot_capacity,
     "cost.png": plot_cost,
+    "health.png": plot_health,
+    "errors.png": plot_errors,
 }
 
 

@@ -188,6 +188,34 @@ def _ms(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1f}"
 
 
+def deployment_lines(s: dict) -> list[str]:
+    """The run's deployments: id, start, end or stuck, tasks short; stuck ones flagged."""
+    deployments = s.get("deployments") or []
+    if not deployments:
+        return []
+    lines = [
+        "## Deployments",
+        "",
+        "| service | deployment | started | completed | took | tasks short (max) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for d in deployments:
+        done = (
+            format_duration(round(d["completed_s"]))
+            if d["completed_s"] is not None
+            else ("**stuck**" if d["stuck"] else d["rollout_state"])
+        )
+        took = format_duration(round(d["duration_s"])) if d["duration_s"] is not None else "-"
+        lines.append(
+            f"| {d['service']} | {d['deployment_id']} | {format_duration(d['started_s'])} "
+            f"| {done} | {took} | {d['tasks_short_max']} |"
+        )
+    stuck = s.get("deployments_stuck", 0)
+    if stuck:
+        lines += ["", f"**{stuck} deployment(s) never completed** by the end of the run."]
+    return [*lines, ""]
+
+
 def render_markdown(result: RunResult, images: list[str]) -> str:
     s = result.summary
     lines = [
@@ -208,6 +236,7 @@ def render_markdown(result: RunResult, images: list[str]) -> str:
         f"Peak CPU reservation of the cluster: {s['cpu_reservation_pct_max']:.1f} %.",
         "",
     ]
+    lines += deployment_lines(s)
     for image in images:
         lines += [f"![{image[:-4]}]({image})", ""]
     lines += [

@@ -19,6 +19,8 @@ FILES = {
     "latency.png",
     "capacity.png",
     "cost.png",
+    "health.png",
+    "errors.png",
 }
 
 
@@ -34,7 +36,7 @@ def test_writes_every_file(tmp_path, result):
     metrics = pd.read_parquet(out / "metrics.parquet")
     assert len(metrics) == len(result.metrics)
     report = (out / "report.md").read_text()
-    for png in ("utilization.png", "latency.png", "capacity.png", "cost.png"):
+    for png in sorted(p for p in FILES if p.endswith(".png")):
         assert f"]({png})" in report
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no temporary left behind
@@ -70,3 +72,30 @@ def test_trace_as_json_lines(tmp_path, result):
     first = json.loads(lines[0])
     assert {"time", "kind", "resource"} <= set(first)
     assert first["kind"] == result.events["kind"].iloc[0]
+
+
+def test_deployments_are_listed_and_a_stuck_one_is_flagged(tmp_path):
+    from simulator.scenario.loader import parse_scenario
+
+    text = QUICKSTART.read_text()
+    scenario = parse_scenario(text).model_copy(update={"duration": 4 * 3600.0})
+    from simulator.scenario import schema
+
+    deploy = schema.Deploy(at=3600.0, action="deploy", service="web")
+    stuck = schema.Deploy(
+        at=2 * 3600.0, action="deploy", service="proxy", start_failure_probability=1.0
+    )
+    scenario = scenario.model_copy(update={"events": [deploy, stuck]})
+    r = run(scenario)
+    ds = r.summary["deployments"]
+    assert [d["service"] for d in ds] == ["web", "proxy"]
+    web, proxy = ds
+    assert web["completed_s"] is not None and not web["stuck"]
+    assert web["started_s"] == 3600.0 and web["duration_s"] > 0
+    assert proxy["completed_s"] is None
+    out = write_report(r, tmp_path / "r")
+    report = (out / "report.md").read_text()
+    assert "## Deployments" in report
+    if proxy["stuck"]:
+        assert "**stuck**" in report and "never completed" in report
+    assert r.summary["deployments_stuck"] == sum(d["stuck"] for d in ds)
