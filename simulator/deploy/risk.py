@@ -87,7 +87,7 @@ def _next_at_or_after(t: float, interval: float, phase: float) -> float:
     if interval <= 0:
         return t
     k = math.ceil((t - phase) / interval - 1e-12)
-    return phase + k * interval
+    return max(t, phase + k * interval)
 
 
 def first_breaching_period(onset: float, period_s: float, breach_fraction: float = 1.0) -> int:
