@@ -64,3 +64,6 @@ CODEDEPLOY: frozenset[str] = frozenset(
     if k.isupper() and not k.startswith("ECS_") and isinstance(v, str)
 )
 """Every CodeDeploy code this layer raises (each an error shape of the service model)."""
+
+INVALID_ZONAL_CONFIG = "InvalidZonalDeploymentConfigurationException"
+CODEDEPLOY_ALL: frozenset[str] = CODEDEPLOY | {INVALID_ZONAL_CONFIG}
