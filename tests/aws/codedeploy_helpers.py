@@ -7,8 +7,9 @@ import copy
 from typing import Any
 
 ROLE = "arn:aws:iam::123456789012:role/codedeploy-ecs"
-PROD = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2"
-TEST = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/0467ef3c8400ae65"
+LB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188"
+PROD = f"{LB}/f2f7dc8efc522ab2"
+TEST = f"{LB}/0467ef3c8400ae65"
 
 
 def group_params(**overrides: Any) -> dict[str, Any]:
