@@ -145,6 +145,7 @@ TRANSITIONS: Mapping[tuple[Step, Action], Step] = MappingProxyType(
         (S.CREATED, A.START): S.BEFORE_INSTALL,
         (S.CREATED, A.START_ROLLBACK): S.REROUTE,
         (S.CREATED, A.STOP): S.STOPPED,
+        (S.CREATED, A.ALARM): S.STOPPED,  # an alarm already in ALARM blocks the start [obs]
         (S.BEFORE_INSTALL, A.COMPLETE): S.INSTALL,
         (S.INSTALL, A.COMPLETE): S.AFTER_INSTALL,
         (S.AFTER_INSTALL, A.COMPLETE): S.ALLOW_TEST_TRAFFIC,
@@ -361,8 +362,8 @@ class Deployment:
                 raise self._refuse(action, "rule: the group waits in Ready (STOP_DEPLOYMENT)")
             if action is Action.AWAIT_READY and not waits:
                 raise self._refuse(action, "rule: the group reroutes at once (CONTINUE_DEPLOYMENT)")
-        if action is Action.COMPLETE and self.step.value in STEP_EVENT:
-            event = STEP_EVENT[self.step.value]
+        if action is Action.COMPLETE and self.step in STEP_EVENT:
+            event = STEP_EVENT[self.step]
             if self.hook_function(event) is not None and not self._hook_succeeded(event):
                 raise self._refuse(action, f"rule: the {event} hook has not reported Succeeded")
         return nxt
@@ -376,7 +377,7 @@ class Deployment:
         previous = self.step
         if self.history and at < self.history[-1].at:
             raise ValueError(f"{self.deployment_id}: time went backwards ({at})")
-        event = STEP_EVENT.get(previous.value)
+        event = STEP_EVENT.get(previous)
         if event is not None and self.events[event].status is EventStatus.IN_PROGRESS:
             if action is Action.COMPLETE:
                 self.events[event] = self.events[event]._replace(
@@ -391,7 +392,7 @@ class Deployment:
             self.start_time = at
         if nxt is Step.TERMINATION_WAIT:
             self.termination_wait_started = True
-        new_event = STEP_EVENT.get(nxt.value)
+        new_event = STEP_EVENT.get(nxt)
         if new_event is not None:
             self.events[new_event] = EventRecord(EventStatus.IN_PROGRESS, at)
         if nxt in FINAL_STEPS:
@@ -436,7 +437,7 @@ class Deployment:
     def start_hook(self, execution_id: str, at: float) -> HookExecution:
         """Begin the current step's hook: the driver then invokes the function with
         ``payload`` and waits for its status until ``deadline``."""
-        event = STEP_EVENT.get(self.step.value)
+        event = STEP_EVENT.get(self.step)
         function = None if event is None else self.hook_function(event)
         if event is None or function is None:
             raise self._refuse(Action.COMPLETE, f"rule: step '{self.step}' has no hook to run")

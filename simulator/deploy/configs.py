@@ -96,7 +96,7 @@ def traffic_routing_from_api(config: Mapping[str, Any]) -> TrafficRouting:
     """
     raw_type = config.get("type")
     try:
-        kind = RoutingType(raw_type)
+        kind = RoutingType(str(raw_type))
     except ValueError:
         names = ", ".join(t.value for t in RoutingType)
         raise _bad(f"trafficRoutingConfig.type must be one of {names}, got {raw_type!r}.") from None

@@ -39,3 +39,35 @@ def test_deploy_imports_no_simpy():
         "simulator.deploy.risk; sys.exit('simpy' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_ecsim_states_draws_the_deployment_machines(tmp_path):
+    for machine in ("codedeploy", "ecs-deployment"):
+        g = diagrams.graph(machine)
+        proc = subprocess.run(
+            [sys.executable, "-m", "simulator.cli", "states", machine, "--format", "dot"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.count("->") == g.number_of_edges()
+    png = tmp_path / "cd.png"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simulator.cli",
+            "states",
+            "codedeploy",
+            "-f",
+            "png",
+            "--out",
+            str(png),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert png.read_bytes()[:4] == b"\x89PNG"
