@@ -143,9 +143,6 @@ _RUNNING = (
 TRANSITIONS: Mapping[tuple[Step, Action], Step] = MappingProxyType(
     {
         (S.CREATED, A.START): S.BEFORE_INSTALL,
-        (S.CREATED, A.START_ROLLBACK): S.REROUTE,
-        (S.CREATED, A.STOP): S.STOPPED,
-        (S.CREATED, A.ALARM): S.STOPPED,  # an alarm already in ALARM blocks the start [obs]
         (S.BEFORE_INSTALL, A.COMPLETE): S.INSTALL,
         (S.INSTALL, A.COMPLETE): S.AFTER_INSTALL,
         (S.AFTER_INSTALL, A.COMPLETE): S.ALLOW_TEST_TRAFFIC,
@@ -159,7 +156,10 @@ TRANSITIONS: Mapping[tuple[Step, Action], Step] = MappingProxyType(
         (S.AFTER_ALLOW_TRAFFIC, A.COMPLETE): S.TERMINATION_WAIT,
         (S.TERMINATION_WAIT, A.COMPLETE): S.SUCCEEDED,
         (S.TERMINATION_WAIT, A.CONTINUE_TERMINATION): S.SUCCEEDED,
+        (S.CREATED, A.START_ROLLBACK): S.REROUTE,
         (S.REROUTE, A.COMPLETE): S.SUCCEEDED,
+        (S.CREATED, A.STOP): S.STOPPED,
+        (S.CREATED, A.ALARM): S.STOPPED,  # an alarm already in ALARM blocks the start [obs]
         (S.REROUTE, A.FAIL): S.FAILED,
         **{(s, A.FAIL): S.FAILED for s in _RUNNING if s is not S.READY_WAIT},
         **{(s, A.ALARM): S.STOPPED for s in _RUNNING},
