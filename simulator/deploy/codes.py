@@ -66,4 +66,5 @@ CODEDEPLOY: frozenset[str] = frozenset(
 """Every CodeDeploy code this layer raises (each an error shape of the service model)."""
 
 INVALID_ZONAL_CONFIG = "InvalidZonalDeploymentConfigurationException"
-CODEDEPLOY_ALL: frozenset[str] = CODEDEPLOY | {INVALID_ZONAL_CONFIG}
+INVALID_REVISION = "InvalidRevisionException"
+CODEDEPLOY_ALL: frozenset[str] = CODEDEPLOY | {INVALID_ZONAL_CONFIG, INVALID_REVISION}

@@ -24,6 +24,7 @@ class Shift(NamedTuple):
 @dataclass(frozen=True)
 class WeightTimeline:
     """Steps in time order; the weight is 0 before the first and holds between steps.
+    Steps may share an instant (ECS's 0-minute step bake): the last one at it holds.
 
     ``duration`` is how long the traffic-shifting phase lasts: the last shift's instant,
     plus a final wait where the strategy waits after reaching 100 % (a parameter).
@@ -36,8 +37,11 @@ class WeightTimeline:
         if not self.shifts:
             raise ValueError("a timeline needs at least one shift")
         times = [s.at for s in self.shifts]
-        if times != sorted(times) or len(set(times)) != len(times):
-            raise ValueError(f"shift instants must be strictly increasing: {times}")
+        if times != sorted(times):
+            raise ValueError(f"shift instants must be in time order: {times}")
+        weights = [s.weight for s in self.shifts]
+        if weights != sorted(weights):
+            raise ValueError(f"weights must not decrease: {weights}")
         if self.shifts[-1].weight != 100:
             raise ValueError("the last shift must put 100 % on green")
         if self.duration < self.shifts[-1].at:

@@ -286,3 +286,17 @@ def test_at_most_one_active_deployment_per_group_and_rollback_pairs(ops):
         if d.is_rollback:
             orig = book.deployments[d.rollback_info.rollback_triggering_deployment_id]
             assert orig.rollback_info.rollback_deployment_id == d.deployment_id
+
+
+def test_error_information_codes_are_the_models():
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("codedeploy")
+    enum = set(model.shape_for("ErrorCode").enum)
+    from simulator.deploy.codedeploy import ERROR_CODES
+
+    assert set(ERROR_CODES.values()) <= enum
+    statuses = set(model.shape_for("DeploymentStatus").enum)
+    assert {s.value for s in DeploymentStatus} == statuses
+    assert {s.value for s in EventStatus} == set(model.shape_for("LifecycleEventStatus").enum)
+    assert ROLLBACK_CREATOR in model.shape_for("DeploymentCreator").enum

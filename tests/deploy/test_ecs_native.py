@@ -299,3 +299,47 @@ def test_no_transition_out_of_a_final_status(seq):
         if d.status is not ServiceDeploymentStatus.ROLLBACK_IN_PROGRESS and d.rollback is None:
             assert weights == sorted(weights)
     assert not [k for k in TRANSITIONS if k[0] in FINAL_STEPS]
+
+
+def test_enums_are_the_ecs_models():
+    import botocore.session
+
+    from simulator.deploy.ecs_native import ServiceDeploymentStatus as SDS
+
+    m = botocore.session.get_session().get_service_model("ecs")
+    assert [s.value for s in Stage] == m.shape_for("ServiceDeploymentLifecycleStage").enum
+    assert [h.value for h in HookStage] == m.shape_for("DeploymentLifecycleHookStage").enum
+    assert {s.value for s in SDS} == set(m.shape_for("ServiceDeploymentStatus").enum)
+    assert {s.value for s in HookStatus} == set(m.shape_for("DeploymentLifecycleHookStatus").enum)
+    assert {s.value for s in Strategy} == set(m.shape_for("DeploymentStrategy").enum)
+
+
+@given(
+    st.sampled_from(["LINEAR", "CANARY"]),
+    st.integers(1, 1000).map(lambda n: n / 10),
+    st.integers(0, 1440),
+)
+def test_ecs_timelines_are_monotone_and_end_at_100(strategy, pct, bake):
+    key = "linearConfiguration" if strategy == "LINEAR" else "canaryConfiguration"
+    body = (
+        {"stepPercent": max(pct, 3.0), "stepBakeTimeInMinutes": bake}
+        if strategy == "LINEAR"
+        else {"canaryPercent": pct, "canaryBakeTimeInMinutes": bake}
+    )
+    tl = strategy_from_api({"strategy": strategy, key: body}).timeline()
+    weights = [s.weight for s in tl.shifts]
+    assert weights == sorted(weights) and weights[-1] == 100
+    assert tl.duration == tl.time_to_full  # no bake after the last step
+
+
+def test_zero_step_bake_shifts_every_step_at_once():
+    cfg = strategy_from_api(
+        {
+            "strategy": "LINEAR",
+            "linearConfiguration": {"stepPercent": 10.0, "stepBakeTimeInMinutes": 0},
+        }
+    )
+    tl = cfg.timeline()
+    assert len(tl.shifts) == 10 and tl.shift_instants == [0.0] * 10
+    assert tl.weight_at(0) == 100 and tl.time_to_full == 0
+    assert len([s for s, _ in stage_sequence(cfg) if s is Step.PRODUCTION_TRAFFIC_SHIFT]) == 10
