@@ -172,6 +172,8 @@ del S, A
 
 INITIAL_STEP = Step.CREATED
 FINAL_STEPS = frozenset({Step.SUCCEEDED, Step.FAILED, Step.STOPPED})
+_COMPLETING = frozenset({Action.COMPLETE, Action.AWAIT_READY})
+"""Actions that finish the current step's event successfully."""
 API_ACTIONS = frozenset({Action.CONTINUE_READY, Action.CONTINUE_TERMINATION, Action.STOP})
 
 
@@ -362,7 +364,7 @@ class Deployment:
                 raise self._refuse(action, "rule: the group waits in Ready (STOP_DEPLOYMENT)")
             if action is Action.AWAIT_READY and not waits:
                 raise self._refuse(action, "rule: the group reroutes at once (CONTINUE_DEPLOYMENT)")
-        if action is Action.COMPLETE and self.step in STEP_EVENT:
+        if action in _COMPLETING and self.step in STEP_EVENT:
             event = STEP_EVENT[self.step]
             if self.hook_function(event) is not None and not self._hook_succeeded(event):
                 raise self._refuse(action, f"rule: the {event} hook has not reported Succeeded")
@@ -379,7 +381,7 @@ class Deployment:
             raise ValueError(f"{self.deployment_id}: time went backwards ({at})")
         event = STEP_EVENT.get(previous)
         if event is not None and self.events[event].status is EventStatus.IN_PROGRESS:
-            if action is Action.COMPLETE:
+            if action in _COMPLETING:
                 self.events[event] = self.events[event]._replace(
                     status=EventStatus.SUCCEEDED, end=at
                 )
@@ -388,7 +390,7 @@ class Deployment:
                 self.events[event] = self.events[event]._replace(status=ended, end=at)
         self.step = nxt
         self.history.append(Transition(at, nxt, action))
-        if previous is Step.CREATED:
+        if previous is Step.CREATED and nxt not in FINAL_STEPS:
             self.start_time = at
         if nxt is Step.TERMINATION_WAIT:
             self.termination_wait_started = True
@@ -398,7 +400,9 @@ class Deployment:
         if nxt in FINAL_STEPS:
             self.complete_time = at
             for e, rec in self.events.items():
-                if rec.status is EventStatus.PENDING:
+                if rec.status is EventStatus.IN_PROGRESS:  # e.g. left by the Ready wait
+                    self.events[e] = rec._replace(status=EventStatus.FAILED, end=at)
+                elif rec.status is EventStatus.PENDING:
                     self.events[e] = EventRecord(
                         EventStatus.SUCCEEDED if nxt is Step.SUCCEEDED else EventStatus.SKIPPED
                     )

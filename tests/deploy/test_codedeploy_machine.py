@@ -66,6 +66,7 @@ def test_ready_wait_is_status_ready_and_needs_continue():
     assert "Ready" in e.value.message or "STOP_DEPLOYMENT" in e.value.message
     d.apply(Action.AWAIT_READY, 1)
     assert d.status is DeploymentStatus.READY
+    assert d.events[E.AFTER_ALLOW_TEST_TRAFFIC].status is EventStatus.SUCCEEDED
     d.apply(Action.READY_TIMEOUT, 1801, cause="ready_timeout")
     assert d.status is DeploymentStatus.STOPPED and d.error[0] == "TIMEOUT"
 
