@@ -10,7 +10,7 @@ reference's section 5.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from simulator.deploy.timeline import WeightTimeline
@@ -152,6 +152,50 @@ def detectable_by_phase(
     ]
 
 
+@dataclass(frozen=True)
+class Detection:
+    """When a step fault is caught under a weight timeline (seconds from shift start)."""
+
+    breach_start: float
+    """When the alarm's metric starts breaching: the fault's onset, or the first later
+    shift to a weight at which the alarm can see it."""
+    alarm_at: float
+    contained_at: float
+    escaped_to_full: bool
+    """Still undetected when green reached 100 %."""
+
+
+def detect(
+    timeline: WeightTimeline,
+    onset: float,
+    alarm: AlarmTiming,
+    can_detect: Callable[[float], bool],
+    *,
+    breach_fraction: float = 1.0,
+    window_end: float | None = None,
+) -> Detection | None:
+    """The detection of a fault from ``onset`` by an alarm that fires only at weights
+    where ``can_detect(weight_percent)`` (e.g. ``detectable_rate_alarm`` bound to p_err
+    and a threshold). None if it is never caught, or caught only after ``window_end``
+    (the deployment already ended: nothing is rolled back)."""
+    pieces = timeline.intervals(until=max(onset, timeline.time_to_full) + 1.0)
+    starts = [(a, w) for a, _, w in pieces]
+    breach = None
+    for i, (a, w) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else math.inf
+        if end <= onset or not can_detect(w):
+            continue
+        breach = max(a, onset)
+        break
+    if breach is None:
+        return None
+    t_alarm = alarm_time(breach, alarm, breach_fraction=breach_fraction)
+    t_c = containment_time(breach, alarm, breach_fraction=breach_fraction)
+    if window_end is not None and t_c > window_end:
+        return None
+    return Detection(breach, t_alarm, t_c, t_alarm >= timeline.time_to_full)
+
+
 def extra_task_seconds(desired: int, green_up_at: float, blue_gone_at: float) -> float:
     """∫ (tasks − N) dt with green at 100 % of N from its scale-up to blue's removal
     (CodeDeploy and ECS's own strategies both run 2×N in between)."""
@@ -208,3 +252,34 @@ def green_up_to_blue_gone(breakdown: Mapping[str, float]) -> float:
     keys = list(breakdown)
     start = keys.index("Install")
     return sum(breakdown[k] for k in keys[start:] if k != "total")
+
+
+def ecs_breakdown(
+    timeline: WeightTimeline,
+    bake_time_minutes: int,
+    *,
+    scale_up_s: float,
+    hooks_s: Mapping[str, float] | None = None,
+    test_traffic_s: float = 0.0,
+    clean_up_s: float = 0.0,
+) -> dict[str, float]:
+    """Duration by lifecycle stage of an ECS BLUE_GREEN / LINEAR / CANARY deployment,
+    plus ``total``; ``hooks_s`` by hook stage name adds to its stage (PRE_PRODUCTION_
+    TRAFFIC_SHIFT to PRODUCTION_TRAFFIC_SHIFT)."""
+    h = dict(hooks_s or {})
+    out = {
+        "RECONCILE_SERVICE": h.get("RECONCILE_SERVICE", 0.0),
+        "PRE_SCALE_UP": h.get("PRE_SCALE_UP", 0.0),
+        "SCALE_UP": scale_up_s,
+        "POST_SCALE_UP": h.get("POST_SCALE_UP", 0.0),
+        "TEST_TRAFFIC_SHIFT": test_traffic_s + h.get("TEST_TRAFFIC_SHIFT", 0.0),
+        "POST_TEST_TRAFFIC_SHIFT": h.get("POST_TEST_TRAFFIC_SHIFT", 0.0),
+        "PRODUCTION_TRAFFIC_SHIFT": timeline.duration
+        + h.get("PRE_PRODUCTION_TRAFFIC_SHIFT", 0.0)
+        + h.get("PRODUCTION_TRAFFIC_SHIFT", 0.0),
+        "POST_PRODUCTION_TRAFFIC_SHIFT": h.get("POST_PRODUCTION_TRAFFIC_SHIFT", 0.0),
+        "BAKE_TIME": bake_time_minutes * 60.0,
+        "CLEAN_UP": clean_up_s,
+    }
+    out["total"] = sum(out.values())
+    return out

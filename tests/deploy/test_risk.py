@@ -11,6 +11,7 @@ from simulator.deploy.risk import (
     bad_responses,
     codedeploy_breakdown,
     containment_time,
+    detect,
     detectable_by_phase,
     detectable_rate_alarm,
     detectable_sum_alarm,
@@ -141,3 +142,46 @@ def test_detection_is_at_least_m_periods_and_containment_after_detection(onset, 
     d = time_to_detect(onset, a)
     assert d >= m * period + lag - 1e-6
     assert time_to_contain(onset, a) >= d
+
+
+def test_detect_escape_of_a_canary_under_an_lb_wide_alarm():
+    canary = PREDEFINED[P + "ECSCanary10Percent5Minutes"].timeline()
+    alarm = AlarmTiming(period_s=60, ingestion_lag_s=5)
+
+    def lb_wide(w):
+        return detectable_rate_alarm(w, 0.20, 0.05)
+
+    d = detect(canary, 0, alarm, lb_wide)
+    # invisible at 10 %: breaching starts at the shift to 100 % (300 s), caught a period later
+    assert d.breach_start == 300 and d.alarm_at == 365 and d.escaped_to_full
+    tg = detect(canary, 0, alarm, lambda w: detectable_sum_alarm(w, 0.2, 50, 60, 10))
+    assert tg.breach_start == 0 and tg.contained_at == 65 and not tg.escaped_to_full
+    # caught only after the deployment ended: nothing is rolled back
+    assert detect(canary, 0, alarm, lb_wide, window_end=320) is None
+    assert detect(canary, 0, alarm, lambda w: False) is None
+
+
+@given(st.floats(0, 2000), st.integers(1, 99), st.integers(1, 10))
+def test_detection_never_precedes_the_onset_or_a_visible_weight(onset, pct, minutes):
+    from simulator.deploy import RoutingType, TrafficRouting
+
+    tl = TrafficRouting(RoutingType.TIME_BASED_LINEAR, pct, minutes).timeline()
+    threshold = 50.0
+    d = detect(tl, onset, AlarmTiming(), lambda w: w > threshold)
+    assert d is not None  # 100 % is always visible to this alarm
+    assert d.breach_start >= onset and tl.weight_at(d.breach_start) > threshold
+    assert d.contained_at >= d.alarm_at >= d.breach_start
+
+
+def test_ecs_breakdown_of_a_default_linear():
+    from simulator.deploy.ecs_native import strategy_from_api
+    from simulator.deploy.risk import ecs_breakdown
+
+    cfg = strategy_from_api({"strategy": "LINEAR", "bakeTimeInMinutes": 10})
+    b = ecs_breakdown(
+        cfg.timeline(), cfg.bake_time_minutes, scale_up_s=120, hooks_s={"POST_SCALE_UP": 15}
+    )
+    assert b["PRODUCTION_TRAFFIC_SHIFT"] == 9 * 6 * 60 and b["BAKE_TIME"] == 600
+    assert b["total"] == 120 + 15 + 3240 + 600
+    # the same numbers CloudFormation's 33-hour rule computes (minutes), plus what it omits
+    assert b["PRODUCTION_TRAFFIC_SHIFT"] + b["BAKE_TIME"] == cfg.cfn_minutes() * 60
