@@ -9,7 +9,7 @@ the API reports and to the lifecycle event it runs, if any.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -174,7 +174,6 @@ INITIAL_STEP = Step.CREATED
 FINAL_STEPS = frozenset({Step.SUCCEEDED, Step.FAILED, Step.STOPPED})
 _COMPLETING = frozenset({Action.COMPLETE, Action.AWAIT_READY})
 """Actions that finish the current step's event successfully."""
-API_ACTIONS = frozenset({Action.CONTINUE_READY, Action.CONTINUE_TERMINATION, Action.STOP})
 
 
 class RollbackEvent(StrEnum):
@@ -603,9 +602,3 @@ class DeploymentBook:
         )
         self.deployments[rb.deployment_id] = rb
         return rb
-
-
-def events_in_order(
-    records: Mapping[LifecycleEvent, EventRecord],
-) -> Iterable[tuple[LifecycleEvent, EventRecord]]:
-    return ((e, records[e]) for e in LifecycleEvent)
