@@ -164,13 +164,16 @@ def _print_variants(summaries: dict[str, dict], target: Path) -> None:
 
 @app.command()
 def states(
-    machine: Annotated[str, typer.Argument(help="instance, host or task")],
+    machine: Annotated[
+        str, typer.Argument(help="instance, host, task, codedeploy or ecs-deployment")
+    ],
     format: Annotated[str, typer.Option("--format", "-f", help="png, dot or mermaid")] = "mermaid",
     out: Annotated[
         Path | None, typer.Option(help="Write to this file (png needs it; default stdout).")
     ] = None,
 ) -> None:
-    """Draw the EC2 instance, Dedicated Host or ECS task state machine from its table."""
+    """Draw a state machine (EC2 instance, Dedicated Host, ECS task, CodeDeploy or ECS
+    deployment) from its transition table."""
     from simulator.report import diagrams
 
     problems = []

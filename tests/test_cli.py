@@ -117,7 +117,7 @@ def test_states_rejects_unknown_machine_and_format():
     proc = ecsim("states", "volume", "--format", "svg")
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
-        "machine: expected one of instance, host, task, got 'volume'",
+        "machine: expected one of instance, host, task, codedeploy, ecs-deployment, got 'volume'",
         "--format: expected one of png, dot, mermaid, got 'svg'",
     ]
 

@@ -24,6 +24,7 @@ from botocore.model import OperationModel
 from dateutil.tz import tzutc
 
 from simulator.aws import errors
+from simulator.aws.codedeploy import CodeDeployService
 from simulator.aws.ec2 import Ec2Service
 from simulator.aws.ecs import EcsService
 from simulator.aws.elbv2 import Elbv2Service
@@ -177,7 +178,12 @@ class SimulatedAWS:
         )
         """ECS services' ``loadBalancers``: their tasks as targets of ``elbv2``'s groups."""
         elbv2 = Elbv2Service(self, self.elbv2, self.elb_health)
-        self._services: dict[str, Any] = {"ec2": ec2, "ecs": ecs, "elbv2": elbv2}
+        self._services: dict[str, Any] = {
+            "ec2": ec2,
+            "ecs": ecs,
+            "elbv2": elbv2,
+            "codedeploy": CodeDeployService(self),
+        }
         self._session = simulated_session(self, self, frozenset(self._services))
         self._boto3 = boto3.Session(
             botocore_session=self._session, region_name=region, **DUMMY_CREDENTIALS
@@ -368,7 +374,7 @@ class SimulatedAWS:
 
     def _metadata(self, status: int, service_name: str = "ec2") -> dict[str, Any]:
         request_id = str(uuid.UUID(bytes=self._request_ids.bytes(16), version=4))
-        json_protocol = service_name == "ecs"
+        json_protocol = service_name in ("ecs", "codedeploy")
         content_type = "application/x-amz-json-1.1" if json_protocol else "text/xml;charset=UTF-8"
         headers = {
             "content-type": content_type,

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 
+from simulator.deploy import graphs as deploy_graphs  # noqa: E402
 from simulator.ecs import task  # noqa: E402
 from simulator.lifecycle.graph import (  # noqa: E402
     START_NODE,
@@ -28,11 +29,17 @@ def task_graph() -> nx.DiGraph:
     return transition_graph(task.TRANSITIONS, {"run-task": task.INITIAL_STATE})
 
 
-MACHINES = {"instance": instance_graph, "host": host_graph, "task": task_graph}
+MACHINES = {
+    "instance": instance_graph,
+    "host": host_graph,
+    "task": task_graph,
+    **deploy_graphs.MACHINES,
+}
 TITLES = {
     "instance": "EC2 instance lifecycle",
     "host": "EC2 Dedicated Host lifecycle",
     "task": "Amazon ECS task lifecycle",
+    **deploy_graphs.TITLES,
 }
 FORMATS = ("png", "dot", "mermaid")
 
