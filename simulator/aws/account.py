@@ -24,6 +24,7 @@ from botocore.model import OperationModel
 from dateutil.tz import tzutc
 
 from simulator.aws import errors
+from simulator.aws.cloudwatch import CloudWatchService
 from simulator.aws.ec2 import Ec2Service
 from simulator.aws.ecs import EcsService
 from simulator.aws.hooks import simulated_session
@@ -33,6 +34,9 @@ from simulator.catalog.catalog import instance_type as catalog_instance_type
 from simulator.catalog.catalog import instance_types as catalog_instance_types
 from simulator.catalog.hosts import HostType
 from simulator.catalog.hosts import host_type as catalog_host_type
+from simulator.cloudwatch.alarms import Alarms
+from simulator.cloudwatch.evaluator import AlarmEvaluator
+from simulator.cloudwatch.store import MetricStore
 from simulator.core.durations import Duration, format_duration, parse_duration
 from simulator.core.errors import AWSError, EcsimError
 from simulator.core.world import World
@@ -78,6 +82,11 @@ class SimulatedAWS:
     ``catalog/data/ecs_timing.csv`` rows (``{"agent_registration": "15s"}``); STOPPED tasks
     stay visible for ``stopped_task_visibility``; ``capacity_providers`` makes FARGATE,
     FARGATE_SPOT and Auto Scaling group providers available (simulator.ecs.capacity).
+
+    CloudWatch (``client("cloudwatch")``): ``cloudwatch_store`` is the account's live
+    MetricStore (what simulated publishers write and GetMetricData reads), ``alarms`` its
+    metric alarms, evaluated in simulated time by ``alarm_evaluator`` with
+    ``cloudwatch_ingestion_delay`` between a period's end and its datapoint's visibility.
     """
 
     def __init__(
@@ -98,6 +107,7 @@ class SimulatedAWS:
         ecs_timing: EcsTiming | Mapping[str, Any] | None = None,
         stopped_task_visibility: Duration = "1h",
         capacity_providers: bool = True,
+        cloudwatch_ingestion_delay: Duration = 0,
     ):
         if not isinstance(region, str) or not REGION.fullmatch(region):
             raise EcsimError(f"region must look like 'us-east-1', got {region!r}")
@@ -149,7 +159,22 @@ class SimulatedAWS:
         self.auto_scaling_groups: dict[str, AutoScalingGroup] = {}
         ecs = EcsService(self, self.ecs)
         ec2.launch_hooks.append(ecs)
-        self._services: dict[str, Any] = {"ec2": ec2, "ecs": ecs}
+        self.cloudwatch_store = MetricStore()
+        """The live metric store: publishers write into it, ``client("cloudwatch")`` reads it."""
+        self.alarms = Alarms(region, self.account_id, epoch=start_time)
+        """The account's metric alarms (``alarms.subscribe(callback)`` for state changes)."""
+        self.alarm_evaluator = AlarmEvaluator(
+            self.world,
+            self.cloudwatch_store,
+            self.alarms,
+            ingestion_delay=cloudwatch_ingestion_delay,
+        )
+        self.alarms.on_put.append(lambda _alarm: self.alarm_evaluator.start())
+        self._services: dict[str, Any] = {
+            "ec2": ec2,
+            "ecs": ecs,
+            "cloudwatch": CloudWatchService(self),
+        }
         self._session = simulated_session(self, self, frozenset(self._services))
         self._boto3 = boto3.Session(
             botocore_session=self._session, region_name=region, **DUMMY_CREDENTIALS
@@ -321,6 +346,7 @@ class SimulatedAWS:
             self.calls += 1
             service_name = model.service_model.service_name
             service = self._services.get(service_name)
+            error: AWSError | None = None
             try:
                 if service is None or params is None:
                     raise errors.not_simulated(
@@ -330,16 +356,37 @@ class SimulatedAWS:
                 parsed = service.handle(model, params)
                 status = 200
             except AWSError as e:
+                error = e
                 status = e.http_status
                 parsed = {"Error": {"Code": e.code, "Message": e.message}}
+                if hasattr(service, "error_details"):
+                    parsed["Error"].update(service.error_details(model, e))
                 parsed.update(_modeled_error_fields(model, e))
-            parsed["ResponseMetadata"] = self._metadata(status, service_name)
+            parsed["ResponseMetadata"] = self._metadata(status, service_name, error)
             if self.validate_responses:
                 check_output(model, parsed)
             return status, parsed
 
-    def _metadata(self, status: int, service_name: str = "ec2") -> dict[str, Any]:
+    def _metadata(
+        self, status: int, service_name: str = "ec2", error: AWSError | None = None
+    ) -> dict[str, Any]:
         request_id = str(uuid.UUID(bytes=self._request_ids.bytes(16), version=4))
+        if service_name == "cloudwatch":
+            # botocore 1.44 speaks smithy-rpc-v2-cbor to CloudWatch (awsQueryCompatible).
+            cbor: dict[str, str] = {
+                "content-type": "application/cbor",
+                "date": format_datetime(self.timestamp().astimezone(dt.UTC), usegmt=True),
+                "smithy-protocol": "rpc-v2-cbor",
+                "x-amzn-requestid": request_id,
+            }
+            if error is not None:
+                cbor["x-amzn-query-error"] = f"{error.code};Sender"
+            return {
+                "RequestId": request_id,
+                "HTTPStatusCode": status,
+                "HTTPHeaders": cbor,
+                "RetryAttempts": 0,
+            }
         json_protocol = service_name == "ecs"
         content_type = "application/x-amz-json-1.1" if json_protocol else "text/xml;charset=UTF-8"
         headers = {
