@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -120,9 +121,24 @@ class Datapoint:
 
 
 class SeriesHandle:
-    """One metric series: append points without hashing its key again (hot loops)."""
+    """One metric series: append points without hashing its key again (hot loops).
 
-    __slots__ = ("key", "unit", "high_resolution", "_rows", "_n", "_pool", "_pool_n", "_sorted")
+    Single values go to two C arrays of doubles (``array('d')``: amortised O(1) appends,
+    no Python object per point) and move into the numpy row array in one block the next
+    time the series is read; every other datum goes to the row array directly."""
+
+    __slots__ = (
+        "key",
+        "unit",
+        "high_resolution",
+        "_rows",
+        "_n",
+        "_pool",
+        "_pool_n",
+        "_sorted",
+        "_bt",
+        "_bv",
+    )
 
     def __init__(self, key: MetricKey, capacity: int = 64):
         self.key = key
@@ -133,9 +149,11 @@ class SeriesHandle:
         self._pool = np.empty((0, 2), dtype=np.float64)
         self._pool_n = 0
         self._sorted = True
+        self._bt = array("d")
+        self._bv = array("d")
 
     def __len__(self) -> int:
-        return self._n
+        return self._n + len(self._bt)
 
     @property
     def namespace(self) -> str:
@@ -166,27 +184,48 @@ class SeriesHandle:
         if storage_resolution == 60:
             # Standard resolution: CloudWatch keeps one-minute granularity, so the datum
             # counts at the start of its minute (sub-minute periods see it only there).
-            timestamp = timestamp - timestamp % 60
-        if values is None and statistic_values is None and value is not None:
-            # The hot path: a single value, no validation beyond what the row needs.
-            n = self._n
-            if n == self._rows.shape[0]:
-                self._grow()
-            if n and timestamp < self._rows[n - 1, 0]:
-                self._sorted = False
-            v = float(value)
-            self._rows[n] = (timestamp, 1.0, v, v, v, 0.0, 0.0)
-            self._n = n + 1
-        else:
-            self._put_general(timestamp, value, values, counts, statistic_values)
-        if unit is not None:
-            self.unit = unit
-        if storage_resolution == 1:
+            timestamp -= timestamp % 60
+        elif storage_resolution == 1:
             self.high_resolution = True
-        elif storage_resolution != 60:
+        else:
             raise _invalid(
                 f"The parameter StorageResolution must be 1 or 60, got {storage_resolution!r}."
             )
+        if unit is not None:
+            self.unit = unit
+        if values is None and statistic_values is None and value is not None:
+            self._bt.append(timestamp)  # the hot path
+            self._bv.append(value)
+        else:
+            self._put_general(timestamp, value, values, counts, statistic_values)
+
+    def _flush(self) -> None:
+        """Move the buffered single values into the row array."""
+        k = len(self._bt)
+        if not k:
+            return
+        t = np.frombuffer(self._bt, dtype=np.float64)
+        v = np.frombuffer(self._bv, dtype=np.float64)
+        self._append_singles(t, v)
+        self._bt = array("d")
+        self._bv = array("d")
+
+    def _append_singles(self, t: np.ndarray, v: np.ndarray) -> None:
+        k = t.shape[0]
+        while self._n + k > self._rows.shape[0]:
+            self._grow()
+        n = self._n
+        block = self._rows[n : n + k]
+        block[:, _T] = t
+        block[:, _N] = 1.0
+        block[:, _SUM] = v
+        block[:, _MIN] = v
+        block[:, _MAX] = v
+        block[:, _VSTART] = 0.0
+        block[:, _VLEN] = 0.0
+        if (n and t[0] < self._rows[n - 1, _T]) or bool(np.any(np.diff(t) < 0)):
+            self._sorted = False
+        self._n = n + k
 
     def put_many(
         self,
@@ -208,23 +247,9 @@ class SeriesHandle:
         v = np.asarray(values, dtype=np.float64)
         if t.shape != v.shape or t.ndim != 1:
             raise _invalid("timestamps and values must be 1-D sequences of the same length.")
-        k = t.shape[0]
-        if not k:
-            return
-        while self._n + k > self._rows.shape[0]:
-            self._grow()
-        n = self._n
-        block = self._rows[n : n + k]
-        block[:, _T] = t
-        block[:, _N] = 1.0
-        block[:, _SUM] = v
-        block[:, _MIN] = v
-        block[:, _MAX] = v
-        block[:, _VSTART] = 0.0
-        block[:, _VLEN] = 0.0
-        if (n and t[0] < self._rows[n - 1, _T]) or bool(np.any(np.diff(t) < 0)):
-            self._sorted = False
-        self._n = n + k
+        if t.shape[0]:
+            self._flush()
+            self._append_singles(t, v)
 
     def _grow(self) -> None:
         grown = np.empty((max(64, 2 * self._rows.shape[0]), _COLS), dtype=np.float64)
@@ -248,6 +273,7 @@ class SeriesHandle:
             )
         if counts is not None and values is None:
             raise AWSError(INVALID_PARAMETER_COMBINATION, "Counts may be given only with Values.")
+        self._flush()
         if statistic_values is not None:
             row = self._statistic_set_row(timestamp, statistic_values)
         else:
@@ -323,6 +349,7 @@ class SeriesHandle:
     # ------------------------------------------------------------------ reading
     def rows(self) -> np.ndarray:
         """The stored rows sorted by timestamp (columns t, n, sum, min, max, ...)."""
+        self._flush()
         if not self._sorted:
             order = np.argsort(self._rows[: self._n, _T], kind="stable")
             self._rows[: self._n] = self._rows[: self._n][order]
@@ -330,7 +357,7 @@ class SeriesHandle:
         return self._rows[: self._n]
 
     def last_timestamp(self) -> float | None:
-        return float(self.rows()[-1, _T]) if self._n else None
+        return float(self.rows()[-1, _T]) if len(self) else None
 
     def statistics(
         self,
@@ -368,57 +395,79 @@ class SeriesHandle:
         cuts = np.flatnonzero(np.diff(bucket)) + 1
         starts = np.concatenate(([0], cuts))
         n = np.add.reduceat(sel[:, _N], starts)
-        total = np.add.reduceat(sel[:, _SUM], starts)
-        mn = np.minimum.reduceat(sel[:, _MIN], starts)
-        mx = np.maximum.reduceat(sel[:, _MAX], starts)
-        ends = np.concatenate((cuts, [sel.shape[0]]))
-        out: list[Datapoint] = []
-        for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
-            vals: dict[str, float] = {}
-            for name, p in pcts.items():
-                if p is None:
-                    vals[name] = _standard(name, n[i], total[i], mn[i], mx[i])
-                else:
-                    q = self._percentile(sel[a:b], p)
-                    if q is not None:
-                        vals[name] = q
-            out.append(Datapoint(float(t0 + int(bucket[a]) * period), vals, float(n[i]), self.unit))
+        columns: dict[str, list[float | None]] = {}
+        for name, p in pcts.items():
+            if p is not None:
+                columns[name] = self._percentiles(sel, bucket, starts, p)
+            elif name == "SampleCount":
+                columns[name] = n.tolist()
+            elif name == "Sum":
+                columns[name] = np.add.reduceat(sel[:, _SUM], starts).tolist()
+            elif name == "Average":
+                columns[name] = (np.add.reduceat(sel[:, _SUM], starts) / n).tolist()
+            elif name == "Minimum":
+                columns[name] = np.minimum.reduceat(sel[:, _MIN], starts).tolist()
+            else:
+                columns[name] = np.maximum.reduceat(sel[:, _MAX], starts).tolist()
+        times = (t0 + bucket[starts] * float(period)).tolist()
+        counts = n.tolist()
+        names = list(columns)
+        cols = [columns[k] for k in names]
+        unit = self.unit
+        out = []
+        for i, ts in enumerate(times):
+            vals = {k: c[i] for k, c in zip(names, cols, strict=True) if c[i] is not None}
+            out.append(Datapoint(ts, vals, counts[i], unit))  # type: ignore[arg-type]
         return out
 
-    def _percentile(self, rows: np.ndarray, p: float) -> float | None:
-        """Nearest-rank percentile over the raw samples of ``rows`` (None if a row is a
-        statistic set with no raw values)."""
-        if bool(np.any(rows[:, _VLEN] == _NO_RAW)):
-            return None
-        single = rows[rows[:, _VLEN] == 0]
-        parts_v = [single[:, _MIN]]
-        parts_c = [single[:, _N]]
-        for r in rows[rows[:, _VLEN] > 0]:
-            a, k = int(r[_VSTART]), int(r[_VLEN])
-            parts_v.append(self._pool[a : a + k, 0])
-            parts_c.append(self._pool[a : a + k, 1])
-        v = np.concatenate(parts_v)
-        c = np.concatenate(parts_c)
-        order = np.argsort(v, kind="stable")
-        v, c = v[order], c[order]
+    def _percentiles(
+        self, sel: np.ndarray, bucket: np.ndarray, starts: np.ndarray, p: float
+    ) -> list[float | None]:
+        """Nearest-rank percentile of each bucket's raw samples: the smallest value with
+        at least p % of the samples at or below it. None for a bucket holding a statistic
+        set without raw values (CloudWatch gives no percentile from those)."""
+        vlen = sel[:, _VLEN]
+        single = vlen == 0
+        b_parts = [bucket[single]]
+        v_parts = [sel[single, _MIN]]
+        c_parts = [sel[single, _N]]
+        pooled = np.flatnonzero(vlen > 0)
+        if pooled.size:
+            lens = vlen[pooled].astype(np.int64)
+            first = sel[pooled, _VSTART].astype(np.int64)
+            offsets = np.repeat(first - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+            idx = np.arange(int(lens.sum())) + offsets
+            b_parts.append(np.repeat(bucket[pooled], lens))
+            v_parts.append(self._pool[idx, 0])
+            c_parts.append(self._pool[idx, 1])
+        b = np.concatenate(b_parts)
+        v = np.concatenate(v_parts)
+        c = np.concatenate(c_parts)
+        keep = c > 0  # a value published with count 0 is no sample
+        b, v, c = b[keep], v[keep], c[keep]
+        if not v.size:
+            return [None] * starts.shape[0]
+        order = np.lexsort((v, b))
+        b, v, c = b[order], v[order], c[order]
         cum = np.cumsum(c)
-        if cum[-1] <= 0:
-            return None
-        rank = max(p / 100.0 * cum[-1], np.finfo(float).tiny)
-        idx = int(np.searchsorted(cum, rank - 1e-9 * cum[-1], side="left"))
-        return float(v[min(idx, v.shape[0] - 1)])
-
-
-def _standard(name: str, n: float, total: float, mn: float, mx: float) -> float:
-    if name == "SampleCount":
-        return float(n)
-    if name == "Sum":
-        return float(total)
-    if name == "Average":
-        return float(total / n)
-    if name == "Minimum":
-        return float(mn)
-    return float(mx)
+        ids = bucket[starts]
+        lo = np.searchsorted(b, ids, side="left")
+        hi = np.searchsorted(b, ids, side="right")
+        before = np.where(lo > 0, cum[np.maximum(lo - 1, 0)], 0.0)
+        total = np.where(hi > lo, cum[np.maximum(hi - 1, 0)], 0.0) - before
+        target = before + np.maximum(p / 100.0 * total, 1e-300) - 1e-9 * np.maximum(total, 1.0)
+        pick = np.minimum(np.searchsorted(cum, target, side="left"), np.maximum(hi - 1, 0))
+        pick = np.maximum(pick, lo)
+        result: list[float] = v[np.minimum(pick, v.size - 1)].tolist()
+        no_raw = np.flatnonzero(vlen == _NO_RAW)
+        blocked = set(bucket[no_raw].tolist()) if no_raw.size else set()
+        out: list[float | None] = []
+        for i, bid in enumerate(ids.tolist()):
+            if bid in blocked or total[i] <= 0:
+                out.append(None)
+            else:
+                out.append(result[i])
+        return out
 
 
 @dataclass

@@ -234,3 +234,44 @@ def test_statistics_agree_with_a_plain_computation(
         assert d.values["Minimum"] == vals[0] and d.values["Maximum"] == vals[-1]
         # Nearest rank: the smallest value with at least half the samples at or below it.
         assert d.values["p50"] == vals[math.ceil(0.5 * len(vals)) - 1]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 599),
+            st.lists(st.tuples(st.integers(-50, 50), st.integers(0, 5)), min_size=1, max_size=6),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from([0.0, 10.0, 50.0, 90.0, 99.0, 99.9, 100.0]),
+)
+def test_percentiles_of_mixed_puts_agree_with_a_plain_computation(
+    puts: list[tuple[int, list[tuple[int, int]]]], pct: float
+) -> None:
+    store = MetricStore()
+    h = store.series(NS, NAME, DIMS)
+    samples: dict[int, list[float]] = {}
+    for t, pairs in puts:
+        if sum(c for _, c in pairs) == 0:
+            continue
+        if len(pairs) == 1 and pairs[0][1] == 1:
+            h.put(t, value=float(pairs[0][0]), storage_resolution=1)
+        else:
+            h.put(
+                t,
+                values=[float(v) for v, _ in pairs],
+                counts=[c for _, c in pairs],
+                storage_resolution=1,
+            )
+        samples.setdefault(t // 60 * 60, []).extend(float(v) for v, c in pairs for _ in range(c))
+    name = f"p{pct:g}" if pct != int(pct) else f"p{int(pct)}"
+    got = {
+        d.timestamp: d.values[name] for d in store.statistics(NS, NAME, DIMS, 0, 600, 60, [name])
+    }
+    assert set(got) == set(samples)
+    for t, vals in samples.items():
+        vals.sort()
+        rank = max(1, math.ceil(round(pct / 100 * len(vals), 9)))
+        assert got[t] == vals[rank - 1], (t, vals)
