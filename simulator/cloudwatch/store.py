@@ -108,7 +108,7 @@ def align_start(start: float, period: int) -> float:
     return math.floor(start / step) * step
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Datapoint:
     """One period's statistics. ``timestamp`` is the period's start (simulated seconds);
     ``values`` maps each requested statistic it could compute to its value (a percentile
@@ -411,14 +411,19 @@ class SeriesHandle:
                 columns[name] = np.maximum.reduceat(sel[:, _MAX], starts).tolist()
         times = (t0 + bucket[starts] * float(period)).tolist()
         counts = n.tolist()
-        names = list(columns)
-        cols = [columns[k] for k in names]
         unit = self.unit
-        out = []
-        for i, ts in enumerate(times):
-            vals = {k: c[i] for k, c in zip(names, cols, strict=True) if c[i] is not None}
-            out.append(Datapoint(ts, vals, counts[i], unit))  # type: ignore[arg-type]
-        return out
+        if len(columns) == 1 and pcts[wanted[0]] is None:
+            (name,) = columns
+            return [
+                Datapoint(ts, {name: x}, c, unit)  # type: ignore[dict-item]
+                for ts, x, c in zip(times, columns[name], counts, strict=True)
+            ]
+        names = list(columns)
+        rows_of = zip(*(columns[k] for k in names), strict=True)
+        return [
+            Datapoint(ts, {k: x for k, x in zip(names, r, strict=True) if x is not None}, c, unit)
+            for ts, c, r in zip(times, counts, rows_of, strict=True)
+        ]
 
     def _percentiles(
         self, sel: np.ndarray, bucket: np.ndarray, starts: np.ndarray, p: float
