@@ -359,8 +359,9 @@ class SimulatedAWS:
                 error = e
                 status = e.http_status
                 parsed = {"Error": {"Code": e.code, "Message": e.message}}
-                if hasattr(service, "error_details"):
-                    parsed["Error"].update(service.error_details(model, e))
+                details = getattr(service, "error_details", None)
+                if details is not None:
+                    parsed["Error"].update(details(model, e))
                 parsed.update(_modeled_error_fields(model, e))
             parsed["ResponseMetadata"] = self._metadata(status, service_name, error)
             if self.validate_responses:

@@ -234,13 +234,14 @@ def evaluate_range(
 ) -> Evaluation:
     """CloudWatch's decision over one evaluation range (see the module docstring)."""
     n, m = evaluation_periods, datapoints_to_alarm
-    real = [i for i, v in enumerate(values) if v is not None]
+    known = {i: v for i, v in enumerate(values) if v is not None}
+    real = list(known)
     if len(real) >= n:
         used = tuple(real[-n:])
-        b = sum(1 for i in used if breaches(values[i]))  # type: ignore[arg-type]
+        b = sum(1 for i in used if breaches(known[i]))
         return Evaluation(AlarmState.ALARM if b >= m else AlarmState.OK, used, 0, b)
     used = tuple(real)
-    b = sum(1 for i in used if breaches(values[i]))  # type: ignore[arg-type]
+    b = sum(1 for i in used if breaches(known[i]))
     fill = n - len(real)
     treat = TreatMissingData(treat_missing_data)
     if treat in (TreatMissingData.BREACHING, TreatMissingData.NOT_BREACHING):
@@ -430,14 +431,10 @@ class MetricAlarm:
                 f"and {_plural(o.filled, 'missing datapoint')} {_was(o.filled)} treated as "
                 f"[{_FILL_NAME[TreatMissingData(c.treat_missing_data)]}]."
             )
-        shown = [
-            i
-            for i in reversed(o.evaluated)
-            if c.breaches(values[i]) == alarm  # type: ignore[arg-type]
-        ]
+        known = {i: float(v) for i, v in enumerate(values) if v is not None}
+        shown = [i for i in reversed(o.evaluated) if c.breaches(known[i]) == alarm]
         listed = ", ".join(
-            f"{float(values[i])!r} ({format_reason_time(self.wall(start + i * c.period))})"
-            for i in shown
+            f"{known[i]!r} ({format_reason_time(self.wall(start + i * c.period))})" for i in shown
         )
         verb = _was(len(shown))
         neg = "" if alarm else "not "
@@ -723,13 +720,14 @@ class Alarms:
         only: Callable[[MetricAlarm], bool] | None = None,
     ) -> list[StateChange]:
         """Evaluate every alarm (by name; those ``only`` selects) at ``now``."""
-        changes = []
+        changes: list[StateChange] = []
         for alarm in self.sorted():
             if only is not None and not only(alarm):
                 continue
             change = alarm.evaluate(
                 store, now, ingestion_delay=ingestion_delay, range_extra=range_extra
             )
-            if self.notify(change) is not None:
-                changes.append(change)  # type: ignore[arg-type]
+            if change is not None:
+                self.notify(change)
+                changes.append(change)
         return changes

@@ -20,14 +20,14 @@ from collections.abc import Generator
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL
+from simpy.events import NORMAL, EventPriority
 
 from simulator.cloudwatch.alarms import DEFAULT_RANGE_EXTRA, Alarms, MetricAlarm, StateChange
 from simulator.cloudwatch.store import MetricStore
 from simulator.core.durations import Duration, parse_duration
 from simulator.core.world import World
 
-LATE = NORMAL + 1
+LATE = EventPriority(NORMAL + 1)
 """simpy priority of evaluations: after the NORMAL events of the same instant."""
 
 
