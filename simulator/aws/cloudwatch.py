@@ -27,6 +27,7 @@ from botocore.model import OperationModel
 from botocore.utils import parse_to_aware_datetime
 
 from simulator.aws import errors
+from simulator.cloudwatch import expressions
 from simulator.cloudwatch import store as st
 from simulator.cloudwatch.alarms import (
     RESOURCE_NOT_FOUND,
@@ -467,47 +468,52 @@ class CloudWatchService:
                 VALIDATION_ERROR, "The values for parameter Id in MetricDataQueries are not unique."
             )
         descending = p.get("ScanBy", "TimestampDescending") == "TimestampDescending"
-        results = []
+        by_id = {q["Id"]: q for q in queries}
         for q in queries:
-            if "Expression" in q:
-                raise errors.not_simulated(
-                    "metric math and Metrics Insights expressions (MetricDataQueries.Expression)"
-                )
             if "AccountId" in q:
                 raise errors.not_simulated("cross-account queries (MetricDataQueries.AccountId)")
-            if "MetricStat" not in q:
+            if ("MetricStat" in q) == ("Expression" in q):
                 raise AWSError(
                     VALIDATION_ERROR,
                     f"The query {q['Id']} must have exactly one of MetricStat or Expression.",
                 )
+        done: dict[str, dict[float, float]] = {}
+        visiting: set[str] = set()
+
+        def series_of(qid: str) -> dict[float, float]:
+            if qid in done:
+                return done[qid]
+            q = by_id.get(qid)
+            if q is None:
+                raise AWSError(VALIDATION_ERROR, f"The expression refers to an unknown Id {qid!r}.")
+            if qid in visiting:
+                raise AWSError(VALIDATION_ERROR, f"The expression of {qid} refers to itself.")
+            visiting.add(qid)
+            if "MetricStat" in q:
+                done[qid] = self._metric_stat_series(q, start, end)
+            else:
+                try:
+                    done[qid] = expressions.evaluate(q["Expression"], series_of)
+                except expressions.UnsupportedExpression as e:
+                    raise errors.not_simulated(f"{e} in MetricDataQueries.Expression") from None
+                except expressions.ExpressionError as e:
+                    raise AWSError(VALIDATION_ERROR, str(e)) from None
+            visiting.discard(qid)
+            return done[qid]
+
+        results = []
+        for q in queries:
+            values = series_of(q["Id"])
             if not q.get("ReturnData", True):
                 continue
-            ms = q["MetricStat"]
-            metric = ms["Metric"]
-            if "Namespace" not in metric or "MetricName" not in metric:
-                raise AWSError(
-                    VALIDATION_ERROR, f"The query {q['Id']} needs Namespace and MetricName."
-                )
-            stat = ms["Stat"]
-            st.percentile_of(stat)
-            handle = self.store.find(
-                metric["Namespace"], metric["MetricName"], _dims(metric.get("Dimensions"))
-            )
-            period = ms["Period"]
-            st.check_period(period, high_resolution=handle is None or handle.high_resolution)
-            points = [] if handle is None else handle.statistics(start, end, period, [stat])
-            unit = ms.get("Unit")
-            if unit is not None and handle is not None and (handle.unit or "None") != unit:
-                points = []
-            points = [d for d in points if stat in d.values]
-            if descending:
-                points.reverse()
+            items = sorted(values.items(), reverse=descending)
+            default = q["MetricStat"]["Metric"]["MetricName"] if "MetricStat" in q else q["Id"]
             results.append(
                 {
                     "Id": q["Id"],
-                    "Label": q.get("Label", metric["MetricName"]),
-                    "Timestamps": [self.wall(d.timestamp) for d in points],
-                    "Values": [d.values[stat] for d in points],
+                    "Label": q.get("Label", default),
+                    "Timestamps": [self.wall(t) for t, _ in items],
+                    "Values": [v for _, v in items],
                     "StatusCode": "Complete",
                 }
             )
@@ -517,6 +523,26 @@ class CloudWatchService:
         if p.get("NextToken"):
             raise AWSError(INVALID_NEXT_TOKEN, "The service cannot find the NextToken.")
         return {"MetricDataResults": results, "Messages": []}
+
+    def _metric_stat_series(
+        self, q: Mapping[str, Any], start: float, end: float
+    ) -> dict[float, float]:
+        ms = q["MetricStat"]
+        metric = ms["Metric"]
+        if "Namespace" not in metric or "MetricName" not in metric:
+            raise AWSError(VALIDATION_ERROR, f"The query {q['Id']} needs Namespace and MetricName.")
+        stat = ms["Stat"]
+        st.percentile_of(stat)
+        handle = self.store.find(
+            metric["Namespace"], metric["MetricName"], _dims(metric.get("Dimensions"))
+        )
+        period = ms["Period"]
+        st.check_period(period, high_resolution=handle is None or handle.high_resolution)
+        points = [] if handle is None else handle.statistics(start, end, period, [stat])
+        unit = ms.get("Unit")
+        if unit is not None and handle is not None and (handle.unit or "None") != unit:
+            points = []
+        return {d.timestamp: d.values[stat] for d in points if stat in d.values}
 
     def list_metrics(self, p: dict[str, Any]) -> dict[str, Any]:
         for key in ("IncludeLinkedAccounts", "OwningAccount"):

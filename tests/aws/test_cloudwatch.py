@@ -343,14 +343,60 @@ def test_get_metric_data(aws: SimulatedAWS, cw: Any) -> None:
     assert hidden["MetricDataResults"] == []
     with pytest.raises(ClientError) as info:
         cw.get_metric_data(
-            MetricDataQueries=[{"Id": "e1", "Expression": "green * 2"}, query],
+            MetricDataQueries=[{**query, "Id": "Green"}],
             StartTime=aws.timestamp(0),
             EndTime=aws.timestamp(),
         )
-    assert code_of(info) == "UnsupportedOperation"
+    assert code_of(info) == "ValidationError"
+
+
+def test_get_metric_data_arithmetic_expressions(aws: SimulatedAWS, cw: Any) -> None:
+    def metric(name: str) -> dict[str, Any]:
+        return {"Metric": {"Namespace": NS, "MetricName": name}, "Period": 60, "Stat": "Sum"}
+
+    for minute in range(4):
+        data = [{"MetricName": "Requests", "Value": 100.0}]
+        if minute != 1:  # no 5xx datapoint in minute 1
+            data.append({"MetricName": "Errors", "Value": float(minute)})
+        cw.put_metric_data(Namespace=NS, MetricData=data)
+        aws.advance("1m")
+    queries = [
+        {"Id": "errors", "MetricStat": metric("Errors"), "ReturnData": False},
+        {"Id": "requests", "MetricStat": metric("Requests"), "ReturnData": False},
+        {"Id": "rate", "Expression": "100 * errors / requests", "Label": "5xx %"},
+        {"Id": "ok", "Expression": "requests - errors"},
+    ]
+    out = cw.get_metric_data(
+        MetricDataQueries=queries,
+        StartTime=aws.timestamp(0),
+        EndTime=aws.timestamp(),
+        ScanBy="TimestampAscending",
+    )
+    rate, ok = out["MetricDataResults"]
+    assert (rate["Id"], rate["Label"], ok["Label"]) == ("rate", "5xx %", "ok")
+    # Series are matched by timestamp: minute 1 has no Errors datapoint, so no result.
+    assert rate["Timestamps"] == [aws.timestamp(s) for s in (0, 120, 180)]
+    assert rate["Values"] == [0.0, 2.0, 3.0]
+    assert ok["Values"] == [100.0, 98.0, 97.0]
+    for bad, code in [
+        ("SUM(METRICS())", "UnsupportedOperation"),
+        ("errors / nothing", "ValidationError"),
+        ("errors +", "ValidationError"),
+        ("42", "UnsupportedOperation"),
+    ]:
+        with pytest.raises(ClientError) as info:
+            cw.get_metric_data(
+                MetricDataQueries=[*queries[:2], {"Id": "x", "Expression": bad}],
+                StartTime=aws.timestamp(0),
+                EndTime=aws.timestamp(),
+            )
+        assert code_of(info) == code, bad
     with pytest.raises(ClientError) as info:
         cw.get_metric_data(
-            MetricDataQueries=[{**query, "Id": "Green"}],
+            MetricDataQueries=[
+                {"Id": "a", "Expression": "b * 2"},
+                {"Id": "b", "Expression": "a + 1"},
+            ],
             StartTime=aws.timestamp(0),
             EndTime=aws.timestamp(),
         )
