@@ -66,14 +66,24 @@ class AlarmEvaluator:
         self.range_extra = int(evaluation_range_extra)
         self.changes: list[StateChange] = []
         self._process: simpy.Process | None = None
+        self._step = math.inf
+        self._generation = 0
 
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.is_alive
 
     def start(self) -> None:
-        if not self.running:
-            self._process = self.world.process(self._loop())
+        """Run the loop; restart it at once if an alarm with a shorter cadence arrived
+        while it slept on a longer step (the stale loop ends when it wakes)."""
+        if not len(self.alarms):
+            return
+        step = min(a.config.cadence for a in self.alarms.sorted())
+        if self.running and step >= self._step:
+            return
+        self._generation += 1
+        self._step = step
+        self._process = self.world.process(self._loop(self._generation))
 
     def next_evaluation(self, after: float, step: int) -> float:
         """The first evaluation instant strictly after ``after`` on a ``step`` grid."""
@@ -81,13 +91,18 @@ class AlarmEvaluator:
         k = math.floor((after - lag) / step + 1e-9) + 1
         return k * step + lag
 
-    def _loop(self) -> Generator[Any, Any, None]:
+    def _loop(self, generation: int) -> Generator[Any, Any, None]:
         env = self.world.env
-        while len(self.alarms):
+        while len(self.alarms) and generation == self._generation:
             step = min(a.config.cadence for a in self.alarms.sorted())
+            self._step = step
             at = self.next_evaluation(self.world.now, step)
             yield _LateTimeout(env, at - self.world.now)
+            if generation != self._generation:
+                return
             self.evaluate_due(self.world.now)
+        if generation == self._generation:
+            self._step = math.inf
 
     def evaluate_due(self, now: float) -> list[StateChange]:
         """Evaluate the alarms whose cadence falls on ``now``."""

@@ -134,3 +134,29 @@ def test_state_changes_only_at_evaluation_times(
     # The history agrees with the changes, in time order.
     updates = [x for x in alarms.history("errors") if x.item_type == "StateUpdate"]
     assert [u.timestamp for u in updates] == [c.timestamp for c in ev.changes]
+
+
+def test_a_ten_second_alarm_added_mid_minute_is_evaluated_within_ten_seconds() -> None:
+    world, store, alarms, ev = setup()  # a 60-s alarm: the loop sleeps on a 60-s step
+    world.run(61)
+    alarms.put(
+        AlarmConfig(
+            "fast",
+            "App",
+            "Fast",
+            10,
+            1,
+            0.0,
+            "GreaterThanThreshold",
+            statistic="Sum",
+            treat_missing_data="breaching",
+        ),
+        world.now,
+    )
+    world.run(75)
+    fast = [c for c in ev.changes if c.alarm_name == "fast"]
+    assert [(c.timestamp, c.new_state) for c in fast] == [(70.0, AlarmState.ALARM)]
+    world.run(200)
+    # One loop only: the 60-s alarm is still evaluated once a minute, not twice.
+    minute = [c for c in ev.changes if c.alarm_name == "errors"]
+    assert [c.timestamp for c in minute] == [60.0]
