@@ -372,9 +372,18 @@ class CloudWatchService:
                     st.MISSING_PARAMETER,
                     f"One of {where}.Value, {where}.Values or {where}.StatisticValues is required.",
                 )
-            for k in ("Value",):
-                if k in d and not math.isfinite(d[k]):
-                    raise _invalid(f"The value {d[k]} for parameter {where}.{k} is invalid.")
+            numbers = [("Value", d.get("Value"))]
+            numbers += [("Values", v) for v in d.get("Values", ())]
+            numbers += [("Counts", v) for v in d.get("Counts", ())]
+            numbers += [
+                (f"StatisticValues.{k}", v) for k, v in d.get("StatisticValues", {}).items()
+            ]
+            for k, v in numbers:
+                if v is not None and not math.isfinite(v):
+                    raise _invalid(
+                        f"The value {v} for parameter {where}.{k} is invalid: CloudWatch "
+                        "rejects NaN and infinite values."
+                    )
             res = d.get("StorageResolution", 60)
             if res not in (1, 60):
                 raise _invalid(

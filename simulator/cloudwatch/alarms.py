@@ -283,6 +283,19 @@ GUIDE_TABLES: tuple[tuple[int, int, str, tuple[str, str, str, str]], ...] = (
 )
 
 
+ALWAYS_IGNORE_NAMESPACES = frozenset({"AWS/DynamoDB"})
+"""PutMetricAlarm reference: "Alarms that evaluate metrics in the AWS/DynamoDB namespace
+always ignore missing data even if you choose a different option for TreatMissingData."
+"""
+
+
+def effective_treatment(config: AlarmConfig) -> str:
+    """The TreatMissingData an evaluation applies (AWS/DynamoDB always ignores)."""
+    if config.namespace in ALWAYS_IGNORE_NAMESPACES:
+        return TreatMissingData.IGNORE
+    return config.treat_missing_data
+
+
 # ---------------------------------------------------------------------- texts
 def format_reason_time(at: dt.datetime) -> str:
     """StateReason's datapoint time: '(25/09/22 18:49:00)' is dd/mm/yy HH:MM:SS, UTC."""
@@ -392,7 +405,7 @@ class MetricAlarm:
             evaluation_periods=c.evaluation_periods,
             datapoints_to_alarm=c.m,
             breaches=c.breaches,
-            treat_missing_data=c.treat_missing_data,
+            treat_missing_data=effective_treatment(c),
         )
         if outcome.state is not None and self._low_samples(outcome, samples):
             outcome = replace(outcome, state=None)

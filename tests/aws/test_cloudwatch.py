@@ -423,6 +423,11 @@ def test_put_metric_data_rules(aws: SimulatedAWS, cw: Any) -> None:
             MetricData=[{"MetricName": "X", "Value": 1, "Timestamp": aws.timestamp(3 * 3600)}],
         )
     assert code_of(info) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as info:
+        cw.put_metric_data(
+            Namespace=NS, MetricData=[{"MetricName": "X", "Values": [1.0, float("nan")]}]
+        )
+    assert code_of(info) == "InvalidParameterValue"
     # A refused call stores nothing, not even its valid data.
     with pytest.raises(ClientError):
         cw.put_metric_data(

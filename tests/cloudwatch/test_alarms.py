@@ -302,3 +302,11 @@ def test_insufficient_data_only_under_missing(r: tuple[list[float | None], int, 
     values, n, m = r
     for treat in ("ignore", "breaching", "notBreaching"):
         assert run(values, n, m, treat) is not AlarmState.INSUFFICIENT_DATA
+
+
+def test_dynamodb_alarms_always_ignore_missing_data() -> None:
+    alarms = Alarms()
+    alarms.put(config(namespace="AWS/DynamoDB", treat_missing_data="breaching"), 0)
+    alarms.put(config(alarm_name="app", treat_missing_data="breaching"), 0)
+    changed = {c.alarm_name for c in alarms.evaluate(MetricStore(), 60)}
+    assert changed == {"app"}  # the DynamoDB alarm keeps INSUFFICIENT_DATA
