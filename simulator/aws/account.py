@@ -25,6 +25,7 @@ from dateutil.tz import tzutc
 
 from simulator.aws import errors
 from simulator.aws.codedeploy import CodeDeployService
+from simulator.aws.cloudwatch import CloudWatchService
 from simulator.aws.ec2 import Ec2Service
 from simulator.aws.ecs import EcsService
 from simulator.aws.elbv2 import Elbv2Service
@@ -35,6 +36,9 @@ from simulator.catalog.catalog import instance_type as catalog_instance_type
 from simulator.catalog.catalog import instance_types as catalog_instance_types
 from simulator.catalog.hosts import HostType
 from simulator.catalog.hosts import host_type as catalog_host_type
+from simulator.cloudwatch.alarms import Alarms
+from simulator.cloudwatch.evaluator import AlarmEvaluator
+from simulator.cloudwatch.store import MetricStore
 from simulator.core.durations import Duration, format_duration, parse_duration
 from simulator.core.errors import AWSError, EcsimError
 from simulator.core.world import World
@@ -89,6 +93,11 @@ class SimulatedAWS:
     registration takes before its first health check. ``aws.elbv2`` is the live model
     (find a load balancer by ARN or DNS name, its listeners and target groups) and
     ``aws.elb_health`` its health checks (probes, hooks).
+
+    CloudWatch (``client("cloudwatch")``): ``cloudwatch_store`` is the account's live
+    MetricStore (what simulated publishers write and GetMetricData reads), ``alarms`` its
+    metric alarms, evaluated in simulated time by ``alarm_evaluator`` with
+    ``cloudwatch_ingestion_delay`` between a period's end and its datapoint's visibility.
     """
 
     def __init__(
@@ -111,6 +120,7 @@ class SimulatedAWS:
         capacity_providers: bool = True,
         elbv2_provisioning: Duration = "2m",
         elbv2_timing: ElbTiming | None = None,
+        cloudwatch_ingestion_delay: Duration = 0,
     ):
         if not isinstance(region, str) or not REGION.fullmatch(region):
             raise EcsimError(f"region must look like 'us-east-1', got {region!r}")
@@ -162,6 +172,17 @@ class SimulatedAWS:
         self.auto_scaling_groups: dict[str, AutoScalingGroup] = {}
         ecs = EcsService(self, self.ecs)
         ec2.launch_hooks.append(ecs)
+        self.cloudwatch_store = MetricStore()
+        """The live metric store: publishers write into it, ``client("cloudwatch")`` reads it."""
+        self.alarms = Alarms(region, self.account_id, epoch=start_time)
+        """The account's metric alarms (``alarms.subscribe(callback)`` for state changes)."""
+        self.alarm_evaluator = AlarmEvaluator(
+            self.world,
+            self.cloudwatch_store,
+            self.alarms,
+            ingestion_delay=cloudwatch_ingestion_delay,
+        )
+        self.alarms.on_put.append(lambda _alarm: self.alarm_evaluator.start())
         self.elbv2 = LoadBalancers(
             region,
             self.account_id,
@@ -183,6 +204,7 @@ class SimulatedAWS:
             "ecs": ecs,
             "elbv2": elbv2,
             "codedeploy": CodeDeployService(self),
+            "cloudwatch": CloudWatchService(self),
         }
         self._session = simulated_session(self, self, frozenset(self._services))
         self._boto3 = boto3.Session(
@@ -355,6 +377,7 @@ class SimulatedAWS:
             self.calls += 1
             service_name = model.service_model.service_name
             service = self._services.get(service_name)
+            error: AWSError | None = None
             try:
                 if service is None or params is None:
                     raise errors.not_simulated(
@@ -364,16 +387,38 @@ class SimulatedAWS:
                 parsed = service.handle(model, params)
                 status = 200
             except AWSError as e:
+                error = e
                 status = e.http_status
                 parsed = {"Error": {"Code": e.code, "Message": e.message}}
+                details = getattr(service, "error_details", None)
+                if details is not None:
+                    parsed["Error"].update(details(model, e))
                 parsed.update(_modeled_error_fields(model, e))
-            parsed["ResponseMetadata"] = self._metadata(status, service_name)
+            parsed["ResponseMetadata"] = self._metadata(status, service_name, error)
             if self.validate_responses:
                 check_output(model, parsed)
             return status, parsed
 
-    def _metadata(self, status: int, service_name: str = "ec2") -> dict[str, Any]:
+    def _metadata(
+        self, status: int, service_name: str = "ec2", error: AWSError | None = None
+    ) -> dict[str, Any]:
         request_id = str(uuid.UUID(bytes=self._request_ids.bytes(16), version=4))
+        if service_name == "cloudwatch":
+            # botocore 1.44 speaks smithy-rpc-v2-cbor to CloudWatch (awsQueryCompatible).
+            cbor: dict[str, str] = {
+                "content-type": "application/cbor",
+                "date": format_datetime(self.timestamp().astimezone(dt.UTC), usegmt=True),
+                "smithy-protocol": "rpc-v2-cbor",
+                "x-amzn-requestid": request_id,
+            }
+            if error is not None:
+                cbor["x-amzn-query-error"] = f"{error.code};Sender"
+            return {
+                "RequestId": request_id,
+                "HTTPStatusCode": status,
+                "HTTPHeaders": cbor,
+                "RetryAttempts": 0,
+            }
         json_protocol = service_name in ("ecs", "codedeploy")
         content_type = "application/x-amz-json-1.1" if json_protocol else "text/xml;charset=UTF-8"
         headers = {
