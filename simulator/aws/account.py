@@ -24,8 +24,8 @@ from botocore.model import OperationModel
 from dateutil.tz import tzutc
 
 from simulator.aws import errors
-from simulator.aws.codedeploy import CodeDeployService
 from simulator.aws.cloudwatch import CloudWatchService
+from simulator.aws.codedeploy import CodeDeployService
 from simulator.aws.ec2 import Ec2Service
 from simulator.aws.ecs import EcsService
 from simulator.aws.elbv2 import Elbv2Service
