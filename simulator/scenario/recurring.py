@@ -7,6 +7,9 @@ one in the file); the repeats are appended after all written events, in time ord
 An event at the same time as a repeat runs before it. Without ``until`` or ``count``
 an event repeats to the end of the scenario's duration; ``until`` is exclusive (a
 repeat at exactly ``until`` does not happen), ``count`` counts the first occurrence.
+An event is recurring only when it has ``every``. ``set_instance_count`` has a
+``count`` of its own (the instance count), so its number of occurrences is spelled
+``occurrences`` (accepted on every event).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from simulator.core.durations import EXPECTED as DURATION_EXPECTED
 from simulator.core.durations import parse_duration
 from simulator.core.errors import DurationError
 
-KEYS = ("every", "until", "count")
+KEYS = ("every", "until", "count", "occurrences")
+OWN_COUNT = {"set_instance_count"}  # actions whose own field is called count
 MAX_OCCURRENCES = 100_000
 
 
@@ -37,18 +41,19 @@ def expand_recurring(data: Any) -> tuple[Any, list[tuple[str, str]]]:
     whose events are not a list, is returned as it is for the schema to report."""
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         return data, []
-    if not any(isinstance(e, dict) and any(k in e for k in KEYS) for e in data["events"]):
+    if not any(isinstance(e, dict) and "every" in e for e in data["events"]):
         return data, []
     problems: list[tuple[str, str]] = []
     horizon = _seconds(data.get("duration"))
     written: list[Any] = []
     repeats: list[tuple[float, int, dict[str, Any]]] = []
     for i, event in enumerate(data["events"]):
-        if not isinstance(event, dict) or not any(k in event for k in KEYS):
+        if not isinstance(event, dict) or "every" not in event:
             written.append(event)
             continue
         where = f"events[{i}]"
-        plain = {k: v for k, v in event.items() if k not in KEYS}
+        keys = [k for k in KEYS if not (k == "count" and event.get("action") in OWN_COUNT)]
+        plain = {k: v for k, v in event.items() if k not in keys}
         written.append(plain)
         every = _seconds(event.get("every"))
         if every is None or every <= 0:
@@ -67,12 +72,11 @@ def expand_recurring(data: Any) -> tuple[Any, list[tuple[str, str]]]:
                     (f"{where}.until", f"expected {DURATION_EXPECTED}, got {event['until']!r}")
                 )
                 continue
-        count = event.get("count")
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-            problems.append((f"{where}.count", f"expected an integer >= 1, got {count!r}"))
-            continue
-        if count is not None and count < 1:
-            problems.append((f"{where}.count", f"expected an integer >= 1, got {count!r}"))
+        name = "occurrences" if "occurrences" in event or "count" not in keys else "count"
+        count = event.get(name)
+        bad = count is not None and (isinstance(count, bool) or not isinstance(count, int))
+        if bad or (count is not None and count < 1):
+            problems.append((f"{where}.{name}", f"expected an integer >= 1, got {count!r}"))
             continue
         if until is None and count is None:
             continue  # no duration to bound it: the schema reports the missing duration
