@@ -127,13 +127,18 @@ class SweepResult:
     plan: SweepPlan
     records: dict[str, dict[str, Any]]  # key -> stored record
     executed: int = 0  # runs done by this call (the rest came from the store)
-    summaries: list[dict[str, Any]] = field(default_factory=list)
+    _cache: dict[Any, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def runs(self) -> list[tuple[RunTask, dict[str, Any]]]:
         return [(t, self.records[t.key]) for t in self.plan.tasks]
 
     def table(self) -> pd.DataFrame:
         """The tidy table: point fields, point, variant, replication, seed, metric, value."""
+        if "table" not in self._cache:
+            self._cache["table"] = self._table()
+        return self._cache["table"].copy()
+
+    def _table(self) -> pd.DataFrame:
         rows = []
         fields = self.plan.fields
         for t, rec in self.runs():
@@ -152,11 +157,16 @@ class SweepResult:
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Per point, variant and metric: the estimate with its interval."""
-        return summarize_table(self.table(), self.plan.fields, level)
+        if ("summary", level) not in self._cache:
+            self._cache["summary", level] = summarize_table(self.table(), self.plan.fields, level)
+        return self._cache["summary", level].copy()
 
     def differences(self, level: float = 0.95) -> pd.DataFrame:
         """Per point and metric: each variant minus the first, paired by replication."""
-        return paired_differences(self.table(), self.plan.fields, level)
+        key = ("differences", level)
+        if key not in self._cache:
+            self._cache[key] = paired_differences(self.table(), self.plan.fields, level)
+        return self._cache[key].copy()
 
 
 def summarize_table(df: pd.DataFrame, fields: list[str], level: float = 0.95) -> pd.DataFrame:
@@ -172,7 +182,10 @@ def summarize_table(df: pd.DataFrame, fields: list[str], level: float = 0.95) ->
             row.update(estimate=math.nan, low=math.nan, high=math.nan, n=0, method="none")
         else:
             i = interval_for(str(metric), values, level)
-            row.update(estimate=i.estimate, low=i.low, high=i.high, n=i.n, method=i.method)
+            # a number that cannot be negative (a cost, a count) keeps its interval >= 0:
+            # the clipped part holds no possible mean, so coverage only grows
+            low = max(i.low, 0.0) if bool((values[~pd.isna(values)] >= 0).all()) else i.low
+            row.update(estimate=i.estimate, low=low, high=i.high, n=i.n, method=i.method)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -82,8 +82,17 @@ def differences_table(
     if diffs.empty:
         return [], []
     fields = result.plan.fields
-    wanted = {m.name: m for m in HEADLINE if not m.host or result.plan.has_hosts}
-    header = [*fields, "variant", "number", "difference [95 % CI]", "p", "significant"]
+    present = set(diffs["metric"])
+    wanted = {m.name: m for m in columns(result.summary(), result.plan.has_hosts)}
+    wanted = {k: v for k, v in wanted.items() if k in present}
+    header = [
+        *[short_field(f) for f in fields],
+        "variant",
+        "number",
+        "difference [95 % CI]",
+        "p",
+        "significant",
+    ]
     rows = []
     for _, d in diffs.iterrows():
         m = wanted.get(d["metric"])
@@ -211,8 +220,8 @@ def plot_summary(result: SweepResult, summary: pd.DataFrame, path: Path) -> Path
             est, lo, hi = (g[c].to_numpy(dtype=float) for c in ("estimate", "low", "high"))
             if numeric:
                 x = g[x_field].to_numpy(dtype=float)
-                ax.plot(x, est, marker="o", label=str(variant))
-                ax.fill_between(x, lo, hi, alpha=0.2)
+                (line,) = ax.plot(x, est, marker="o", label=str(variant))
+                ax.fill_between(x, lo, hi, alpha=0.2, color=line.get_color())
             else:
                 n = len(plan.variants)
                 width = 0.8 / n
@@ -222,6 +231,7 @@ def plot_summary(result: SweepResult, summary: pd.DataFrame, path: Path) -> Path
         ax.set_title(f"{m.label} ({m.unit})", fontsize="medium")
         if numeric:
             ax.set_xlabel(str(x_field))
+            ax.set_xticks(sorted({float(p[x_field]) for p in plan.points}))
         else:
             ax.set_xticks(range(len(labels)), labels, rotation=20, fontsize="small")
         ax.grid(alpha=0.3)
@@ -232,7 +242,7 @@ def plot_summary(result: SweepResult, summary: pd.DataFrame, path: Path) -> Path
     fig.suptitle(
         f"{plan.scenario}: estimates with 95 % intervals ({plan.replications} replication(s))"
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     _atomic_write(path, lambda p: fig.savefig(p, dpi=90, format="png"))
     plt.close(fig)
     return path
