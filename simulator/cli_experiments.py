@@ -117,7 +117,7 @@ def print_rows(header: list[str], rows: list[list[str]], fmt: str, title: str) -
     else:
         table = Table(title=title)
         for i, h in enumerate(header):
-            table.add_column(h, justify="right" if i >= 1 else "left")
+            table.add_column(h, justify="right" if i >= 1 else "left", overflow="fold")
         for r in rows:
             table.add_row(*r)
         _cli().out_console.print(table)

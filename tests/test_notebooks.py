@@ -27,7 +27,8 @@ def _repo_files() -> set[str]:
 
 def execute(path: Path, cwd: Path) -> nbformat.NotebookNode:
     book = nbformat.read(path, as_version=4)
-    NotebookClient(book, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()  # fmt: skip
+    resources = {"metadata": {"path": str(cwd)}}  # the kernel's working directory
+    NotebookClient(book, timeout=120, kernel_name="python3", resources=resources).execute()
     return book
 
 

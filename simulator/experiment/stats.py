@@ -12,6 +12,7 @@ variant A and of variant B saw the same arrivals and faults.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -158,7 +159,9 @@ def paired_difference(a: Any, b: Any, level: float = 0.95) -> PairedDifference:
         # no spread: the difference is known exactly (0 means the variants agree)
         p = 1.0 if i.estimate == 0 else 0.0
         return PairedDifference(i, p, i.estimate != 0 and d.size >= 2)
-    p = float(sps.ttest_rel(xb[keep], xa[keep]).pvalue)
+    with warnings.catch_warnings():  # nearly equal values: scipy warns, the p is still right
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p = float(sps.ttest_rel(xb[keep], xa[keep]).pvalue)
     return PairedDifference(i, p, not i.contains(0.0))
 
 
@@ -177,7 +180,9 @@ def welch_difference(a: Any, b: Any, level: float = 0.95) -> PairedDifference:
     df = (va + vb) ** 2 / (va**2 / (xa.size - 1) + vb**2 / (xb.size - 1))
     half = float(sps.t.ppf(0.5 + level / 2, df)) * se
     i = Interval(diff, diff - half, diff + half, int(min(xa.size, xb.size)), level, "t")
-    p = float(sps.ttest_ind(xb, xa, equal_var=False).pvalue)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        p = float(sps.ttest_ind(xb, xa, equal_var=False).pvalue)
     return PairedDifference(i, p, not i.contains(0.0))
 
 

@@ -112,7 +112,7 @@ def differences_table(
     return header, rows
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
@@ -231,7 +231,7 @@ def plot_summary(result: SweepResult, summary: pd.DataFrame, path: Path) -> Path
         ax.set_title(f"{m.label} ({m.unit})", fontsize="medium")
         if numeric:
             ax.set_xlabel(str(x_field))
-            ax.set_xticks(sorted({float(p[x_field]) for p in plan.points}))
+            ax.set_xticks(sorted({float(p[str(x_field)]) for p in plan.points}))
         else:
             ax.set_xticks(range(len(labels)), labels, rotation=20, fontsize="small")
         ax.grid(alpha=0.3)
