@@ -32,7 +32,7 @@ def test_version():
 def test_sweep_prints_intervals_writes_the_report_and_resumes(tmp_path):
     out = tmp_path / "sweep"
     args = ["sweep", str(HOSTS), "--replications", "2", "--duration", "3d", "--out", str(out)]
-    args += ["--set", "capacity.dedicated_hosts[0].count=6,8"]
+    args += ["--set", "capacity.dedicated_hosts[0].count=8,10"]
     proc = ecsim(*args)
     assert proc.returncode == 0, proc.stderr
     assert "[" in proc.stdout and "failures" in proc.stdout  # intervals, host columns
@@ -40,7 +40,7 @@ def test_sweep_prints_intervals_writes_the_report_and_resumes(tmp_path):
     names = {p.name for p in out.iterdir()}
     assert {"results.parquet", "summary.csv", "report.md", "summary.png", "runs"} <= names
     df = pd.read_parquet(out / "results.parquet")
-    assert set(df["capacity.dedicated_hosts[0].count"]) == {6, 8}
+    assert set(df["capacity.dedicated_hosts[0].count"]) == {8, 10}
     assert "Paired differences" in (out / "report.md").read_text()
     runs = sorted((out / "runs").glob("*.json"))
     runs[0].unlink()  # as if interrupted before that run finished
