@@ -102,15 +102,40 @@ def run(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
     force: Annotated[bool, typer.Option(help="Replace an existing report directory.")] = False,
+    replications: Annotated[
+        int, typer.Option(help="Runs with seeds derived from the seed; > 1: intervals.")
+    ] = 1,
+    variant: Annotated[str | None, typer.Option(help="Run only this variant.")] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="Printed summary: table, json or csv.")
+    ] = "table",
+    executor: Annotated[
+        str, typer.Option(help="With --replications: serial, processes or dask.")
+    ] = "serial",
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
 ) -> None:
     """Run a scenario and write its report (report.md, plots, Parquet, summary.json)."""
+    from simulator.cli_experiments import check_format, print_summary_as, run_experiment
     from simulator.experiment.run import run as run_scenario
     from simulator.experiment.run import run_variants
     from simulator.report.writer import check_output, write_report, write_variants_report
     from simulator.scenario.loader import load_scenario
 
     try:
+        check_format(format)
+        if replications != 1:
+            run_experiment(
+                file, None, replications, seed, duration, [variant] if variant else None,
+                out, executor, workers, scheduler, quiet, format, force=force,
+                kind="replications",
+            )  # fmt: skip
+            return
         scenario = load_scenario(file)
+        if variant is not None:
+            from simulator.scenario.variants import variant as variant_of
+
+            scenario = variant_of(scenario, variant, str(file))
         if duration is not None:
             try:
                 scenario = scenario.model_copy(update={"duration": parse_duration(duration)})
@@ -140,6 +165,13 @@ def run(
         raise _fail([f"error: {exc}"]) from None
     except KeyboardInterrupt:
         raise _fail(["interrupted: no report written"], code=130) from None
+    if format != "table":
+        print_summary_as(
+            {n: r.summary for n, r in results.items()} if scenario.variants else result.summary,
+            format,
+            bool(scenario.variants),
+        )
+        return
     if quiet:
         return
     if scenario.variants:
@@ -209,6 +241,33 @@ def _print_summary(summary: dict, target: Path) -> None:
     out_console.print(capacity_line(summary), markup=False)
     out_console.print(cost_line(summary), markup=False)
     out_console.print(f"report: {target / 'report.md'}", markup=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out_console.print(f"ecsim {version('ecsim')}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """ecsim: simulate ECS fleets on EC2, Dedicated Hosts and Fargate."""
+
+
+def _register_experiments() -> None:
+    from simulator.cli_experiments import register
+
+    register(app)
+
+
+_register_experiments()
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ def table(summaries: dict[str, dict]) -> tuple[tuple[str, ...], list[tuple[str, 
     """The comparison table: sizing columns when every variant was sized."""
     if is_sizing(summaries):
         return SIZING_HEADER, sizing_rows(summaries)
-    return COMPARE_HEADER, compare_rows(summaries)
+    return question_table(summaries)
 
 
 def sizing_rows(summaries: dict[str, dict]) -> list[tuple[str, ...]]:
@@ -93,23 +93,35 @@ def plot_sizing(summaries: dict[str, dict], path: Path) -> Path:
 
 
 def compare_rows(summaries: dict[str, dict]) -> list[tuple[str, ...]]:
-    rows = []
-    for name, s in summaries.items():
-        services = s["services"].values()
-        requests = sum(v["requests"] for v in services)
-        failed = sum(v["failed_requests"] for v in services)
-        rows.append(
-            (
-                name,
-                f"{s['cost_usd']:,.2f}",
-                str(s["host_failures"]),
-                f"{s['capacity_lost_instance_hours']:,.1f}",
-                str(s["healthy_instances_min"]),
-                str(max((v["tasks_short_max"] for v in services), default=0)),
-                f"{failed / requests * 100:.3f}" if requests else "n/a",
-            )
-        )
-    return rows
+    return question_table(summaries)[1]
+
+
+def question_table(summaries: dict[str, dict]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Per variant the numbers that answer most questions (p99, CPU, errors, OOM kills,
+    tasks short, cost, monthly cost); host-failure columns only when a variant has
+    Dedicated Hosts or host failures, OOM kills only when one happened."""
+    from simulator.experiment.metrics import HEADLINE, has_hosts, run_metrics
+
+    hosts = has_hosts(list(summaries.values()))
+    values = {name: run_metrics(s) for name, s in summaries.items()}
+    shown = [
+        m
+        for m in HEADLINE
+        if m.column
+        and (not m.host or hosts)
+        and (m.name != "oom_kills" or any(v["oom_kills"] for v in values.values()))
+    ]
+    header = ("variant", *(m.label for m in shown))
+    rows = [(name, *(_fmt(v[m.name]) for m in shown)) for name, v in values.items()]
+    return header, rows
+
+
+def _fmt(x: float) -> str:
+    if x != x:  # NaN: the run had no such number
+        return "n/a"
+    if float(x).is_integer() and abs(x) < 1e6:
+        return f"{x:,.0f}"
+    return f"{x:,.2f}" if abs(x) >= 10 else f"{x:.3f}"
 
 
 def _cluster_series(result: RunResult, metric: str) -> pd.Series:
@@ -117,7 +129,40 @@ def _cluster_series(result: RunResult, metric: str) -> pd.Series:
     return df.set_index("time")["value"]
 
 
+def plot_service_comparison(results: dict[str, RunResult], path: Path) -> Path:
+    """Without hosts: the worst service's p99 and CPU and the cumulative cost over time."""
+    fig, axes = plt.subplots(3, 1, figsize=(9, 9), sharex=True)
+    for name, r in results.items():
+        m = r.metrics
+        for ax, metric, scale in (
+            (axes[0], "TargetResponseTime.p99", 1000.0),
+            (axes[1], "CPUUtilization", 1.0),
+        ):
+            df = m[(m["metric"] == metric) & m["service"].notna()]
+            worst = df.groupby("time")["value"].max() * scale
+            ax.plot(worst.index / 3600, worst.to_numpy(), label=name)
+        cost = _cluster_series(r, "CumulativeCost")
+        axes[2].plot(cost.index / 3600, cost.to_numpy(), label=name)
+    axes[0].set_ylabel("p99 latency, worst service (ms)")
+    axes[0].set_yscale("log")
+    axes[1].set_ylabel("CPU utilization, busiest service (%)")
+    axes[2].set_ylabel("cumulative cost (USD)")
+    axes[2].set_xlabel("simulated time (hours)")
+    axes[0].set_title("Variants: latency, CPU and cost")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def plot_fleet_comparison(results: dict[str, RunResult], path: Path) -> Path:
+    from simulator.experiment.metrics import has_hosts
+
+    if not has_hosts([r.summary for r in results.values()]):
+        return plot_service_comparison(results, path)
     fig, axes = plt.subplots(3, 1, figsize=(9, 9), sharex=True)
     for name, r in results.items():
         healthy = _cluster_series(r, "HealthyInstances")

@@ -55,6 +55,11 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             [f"{source}: expected a mapping of scenario fields, got {type(data).__name__}"]
         )
+    from simulator.scenario.recurring import expand_recurring
+
+    data, recurring = expand_recurring(data)
+    if recurring:
+        raise ScenarioError([f"{source}: {loc}: {msg}" for loc, msg in recurring])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -67,6 +72,10 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         from simulator.scenario.variants import all_variants
 
         all_variants(scenario, source)
+    if scenario.sweep is not None:
+        from simulator.scenario.sweep_points import check_sweep
+
+        check_sweep(scenario, source)
     return scenario
 
 

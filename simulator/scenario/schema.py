@@ -428,6 +428,16 @@ class Sizing(Strict):
     headroom_instances: Count = 0
 
 
+class Sweep(Strict):
+    """A parameter sweep: every point of ``grid`` (field path -> values, all combinations)
+    crossed with each of the explicit ``points`` (field path -> value), each point run
+    ``replications`` times with seeds derived from the scenario's seed."""
+
+    grid: dict[str, Annotated[list[Any], Field(min_length=1)]] = {}
+    points: list[dict[str, Any]] = []
+    replications: PositiveInt = 1
+
+
 class Scenario(Strict):
     """A whole scenario file, after validation."""
 
@@ -461,3 +471,5 @@ class Scenario(Strict):
     """Named what-ifs: each maps field paths such as
     ``capacity.dedicated_hosts[0].host_recovery`` to the value it takes in that variant."""
     outputs: Outputs = Outputs()
+    sweep: Sweep | None = None
+    """What ``ecsim sweep`` runs when no --set is given (see Sweep)."""
