@@ -101,7 +101,10 @@ def test_only_registered_healthy_targets_get_requests_and_requests_are_conserved
     edges = np.append(times, clock.now)
     for j in range(2):
         arriving = np.array(
-            [300.0 * _share_seconds(changes, j, a, b) for a, b in zip(edges, edges[1:])]
+            [
+                300.0 * _share_seconds(changes, j, a, b)
+                for a, b in zip(edges[:-1], edges[1:], strict=True)
+            ]
         )
         taken = m["RequestCount"][:, j] + m["HTTPCode_ELB_503_Count"][:, j]
         assert taken == pytest.approx(arriving, abs=1e-6)
@@ -113,7 +116,7 @@ def test_only_registered_healthy_targets_get_requests_and_requests_are_conserved
 def _share_seconds(changes, j: int, a: float, b: float) -> float:
     """Integral of group j's share over [a, b) (the last change at a time wins)."""
     out = 0.0
-    for (t0, shares), (t1, _) in zip(changes, [*changes[1:], (np.inf, None)]):
+    for (t0, shares), (t1, _) in zip(changes, [*changes[1:], (np.inf, None)], strict=True):
         lo, hi = max(a, t0), min(b, t1)
         if hi > lo:
             out += shares[j] * (hi - lo)
