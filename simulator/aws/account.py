@@ -32,6 +32,7 @@ from simulator.aws.elbv2 import Elbv2Service
 from simulator.aws.hooks import simulated_session
 from simulator.aws.shapes import check_output
 from simulator.aws.sleep import patch_time_sleep
+from simulator.aws.traffic import TrafficSources
 from simulator.catalog.catalog import instance_type as catalog_instance_type
 from simulator.catalog.catalog import instance_types as catalog_instance_types
 from simulator.catalog.hosts import HostType
@@ -198,6 +199,8 @@ class SimulatedAWS:
             self.ecs, self.elbv2.target_group, timing=elbv2_timing
         )
         """ECS services' ``loadBalancers``: their tasks as targets of ``elbv2``'s groups."""
+        self.traffic = TrafficSources(self)
+        """What ``send_traffic`` offers to the load balancers, published once a minute."""
         elbv2 = Elbv2Service(self, self.elbv2, self.elb_health)
         self._services: dict[str, Any] = {
             "ec2": ec2,
@@ -297,6 +300,21 @@ class SimulatedAWS:
         return patch_time_sleep(self)
 
     # ------------------------------------------------------------------ faults
+    def send_traffic(
+        self,
+        target: str,
+        rps: float | Mapping[str, Any],
+        *,
+        workload: str = "web-dynamic",
+    ) -> None:
+        """Offer ``rps`` requests/s (a number, or a traffic pattern as in scenario files)
+        to the load balancer ``target`` (its ARN, DNS name or name) from now until changed
+        or stopped with ``rps=0``. Its listener routes them to its target groups' healthy
+        targets; the outcomes are AWS/ApplicationELB metrics in ``cloudwatch_store``,
+        once a minute (``simulator.aws.traffic``)."""
+        with self._lock:
+            self.traffic.send(target, rps, workload)
+
     def fail_host(self, host_id: str) -> None:
         """AWS detects a hardware failure of the host now: it goes under-assessment, its
         instances are impaired, and with host recovery on a replacement is allocated."""
