@@ -728,7 +728,7 @@ class EcsControlPlane:
         if task.group.startswith("service:"):
             cluster = self.clusters.get(task.task_arn.split("/")[-2])
             service = cluster.services.get(task.group[8:]) if cluster else None
-            if service is not None:
+            if cluster is not None and service is not None:
                 self._service_task_event(cluster, service, what, task, before)
         for listener in self.task_listeners:  # after the service's own counts moved
             listener(what, task, before)

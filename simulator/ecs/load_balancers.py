@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+from functools import partial
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -204,12 +205,7 @@ class TargetRegistration:
                 if first
                 else threshold * tg.check.interval_s
             )
-            self._later(
-                wait,
-                lambda arn=arn, target_id=target_id, passing=passing: self._checked(
-                    task_id, arn, target_id, passing
-                ),
-            )
+            self._later(wait, partial(self._checked, task_id, arn, target_id, passing))
 
     def _checked(self, task_id: str, arn: str, target_id: str, passing: bool) -> None:
         """``threshold`` consecutive checks with the same result have been made."""
@@ -276,7 +272,7 @@ class TargetRegistration:
             tg = self.target_groups(arn)
             target = tg.targets.get(target_id)
             if target is not None and (force or target.state is TargetHealthState.DRAINING):
-                del tg.targets[target_id]
+                tg.remove(target_id)
             self._task_of.pop((arn, target_id), None)
         if targets:
             self._changed({arn for arn, _ in targets})

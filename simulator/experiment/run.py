@@ -34,24 +34,23 @@ def run(
 
     ``seed`` and ``duration`` override the scenario's own values.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if duration is not None:
-        scenario = scenario.model_copy(update={"duration": parse_duration(duration)})
-    scenario, sizing = apply_sizing(scenario)
-    sim = Simulation(scenario, seed=seed)
+        sc = sc.model_copy(update={"duration": parse_duration(duration)})
+    sc, sizing = apply_sizing(sc)
+    sim = Simulation(sc, seed=seed)
     sim.start()
-    sim.world.run(scenario.duration, progress=progress)
+    sim.world.run(sc.duration, progress=progress)
     sim.flush()
     metrics = sim.world.metrics.to_frame()
     events = sim.world.trace.to_frame()
-    result = RunResult(scenario.name, sim.seed, scenario.duration, metrics, events)
+    result = RunResult(sc.name, sim.seed, sc.duration, metrics, events)
     result.summary = summarize(record(sim), result)
     if sizing is not None:
         result.summary["sizing"] = {
             k: _num(v) if isinstance(v, float) else v for k, v in sizing.items()
         }
-        month = 730 * 3600 / scenario.duration  # AWS prices a month as 730 hours
+        month = 730 * 3600 / sc.duration  # AWS prices a month as 730 hours
         cost = result.summary["cost_usd"] or 0.0
         requests = result.summary["services"][sizing["service"]]["requests"] or 0.0
         result.summary["sizing"]["monthly_cost_usd"] = _num(cost * month)

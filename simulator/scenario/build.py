@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Generator
+from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -198,6 +200,7 @@ class Simulation:
             self._serving,
         )
         self.deployments = DeploymentLog(self.cluster)
+        self._no_ooms = [0] * len(self.names)
         self._revisions: dict[str, int] = {}
         rec = self.world.metrics
         self._ids = {m: rec.series_ids(m, "service", self.names) for m in PER_SERVICE_METRICS}
@@ -247,7 +250,7 @@ class Simulation:
         self.auto_scaling = build_capacity.start_auto_scaling(self)
         self.oom.start()
         for event in s.events:
-            self.world.at(event.at, lambda e=event: events.apply(self, e))
+            self.world.at(event.at, partial(events.apply, self, event))
         for fault in s.faults:
             self.world.process(
                 host_failures(
@@ -268,7 +271,7 @@ class Simulation:
                 self.ecs.join(iid, self.cluster.name)
 
     def _task_definition(self, spec: schema.Service, revision: int) -> dict:
-        doc = {
+        doc: dict[str, Any] = {
             "family": spec.name,
             "containerDefinitions": [
                 {
@@ -387,7 +390,9 @@ class Simulation:
             lam = float(arrivals.rate(np.array([now]))[0]) * self.routing.share(arn) / n
         nominal = spec.cpu / 1024.0 * float(self._rps_per_vcpu()[j])
         tm = self.task_model
-        eff = effective_capacity(lam, nominal, tm.knee[j], tm.full_load_efficiency[j])
+        knee = np.broadcast_to(tm.knee, (len(self.names),))[j]
+        full = np.broadcast_to(tm.full_load_efficiency, (len(self.names),))[j]
+        eff = effective_capacity(lam, nominal, knee, full)
         cap = float(eff.capacity)
         stable = lam < cap and not bool(eff.saturated)
         steady = lam * float(mmc_mean_response(servers, lam, cap / servers)) if stable else 0.0
@@ -465,11 +470,15 @@ class Simulation:
         self._running.append([svc.running_count for svc in services])
         self._desired.append([svc.desired_count for svc in services])
         self._pending.append([svc.pending_count for svc in services])
-        groups = [self.load_balancers.group_of(n) for n in self.names]
-        self._healthy.append([tg.healthy_count() for tg in groups])
-        self._unhealthy.append([tg.unhealthy_count() for tg in groups])
+        counts = [self.load_balancers.group_of(n).health_counts() for n in self.names]
+        self._healthy.append([h for h, _ in counts])
+        self._unhealthy.append([u for _, u in counts])
         self._memory.append(self._memory_sample() if self.memory else [np.nan] * len(services))
-        self._ooms.append(list(self.oom_kills.values()))
+        self._ooms.append(
+            [len(self.oom.services[n].kills) if n in self.oom.services else 0 for n in self.names]
+            if self.memory
+            else self._no_ooms
+        )
         c = self.cluster
         cpu = c.used_cpu / c.registered_cpu if c.registered_cpu else 0.0
         mem = c.used_memory / c.registered_memory if c.registered_memory else 0.0

@@ -157,6 +157,7 @@ class TargetGroup:
     _routable: tuple[int, list[str], bool] = field(
         default=(-1, [], False), repr=False, compare=False
     )
+    _counts: tuple[int, int, int] = field(default=(-1, 0, 0), repr=False, compare=False)
 
     # ------------------------------------------------------------------ attributes
     def attributes(self) -> dict[str, str]:
@@ -258,6 +259,12 @@ class TargetGroup:
             self._version += 1
         return done
 
+    def remove(self, target_id: str) -> None:
+        """Drop a target at once (its task or instance is gone), without draining."""
+        if self.targets.pop(target_id, None) is not None:
+            self._rr.pop(target_id, None)
+            self._version += 1
+
     def record_check(
         self, target_id: str, result: ProbeResult, at: float | None = None
     ) -> TargetChange | None:
@@ -343,13 +350,24 @@ class TargetGroup:
         ids, slow = self._routable_ids()
         return slow and any(self.targets[t].in_slow_start(at) for t in ids)
 
+    def health_counts(self) -> tuple[int, int]:
+        """(HealthyHostCount, UnHealthyHostCount), counted once per state version (a
+        metric sample per tick must not walk every target)."""
+        version, healthy, unhealthy = self._counts
+        if version != self._version:
+            states = [t.state for t in self.targets.values()]
+            healthy = states.count(TargetHealthState.HEALTHY)
+            unhealthy = states.count(TargetHealthState.UNHEALTHY)
+            self._counts = (self._version, healthy, unhealthy)
+        return healthy, unhealthy
+
     def healthy_count(self) -> int:
         """CloudWatch HealthyHostCount."""
-        return sum(1 for t in self.targets.values() if t.state is TargetHealthState.HEALTHY)
+        return self.health_counts()[0]
 
     def unhealthy_count(self) -> int:
         """CloudWatch UnHealthyHostCount."""
-        return sum(1 for t in self.targets.values() if t.state is TargetHealthState.UNHEALTHY)
+        return self.health_counts()[1]
 
 
 def per_target(

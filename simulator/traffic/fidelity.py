@@ -82,6 +82,7 @@ class FlowTraffic:
         self._running: dict[str, dict[str, float]] = {s.name: {} for s in services}
         n = len(services)
         self._rate_sum = np.zeros(n)  # sum of the routable targets' requests/s per vCPU
+        self._counts = np.zeros(n)  # routable targets per column
         self._share = np.ones(n)  # this group's share of its listener's requests
         self._since = np.zeros(n)
         self._count_s = np.zeros(n)  # target-seconds in the open tick
@@ -89,6 +90,8 @@ class FlowTraffic:
         self._empty_s = np.zeros(n)  # seconds without a routable target
         self._share_s = np.zeros(n)
         self._open_at: float | None = None
+        self._changed = True  # a target or share changed since the last closed tick
+        self._last: tuple | None = None  # that tick's averages, while nothing changes
         self._backlog = np.zeros(n)  # requests queued past the steady state
         self._reset()
 
@@ -99,6 +102,7 @@ class FlowTraffic:
         per = self._running[service]
         self._rate_sum[j] += rps_per_vcpu - per.get(task_id, 0.0)
         per[task_id] = rps_per_vcpu
+        self._counts[j] = len(per)
 
     def task_stopping(self, service: str, task_id: str) -> None:
         """``task_id`` takes no new requests of group ``service`` from now."""
@@ -108,6 +112,7 @@ class FlowTraffic:
             return
         self._accrue(j)
         self._rate_sum[j] -= per.pop(task_id)
+        self._counts[j] = len(per)
         if not per:
             self._rate_sum[j] = 0.0  # no drift from float sums
 
@@ -122,6 +127,7 @@ class FlowTraffic:
 
     def _accrue(self, j: int) -> None:
         """Add column ``j``'s state since its last change to the open tick's sums."""
+        self._changed = True
         if self.clock is not None and self._open_at is not None:
             self._accrue_to(j, self.clock())
 
@@ -132,8 +138,7 @@ class FlowTraffic:
         for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
             a[:] = 0.0
         if self.clock is None:  # the tick sees the state at its start
-            counts = np.array(self.running(), dtype=float)
-            self._snapshot = (counts, self._rate_sum.copy(), self._share.copy())
+            self._snapshot = (self._counts.copy(), self._rate_sum.copy(), self._share.copy())
 
     def close(self, now: float) -> None:
         """End the open tick at ``now`` and keep its averaged state."""
@@ -142,32 +147,54 @@ class FlowTraffic:
             return
         self._open_at = None
         length = now - start
+        if not self._changed and self._last is not None and length == self._last[0]:
+            # nothing changed since the last full tick: the same averages (the common case)
+            self._times.append(start)
+            self._lengths.append(length)
+            for rows, value in zip(
+                (self._tasks, self._rates, self._up, self._shares), self._last[1:], strict=True
+            ):
+                rows.append(value)
+            self._since[:] = now
+            return
         if self.clock is None:
             counts, rate_sum, share = self._snapshot
             up = (counts > 0).astype(float)
             tasks = counts
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rates = np.where(counts > 0, rate_sum / counts, np.nan)
+            rates = np.divide(rate_sum, counts, out=np.full(counts.shape, np.nan), where=counts > 0)
         else:
-            for j in range(len(self.services)):
-                self._accrue_to(j, now)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                busy = length - self._empty_s
-                up = np.where(length > 0, busy / length, 0.0)
-                tasks = np.where(busy > 0, self._count_s / busy, 0.0)
-                rates = np.where(self._count_s > 0, self._rate_s / self._count_s, np.nan)
-                share = np.where(length > 0, self._share_s / length, self._share)
+            dt = now - self._since  # every column, since its last change
+            counts = self._counts
+            self._count_s += counts * dt
+            self._rate_s += self._rate_sum * dt
+            self._empty_s += np.where(counts == 0, dt, 0.0)
+            self._share_s += self._share * dt
+            self._since[:] = now
+            busy = length - self._empty_s
+            n = len(self.services)
+            if length > 0:
+                up = busy / length
+                share = self._share_s / length
+            else:
+                up, share = np.zeros(n), self._share.copy()
+            tasks = np.divide(self._count_s, busy, out=np.zeros(n), where=busy > 0)
+            rates = np.divide(
+                self._rate_s, self._count_s, out=np.full(n, np.nan), where=self._count_s > 0
+            )
         self._times.append(start)
         self._lengths.append(length)
         self._tasks.append(tasks)
         self._rates.append(rates)
         self._up.append(up)
         self._shares.append(share)
+        # a tick without changes that followed one without changes repeats it
+        self._last = (length, tasks, rates, up, share) if not self._changed else None
+        self._changed = False
 
     def _accrue_to(self, j: int, now: float) -> None:
         dt = now - self._since[j]
         if dt > 0:
-            n = len(self._running[self.services[j].name])
+            n = self._counts[j]
             self._count_s[j] += n * dt
             self._rate_s[j] += self._rate_sum[j] * dt
             if n == 0:
