@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
-from functools import partial
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from simulator.core.errors import AWSError
