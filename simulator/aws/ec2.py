@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from botocore.model import OperationModel
 
-from simulator.aws import ec2_hosts, ec2_instances, errors
+from simulator.aws import ec2_hosts, ec2_instance_types, ec2_instances, ec2_zones, errors
 from simulator.aws.ec2_views import HostMeta, InstanceMeta, ViewContext
 from simulator.core.errors import AWSError
 from simulator.ec2.control import Ec2ControlPlane
@@ -128,6 +128,20 @@ OPERATIONS: Mapping[str, Operation] = {
     "TerminateInstances": _op(ec2_instances.terminate_instances, ["InstanceIds"]),
     "ModifyInstancePlacement": _op(
         ec2_instances.modify_instance_placement, ["InstanceId", "HostId", "Affinity", "Tenancy"]
+    ),
+    "DescribeInstanceTypes": _op(
+        ec2_instance_types.describe_instance_types,
+        ["InstanceTypes", "Filters", "MaxResults", "NextToken"],
+        inert=["IncludeUnsupportedInRegion"],
+    ),
+    "DescribeInstanceTypeOfferings": _op(
+        ec2_instance_types.describe_instance_type_offerings,
+        ["LocationType", "Filters", "MaxResults", "NextToken"],
+    ),
+    "DescribeAvailabilityZones": _op(
+        ec2_zones.describe_availability_zones,
+        ["ZoneNames", "ZoneIds", "Filters"],
+        inert=["AllAvailabilityZones"],
     ),
 }
 """Every EC2 operation ecsim simulates."""

@@ -128,6 +128,9 @@ def test_every_simulated_operation_validates_on_a_busy_account() -> None:
             "run_instances",
             {"ImageId": IMAGE_ID, "InstanceType": "m6i.large", "MinCount": 1, "MaxCount": 1},
         ),
+        ("describe_instance_types", {"InstanceTypes": ["m1.small", "m6g.metal"]}),
+        ("describe_instance_type_offerings", {"LocationType": "availability-zone"}),
+        ("describe_availability_zones", {}),
         (
             "allocate_hosts",
             {"AvailabilityZone": "us-east-1a", "InstanceType": "mac1.metal", "Quantity": 1},
