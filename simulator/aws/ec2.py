@@ -19,7 +19,14 @@ from typing import Any, Protocol
 
 from botocore.model import OperationModel
 
-from simulator.aws import ec2_hosts, ec2_instance_types, ec2_instances, ec2_zones, errors
+from simulator.aws import (
+    ec2_hosts,
+    ec2_instance_types,
+    ec2_instances,
+    ec2_templates,
+    ec2_zones,
+    errors,
+)
 from simulator.aws.ec2_views import HostMeta, InstanceMeta, ViewContext
 from simulator.core.errors import AWSError
 from simulator.ec2.control import Ec2ControlPlane
@@ -102,6 +109,7 @@ OPERATIONS: Mapping[str, Operation] = {
             "Monitoring",
             "EbsOptimized",
             "UserData",
+            "LaunchTemplate",
         ],
         inert=[
             "SecurityGroupIds",
@@ -143,6 +151,48 @@ OPERATIONS: Mapping[str, Operation] = {
         ["ZoneNames", "ZoneIds", "Filters"],
         inert=["AllAvailabilityZones"],
     ),
+    "CreateLaunchTemplate": _op(
+        ec2_templates.create_launch_template,
+        ["LaunchTemplateName", "LaunchTemplateData", "VersionDescription", "TagSpecifications"],
+        inert=["ClientToken", "Operator"],
+    ),
+    "CreateLaunchTemplateVersion": _op(
+        ec2_templates.create_launch_template_version,
+        [
+            "LaunchTemplateId",
+            "LaunchTemplateName",
+            "SourceVersion",
+            "VersionDescription",
+            "LaunchTemplateData",
+        ],
+        inert=["ClientToken", "ResolveAlias"],
+    ),
+    "ModifyLaunchTemplate": _op(
+        ec2_templates.modify_launch_template,
+        ["LaunchTemplateId", "LaunchTemplateName", "DefaultVersion"],
+        inert=["ClientToken"],
+    ),
+    "DeleteLaunchTemplate": _op(
+        ec2_templates.delete_launch_template, ["LaunchTemplateId", "LaunchTemplateName"]
+    ),
+    "DescribeLaunchTemplates": _op(
+        ec2_templates.describe_launch_templates,
+        ["LaunchTemplateIds", "LaunchTemplateNames", "Filters", "MaxResults", "NextToken"],
+        inert=["IncludeManagedResources"],
+    ),
+    "DescribeLaunchTemplateVersions": _op(
+        ec2_templates.describe_launch_template_versions,
+        [
+            "LaunchTemplateId",
+            "LaunchTemplateName",
+            "Versions",
+            "MinVersion",
+            "MaxVersion",
+            "MaxResults",
+            "NextToken",
+        ],
+        inert=["ResolveAlias", "IncludeManagedResources", "Filters"],
+    ),
 }
 """Every EC2 operation ecsim simulates."""
 
@@ -161,6 +211,7 @@ class Ec2Service:
         self._tokens: dict[tuple[str, str], tuple[str, Any]] = {}
         self.launch_hooks: list[LaunchHook] = []
         self._next_reservation = 1
+        self.templates = ec2_templates.Templates()
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parsed body of ``model``'s response to ``params``; AWSError if refused."""

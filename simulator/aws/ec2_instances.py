@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.model import OperationModel
 
 from simulator.aws import errors
+from simulator.aws.ec2_templates import merged_run_params
 from simulator.aws.ec2_views import (
     InstanceMeta,
     instance_filters,
@@ -39,7 +40,13 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
     """Launch up to MaxCount (at least MinCount, all or nothing) instances in pending.
 
     A Placement with HostId or Affinity 'host' and no Tenancy gets Tenancy 'host' (as the
-    API reference says for HostResourceGroupArn; assumed for HostId)."""
+    API reference says for HostResourceGroupArn; assumed for HostId). A LaunchTemplate's
+    data fills in what the request does not give."""
+    if "LaunchTemplate" in p:
+        from simulator.aws.ec2 import OPERATIONS
+
+        op = OPERATIONS[model.name]
+        p = merged_run_params(svc, p, (op.params | op.inert) - {"LaunchTemplate"})
     image = p.get("ImageId")
     if image is None:
         raise AWSError(errors.MISSING_PARAMETER, "The request must contain the parameter ImageId")

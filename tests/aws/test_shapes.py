@@ -132,6 +132,25 @@ def test_every_simulated_operation_validates_on_a_busy_account() -> None:
         ("describe_instance_type_offerings", {"LocationType": "availability-zone"}),
         ("describe_availability_zones", {}),
         (
+            "create_launch_template",
+            {
+                "LaunchTemplateName": "base",
+                "LaunchTemplateData": {"ImageId": IMAGE_ID, "InstanceType": "m6i.large"},
+            },
+        ),
+        (
+            "create_launch_template_version",
+            {
+                "LaunchTemplateName": "base",
+                "SourceVersion": "1",
+                "LaunchTemplateData": {"InstanceType": "m7g.large"},
+            },
+        ),
+        ("modify_launch_template", {"LaunchTemplateName": "base", "DefaultVersion": "2"}),
+        ("describe_launch_templates", {}),
+        ("describe_launch_template_versions", {"LaunchTemplateName": "base"}),
+        ("delete_launch_template", {"LaunchTemplateName": "base"}),
+        (
             "allocate_hosts",
             {"AvailabilityZone": "us-east-1a", "InstanceType": "mac1.metal", "Quantity": 1},
         ),
