@@ -353,7 +353,10 @@ def _zones(
     """(zones, subnets) of a group: its subnets' zones, else its AvailabilityZones."""
     subnets = tuple(s.strip() for s in (p.get("VPCZoneIdentifier") or "").split(",") if s.strip())
     if subnets:
-        zones = tuple(dict.fromkeys(svc._subnet_zone(s) for s in subnets))
+        try:
+            zones = tuple(dict.fromkeys(svc._subnet_zone(s) for s in subnets))
+        except AWSError as e:  # Auto Scaling answers ValidationError with EC2's message
+            raise _validation(e.message) from None
         return zones, subnets
     zones = tuple(p.get("AvailabilityZones") or ())
     if not zones:

@@ -20,10 +20,13 @@ from typing import Any, Protocol
 from botocore.model import OperationModel
 
 from simulator.aws import (
+    ec2_attributes,
     ec2_hosts,
     ec2_instance_types,
     ec2_instances,
+    ec2_tags,
     ec2_templates,
+    ec2_vpc,
     ec2_zones,
     errors,
 )
@@ -110,15 +113,17 @@ OPERATIONS: Mapping[str, Operation] = {
             "EbsOptimized",
             "UserData",
             "LaunchTemplate",
-        ],
-        inert=[
             "SecurityGroupIds",
             "SecurityGroups",
             "SubnetId",
+            "DisableApiTermination",
+            "DisableApiStop",
+            "InstanceInitiatedShutdownBehavior",
+        ],
+        inert=[
             "IamInstanceProfile",
             "MetadataOptions",
             "BlockDeviceMappings",
-            "InstanceInitiatedShutdownBehavior",
         ],
     ),
     "DescribeInstances": _op(
@@ -193,6 +198,53 @@ OPERATIONS: Mapping[str, Operation] = {
         ],
         inert=["ResolveAlias", "IncludeManagedResources", "Filters"],
     ),
+    "CreateVpc": _op(
+        ec2_vpc.create_vpc,
+        ["CidrBlock", "TagSpecifications", "InstanceTenancy"],
+        inert=["AmazonProvidedIpv6CidrBlock"],
+    ),
+    "DescribeVpcs": _op(ec2_vpc.describe_vpcs, ["VpcIds", "Filters", "MaxResults", "NextToken"]),
+    "DeleteVpc": _op(ec2_vpc.delete_vpc, ["VpcId"]),
+    "CreateSubnet": _op(
+        ec2_vpc.create_subnet,
+        ["VpcId", "CidrBlock", "AvailabilityZone", "AvailabilityZoneId", "TagSpecifications"],
+    ),
+    "DescribeSubnets": _op(
+        ec2_vpc.describe_subnets, ["SubnetIds", "Filters", "MaxResults", "NextToken"]
+    ),
+    "DeleteSubnet": _op(ec2_vpc.delete_subnet, ["SubnetId"]),
+    "CreateSecurityGroup": _op(
+        ec2_vpc.create_security_group, ["GroupName", "Description", "VpcId", "TagSpecifications"]
+    ),
+    "DescribeSecurityGroups": _op(
+        ec2_vpc.describe_security_groups,
+        ["GroupIds", "GroupNames", "Filters", "MaxResults", "NextToken"],
+    ),
+    "DeleteSecurityGroup": _op(ec2_vpc.delete_security_group, ["GroupId", "GroupName"]),
+    "CreateTags": _op(ec2_tags.create_tags, ["Resources", "Tags"]),
+    "DeleteTags": _op(ec2_tags.delete_tags, ["Resources", "Tags"]),
+    "DescribeTags": _op(ec2_tags.describe_tags, ["Filters", "MaxResults", "NextToken"]),
+    "DescribeInstanceAttribute": _op(
+        ec2_attributes.describe_instance_attribute, ["InstanceId", "Attribute"]
+    ),
+    "ModifyInstanceAttribute": _op(
+        ec2_attributes.modify_instance_attribute,
+        [
+            "InstanceId",
+            "Attribute",
+            "Value",
+            "InstanceType",
+            "UserData",
+            "DisableApiTermination",
+            "DisableApiStop",
+            "InstanceInitiatedShutdownBehavior",
+            "EbsOptimized",
+            "Groups",
+        ],
+    ),
+    "DescribeAccountAttributes": _op(
+        ec2_attributes.describe_account_attributes, ["AttributeNames"]
+    ),
 }
 """Every EC2 operation ecsim simulates."""
 
@@ -212,6 +264,7 @@ class Ec2Service:
         self.launch_hooks: list[LaunchHook] = []
         self._next_reservation = 1
         self.templates = ec2_templates.Templates()
+        self.vpc = ec2_vpc.VpcModel(account.availability_zones)
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parsed body of ``model``'s response to ``params``; AWSError if refused."""

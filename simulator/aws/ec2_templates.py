@@ -30,6 +30,7 @@ ID_MALFORMED = "InvalidLaunchTemplateId.Malformed"
 ALREADY_EXISTS = "InvalidLaunchTemplateName.AlreadyExistsException"
 VERSION_NOT_FOUND = "InvalidLaunchTemplateId.VersionNotFound"
 """EC2 error codes list (launch templates)."""
+CODES = frozenset({NAME_NOT_FOUND, ID_NOT_FOUND, ID_MALFORMED, ALREADY_EXISTS, VERSION_NOT_FOUND})
 
 
 @dataclass

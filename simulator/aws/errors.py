@@ -43,10 +43,15 @@ INVALID_INSTANCE_TYPE = "InvalidInstanceType"
 """EC2 error list: 'The instance type is not supported'; DescribeInstanceTypes answers it for
 names it does not describe: 'The following supplied instance types do not exist: [x]'."""
 
+OPERATION_NOT_PERMITTED = "OperationNotPermitted"
+"""EC2 error codes list: termination or stop protection refuses TerminateInstances /
+StopInstances."""
+
 MISSING_PARAMETER = codes.MISSING_PARAMETER
 INVALID_PARAMETER_COMBINATION = codes.INVALID_PARAMETER_COMBINATION
 INVALID_INSTANCE_ID_NOT_FOUND = codes.INVALID_INSTANCE_ID_NOT_FOUND
 INVALID_HOST_ID_NOT_FOUND = codes.INVALID_HOST_ID_NOT_FOUND
+
 
 ALL: frozenset[str] = (
     frozenset(

@@ -32,6 +32,7 @@ def account() -> tuple[SimulatedAWS, Any, Any]:
 def create(asg: Any, name: str = "g", **params: Any) -> None:
     params.setdefault("LaunchTemplate", {"LaunchTemplateName": "base"})
     params.setdefault("AvailabilityZones", ZONES)
+    params = {k: v for k, v in params.items() if v is not None}
     params.setdefault("MinSize", 0)
     params.setdefault("MaxSize", 6)
     checked(asg, "create_auto_scaling_group", AutoScalingGroupName=name, **params)
@@ -295,3 +296,33 @@ def test_a_capacity_provider_uses_an_api_group_by_arn(account) -> None:
         autoScalingGroupProvider={"autoScalingGroupArn": arn},
     )
     assert out["capacityProvider"]["autoScalingGroupProvider"]["autoScalingGroupArn"] == arn
+
+
+def test_subnets_give_the_zones_and_instances_take_them(account) -> None:
+    aws, ec2, asg = account
+    vpc = checked(ec2, "create_vpc", CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        checked(ec2, "create_subnet", VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=z)[
+            "Subnet"
+        ]["SubnetId"]
+        for i, z in enumerate(["us-east-1b", "us-east-1c"])
+    ]
+    create(asg, AvailabilityZones=None, VPCZoneIdentifier=",".join(subnets), DesiredCapacity=4)
+    g = group(asg)
+    assert g["VPCZoneIdentifier"] == ",".join(subnets)
+    assert sorted(g["AvailabilityZones"]) == ["us-east-1b", "us-east-1c"]
+    ids = [i["InstanceId"] for i in g["Instances"]]
+    found = checked(ec2, "describe_instances", InstanceIds=ids)["Reservations"]
+    assert Counter(i["SubnetId"] for r in found for i in r["Instances"]) == Counter(
+        {s: 2 for s in subnets}
+    )
+    bad = error_of(
+        asg,
+        "create_auto_scaling_group",
+        AutoScalingGroupName="h",
+        LaunchTemplate={"LaunchTemplateName": "base"},
+        MinSize=0,
+        MaxSize=1,
+        VPCZoneIdentifier="subnet-0123456789abcdef0",
+    )
+    assert bad["Code"] == "ValidationError" and "subnet-0123456789abcdef0" in bad["Message"]
