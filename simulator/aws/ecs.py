@@ -59,6 +59,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         CLUSTER_CONTAINS_INSTANCES,
         CLUSTER_CONTAINS_SERVICES,
         CLUSTER_CONTAINS_TASKS,
+        "ResourceNotFoundException",
         errors.UNSUPPORTED_OPERATION,
     }
 )
@@ -161,6 +162,9 @@ class EcsService:
         self.service_tags: dict[str, list[dict[str, str]]] = {}
         self.task_definition_tags: dict[str, list[dict[str, str]]] = {}
         self.provider_tags: dict[str, list[dict[str, str]]] = {}
+        self.container_instance_tags: dict[str, list[dict[str, str]]] = {}
+        self.account_settings: dict[tuple[str, str], str] = {}  # (principal, name) -> value
+        self.account_setting_defaults: dict[str, str] = {}
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parsed body of ``model``'s response to ``params``; AWSError if refused."""

@@ -220,6 +220,12 @@ class EcsControlPlane:
         if inst.state is InstanceState.RUNNING and not inst.impaired:
             self._schedule_registration(ec2_instance_id)
 
+    def register_now(self, ec2_instance_id: str, cluster: str) -> ContainerInstance | None:
+        """RegisterContainerInstance by API: the running instance joins ``cluster`` now."""
+        name = self.cluster(cluster).name
+        self.joins[ec2_instance_id] = name
+        return self._register(ec2_instance_id)
+
     def join_when_created(self, ec2_instance_id: str, cluster: str) -> None:
         """As ``join``, but the agent keeps retrying while the cluster does not exist (its
         RegisterContainerInstance answers ClusterNotFoundException): it registers once the
