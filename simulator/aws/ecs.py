@@ -256,6 +256,23 @@ class EcsService:
             self.ecs.join_when_created(iid, name)
 
 
+def task_definition_view(svc: EcsService, td: TaskDefinition) -> dict[str, Any]:
+    """TaskDefinition.to_api as ECS answers it: registeredAt on the account's clock, every
+    container with mountPoints and volumesFrom (empty when not given), EFS volumes with
+    their rootDirectory ('/' when not given, RegisterTaskDefinition reference)."""
+    out = td.to_api()
+    if td.registered_at is not None:
+        out["registeredAt"] = svc.account.timestamp(td.registered_at)
+    for c in out.get("containerDefinitions", []):
+        c.setdefault("mountPoints", [])
+        c.setdefault("volumesFrom", [])
+    for v in out.get("volumes", []):
+        efs = v.get("efsVolumeConfiguration")
+        if efs is not None:
+            v["efsVolumeConfiguration"] = {"rootDirectory": "/", **efs}
+    return out
+
+
 # ----------------------------------------------------------------------------- clusters
 def _capacity_of(svc: EcsService, cluster: EcsCluster) -> tuple[list[str], list[dict]]:
     capacity = svc.ecs.capacity
@@ -334,7 +351,7 @@ def register_task_definition(
     td = svc.ecs.register_task_definition(p)
     tags = [dict(t) for t in p.get("tags") or ()]
     svc.task_definition_tags[td.arn] = tags
-    out: dict[str, Any] = {"taskDefinition": td.to_api()}
+    out: dict[str, Any] = {"taskDefinition": task_definition_view(svc, td)}
     if tags:
         out["tags"] = tags
     return out
@@ -344,7 +361,7 @@ def describe_task_definition(
     svc: EcsService, model: OperationModel, p: dict[str, Any]
 ) -> dict[str, Any]:
     td = svc.task_definition(p["taskDefinition"])
-    out: dict[str, Any] = {"taskDefinition": td.to_api()}
+    out: dict[str, Any] = {"taskDefinition": task_definition_view(svc, td)}
     if "TAGS" in (p.get("include") or ()):
         out["tags"] = svc.task_definition_tags.get(td.arn, [])
     return out
@@ -387,7 +404,7 @@ def deregister_task_definition(
     svc: EcsService, model: OperationModel, p: dict[str, Any]
 ) -> dict[str, Any]:
     td = svc.ecs.task_definitions.deregister(p["taskDefinition"])
-    return {"taskDefinition": td.to_api()}
+    return {"taskDefinition": task_definition_view(svc, td)}
 
 
 # ---------------------------------------------------------------------- container instances

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws.ecs import CLIENT_EXCEPTION, INVALID_PARAMETER, page
+from simulator.aws.ecs import CLIENT_EXCEPTION, INVALID_PARAMETER, page, task_definition_view
 from simulator.core.errors import AWSError
 
 if TYPE_CHECKING:
@@ -242,7 +242,7 @@ def delete_task_definitions(
     done, failures = [], []
     for ref in p["taskDefinitions"]:
         try:
-            done.append(registry.delete(ref).to_api())
+            done.append(task_definition_view(svc, registry.delete(ref)))
         except AWSError as e:
             failures.append({"arn": ref, "reason": e.message})
     return {"taskDefinitions": done, "failures": failures}

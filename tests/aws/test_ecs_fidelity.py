@@ -1,0 +1,74 @@
+"""Fidelity fixes found by running public scripts: each failed before its fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from ecs_api_helpers import call, error, taskdef
+
+from simulator.aws import SimulatedAWS
+
+
+@pytest.fixture
+def ecs() -> Any:
+    aws = SimulatedAWS(seed=9, validate_responses=True)
+    client = aws.client("ecs")
+    call(client, "create_cluster", clusterName="c")
+    return client
+
+
+def test_registered_at_is_on_the_account_clock(ecs) -> None:
+    td = call(ecs, "register_task_definition", **taskdef())["taskDefinition"]
+    assert td["registeredAt"] == dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    again = call(ecs, "describe_task_definition", taskDefinition="web")["taskDefinition"]
+    assert again["registeredAt"].year == 2024
+
+
+def test_containers_report_empty_mount_points_and_efs_root_directory(ecs) -> None:
+    td = call(
+        ecs,
+        "register_task_definition",
+        **taskdef(volumes=[{"name": "data", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}}]),
+    )["taskDefinition"]
+    (container,) = td["containerDefinitions"]
+    assert (container["mountPoints"], container["volumesFrom"]) == ([], [])
+    assert td["volumes"][0]["efsVolumeConfiguration"] == {
+        "fileSystemId": "fs-1",
+        "rootDirectory": "/",
+    }
+
+
+def test_an_invalid_launch_type_is_a_client_error(ecs) -> None:
+    call(ecs, "register_task_definition", **taskdef())
+    code, message = error(ecs, "run_task", cluster="c", taskDefinition="web", launchType="EC3")
+    assert code == "InvalidParameterException"
+    assert "Member must satisfy enum value set: [EC2, FARGATE, EXTERNAL" in message
+
+
+def test_daemon_services_refuse_desired_count_and_max_percent(ecs) -> None:
+    call(ecs, "register_task_definition", **taskdef())
+    base = {"cluster": "c", "taskDefinition": "web", "schedulingStrategy": "DAEMON"}
+    code, message = error(ecs, "create_service", serviceName="d1", desiredCount=1, **base)
+    assert (code, message) == (
+        "InvalidParameterException",
+        "The daemon scheduling strategy does not support a desired count for services.",
+    )
+    code, message = error(
+        ecs,
+        "create_service",
+        serviceName="d2",
+        deploymentConfiguration={"maximumPercent": 200},
+        **base,
+    )
+    assert message == (
+        "The daemon scheduling strategy does not support values above 100 for maximumPercent."
+    )
+    call(
+        ecs,
+        "create_service",
+        serviceName="d3",
+        deploymentConfiguration={"maximumPercent": 100, "minimumHealthyPercent": 0},
+        **base,
+    )
