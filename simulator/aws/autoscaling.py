@@ -37,12 +37,14 @@ if TYPE_CHECKING:
 ALREADY_EXISTS = "AlreadyExists"
 RESOURCE_IN_USE = "ResourceInUse"
 LIMIT_EXCEEDED = "LimitExceeded"
+SCALING_ACTIVITY_IN_PROGRESS = "ScalingActivityInProgress"
 ERROR_CODES = frozenset(
     {
         VALIDATION_ERROR,
         ALREADY_EXISTS,
         RESOURCE_IN_USE,
         LIMIT_EXCEEDED,
+        SCALING_ACTIVITY_IN_PROGRESS,
         errors.UNSUPPORTED_OPERATION,
     }
 )
@@ -689,7 +691,7 @@ def terminate_instance_in_auto_scaling_group(
     decrement = bool(p["ShouldDecrementDesiredCapacity"])
     if iid not in group.instances:
         raise AWSError(
-            "ScalingActivityInProgress",
+            SCALING_ACTIVITY_IN_PROGRESS,
             f"The instance {iid} is already terminating (state {group.state[iid]}).",
         )
     if decrement and group.desired_capacity - 1 < group.min_size:
