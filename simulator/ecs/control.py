@@ -637,7 +637,10 @@ class EcsControlPlane:
                 self._notify("stopping", task, before)
             graceful = self.timing.draw("graceful_stop", self.world.rng("ecs.graceful_stop"))
             self._after_delay(
-                cluster, task, min(graceful, STOP_TIMEOUT_DEFAULT), TaskAction.CONTAINERS_STOPPED
+                cluster,
+                task,
+                min(graceful, self._stop_timeout(task)),
+                TaskAction.CONTAINERS_STOPPED,
             )
         elif state is TaskState.DEPROVISIONING:
             if before is TaskState.PROVISIONING:
@@ -648,6 +651,14 @@ class EcsControlPlane:
                 self._notify("stopping", task, before)
             self._release(cluster, task)
             self._notify("stopped", task, before)
+
+    def _stop_timeout(self, task: Task) -> float:
+        """SIGTERM to SIGKILL: the longest container stopTimeout, else the agent's default."""
+        td = self.task_definitions.describe(task.task_definition_arn)
+        return max(
+            float(c.extra.get("stopTimeout", STOP_TIMEOUT_DEFAULT))
+            for c in td.spec.container_definitions
+        )
 
     def _after(
         self,

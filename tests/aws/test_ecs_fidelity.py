@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from ecs_api_helpers import call, error, taskdef
+from ecs_api_helpers import call, error, launch, taskdef
 
 from simulator.aws import SimulatedAWS
 
@@ -72,3 +72,31 @@ def test_daemon_services_refuse_desired_count_and_max_percent(ecs) -> None:
         deploymentConfiguration={"maximumPercent": 100, "minimumHealthyPercent": 0},
         **base,
     )
+
+
+def _cluster_with_instances(aws: SimulatedAWS, count: int = 2) -> tuple[Any, Any]:
+    ec2, ecs = aws.client("ec2"), aws.client("ecs")
+    call(ecs, "create_cluster", clusterName="c")
+    launch(ec2, "c", "m6i.xlarge", count)
+    aws.run_until(
+        lambda: len(ecs.list_container_instances(cluster="c")["containerInstanceArns"]) == count
+    )
+    return ec2, ecs
+
+
+def test_stop_timeout_bounds_the_stop() -> None:
+    """SIGTERM to SIGKILL: the container's stopTimeout (1 s here) caps the graceful stop."""
+    aws = SimulatedAWS(seed=9, validate_responses=True)
+    _, ecs = _cluster_with_instances(aws, 1)
+    call(ecs, "register_task_definition", **taskdef(container={"stopTimeout": 1}))
+    (task,) = call(ecs, "run_task", cluster="c", taskDefinition="web", count=1)["tasks"]
+    arn = task["taskArn"]
+
+    def described() -> dict[str, Any]:
+        return ecs.describe_tasks(cluster="c", tasks=[arn])["tasks"][0]
+
+    aws.run_until(lambda: described()["lastStatus"] == "RUNNING")
+    call(ecs, "stop_task", cluster="c", task=arn)
+    aws.run_until(lambda: described()["lastStatus"] == "STOPPED")
+    t = described()
+    assert (t["executionStoppedAt"] - t["stoppingAt"]).total_seconds() <= 1.0
