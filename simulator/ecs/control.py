@@ -922,8 +922,9 @@ class EcsControlPlane:
         )
         self._event(svc, dep.EVENT_DEPLOYMENT_FAILED.format(service=svc.name, deployment=d.id))
         if svc.config.rollback:
-            previous = next(
-                (x for x in svc.deployments[1:] if x.task_definition != d.task_definition), None
+            previous = next(  # the last deployment that completed (ECS rolls back to it)
+                (x for x in svc.deployments[1:] if x.rollout_state is dep.RolloutState.COMPLETED),
+                None,
             )
             if previous is not None:
                 self._event(

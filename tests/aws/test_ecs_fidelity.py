@@ -100,3 +100,39 @@ def test_stop_timeout_bounds_the_stop() -> None:
     aws.run_until(lambda: described()["lastStatus"] == "STOPPED")
     t = described()
     assert (t["executionStoppedAt"] - t["stoppingAt"]).total_seconds() <= 1.0
+
+
+def test_rollback_goes_to_the_last_completed_deployment() -> None:
+    """Revision 1 completed; revision 2 is still rolling out when revision 3 (whose tasks
+    all fail) replaces it: the circuit breaker rolls back to revision 1, the last deployment
+    that COMPLETED, not to revision 2."""
+    aws = SimulatedAWS(seed=9, validate_responses=True)
+    _, ecs = _cluster_with_instances(aws, 2)
+    arns = [
+        call(ecs, "register_task_definition", **taskdef(container={"image": f"web:{i}"}))[
+            "taskDefinition"
+        ]["taskDefinitionArn"]
+        for i in (1, 2, 3)
+    ]
+    config = {
+        "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+        "minimumHealthyPercent": 100,
+        "maximumPercent": 200,
+    }
+    call(ecs, "create_service", cluster="c", serviceName="web", taskDefinition=arns[0],
+         desiredCount=4, deploymentConfiguration=config)  # fmt: skip
+    ecs.get_waiter("services_stable").wait(cluster="c", services=["web"])
+    aws.ecs.start_failure[arns[2]] = 1.0
+
+    def deployments() -> list[dict[str, Any]]:
+        return ecs.describe_services(cluster="c", services=["web"])["services"][0]["deployments"]
+
+    call(ecs, "update_service", cluster="c", service="web", taskDefinition=arns[1])
+    aws.run_until(lambda: deployments()[0]["runningCount"] >= 1)
+    assert deployments()[0]["rolloutState"] == "IN_PROGRESS"
+    call(ecs, "update_service", cluster="c", service="web", taskDefinition=arns[2])
+    aws.run_until(
+        lambda: "rolling back" in (deployments()[0].get("rolloutStateReason") or ""),
+        timeout="1h",
+    )
+    assert deployments()[0]["taskDefinition"] == arns[0]
