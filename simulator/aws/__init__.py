@@ -12,14 +12,20 @@ See docs/aws.md (EC2) and docs/aws-ecs.md (ECS) for what is simulated, the error
 and how ecsim differs from moto.
 """
 
+from simulator.aws import autoscaling, ec2_templates, ec2_vpc
 from simulator.aws.account import DEFAULT_ACCOUNT_ID, SimulatedAWS, SimulationTimeout
+from simulator.aws.autoscaling import OPERATIONS as AUTOSCALING_OPERATIONS
 from simulator.aws.ec2 import OPERATIONS as EC2_OPERATIONS
 from simulator.aws.ecs import ERROR_CODES as ECS_ERROR_CODES
 from simulator.aws.ecs_operations import OPERATIONS as ECS_OPERATIONS
-from simulator.aws.errors import ALL as ERROR_CODES
+from simulator.aws.errors import ALL as _EC2_CODES
 from simulator.aws.shapes import ResponseShapeError, check_output, output_problems
 
+ERROR_CODES = _EC2_CODES | ec2_vpc.CODES | ec2_templates.CODES | autoscaling.ERROR_CODES
+"""Every code a simulated EC2 or Auto Scaling client can answer with."""
+
 __all__ = [
+    "AUTOSCALING_OPERATIONS",
     "DEFAULT_ACCOUNT_ID",
     "EC2_OPERATIONS",
     "ECS_ERROR_CODES",

@@ -9,6 +9,7 @@ waiters, and ``time.sleep`` inside ``patch_sleep()``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import threading
@@ -24,11 +25,13 @@ from botocore.model import OperationModel
 from dateutil.tz import tzutc
 
 from simulator.aws import errors
+from simulator.aws.autoscaling import AutoScalingService, Subscription
 from simulator.aws.cloudwatch import CloudWatchService
 from simulator.aws.codedeploy import CodeDeployService
 from simulator.aws.ec2 import Ec2Service
 from simulator.aws.ecs import EcsService
 from simulator.aws.elbv2 import Elbv2Service
+from simulator.aws.functions import Function, current_run
 from simulator.aws.hooks import simulated_session
 from simulator.aws.shapes import check_output
 from simulator.aws.sleep import patch_time_sleep
@@ -209,6 +212,9 @@ class SimulatedAWS:
             "codedeploy": CodeDeployService(self),
             "cloudwatch": CloudWatchService(self),
         }
+        self.autoscaling = AutoScalingService(self, ec2)
+        """The Auto Scaling facade answering ``client("autoscaling")`` (hook function runs)."""
+        self._services["autoscaling"] = self.autoscaling
         self._session = simulated_session(self, self, frozenset(self._services))
         self._boto3 = boto3.Session(
             botocore_session=self._session, region_name=region, **DUMMY_CREDENTIALS
@@ -267,6 +273,9 @@ class SimulatedAWS:
     def advance(self, duration: Duration) -> float:
         """Run simulated time forward by ``duration`` ("10m", 90); returns the new now."""
         seconds = parse_duration(duration)
+        run = current_run()
+        if run is not None and run.clock is not None:
+            return run.clock.advance(seconds)  # a hook function's sleep: the simulation waits
         with self._lock:
             if seconds > 0:
                 self.world.run(self.now + seconds)
@@ -332,7 +341,7 @@ class SimulatedAWS:
         desired_capacity: int | None = None,
         cluster: str | None = None,
     ) -> str:
-        """An EC2 Auto Scaling group (the autoscaling API is not simulated); returns its ARN,
+        """An EC2 Auto Scaling group made around the API; returns its ARN,
         for CreateCapacityProvider. ``cluster``: its launch template's user data sets
         ECS_CLUSTER, so its instances join that cluster (a capacity provider does too)."""
         with self._lock:
@@ -352,9 +361,27 @@ class SimulatedAWS:
                 join=join,
                 zone_of=self.ecs.availability_zone,
             )
+            asg.listeners.append(self.autoscaling.deliver)
             self.auto_scaling_groups[name] = asg
             asg.start()
             return self.auto_scaling_group_arn(name)
+
+    def on_lifecycle_action(
+        self,
+        fn: Function,
+        *,
+        group: str | None = None,
+        hook: str | None = None,
+        event_format: str = "sns",
+        timeout: Duration = "15m",
+    ) -> None:
+        """Run ``fn(event, context)`` - a Lambda-style handler - for every lifecycle action of
+        ``group`` / ``hook`` (default: all), in simulated time (``simulator.aws.functions``).
+        ``event_format``: "sns" (the hook notifies an SNS topic the function subscribes to:
+        ``event["Records"][0]["Sns"]["Message"]``) or "eventbridge" (``event["detail"]``)."""
+        if event_format not in ("sns", "eventbridge"):
+            raise EcsimError(f"event_format must be 'sns' or 'eventbridge', got {event_format!r}")
+        self.autoscaling.subscribe(Subscription(fn, group, hook, event_format, timeout))
 
     def auto_scaling_group_arn(self, name: str) -> str:
         group = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.account_id}/{self.region}/asg/{name}")
@@ -391,7 +418,8 @@ class SimulatedAWS:
         self, model: OperationModel, params: Mapping[str, Any] | None
     ) -> tuple[int, dict[str, Any]]:
         """Answer one call (botocore hooks call this): (HTTP status, parsed response)."""
-        with self._lock:
+        # a hook function calls while the simulation waits for it, under its lock
+        with self._lock if current_run() is None else contextlib.nullcontext():
             self.calls += 1
             service_name = model.service_model.service_name
             service = self._services.get(service_name)

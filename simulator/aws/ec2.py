@@ -19,7 +19,17 @@ from typing import Any, Protocol
 
 from botocore.model import OperationModel
 
-from simulator.aws import ec2_hosts, ec2_instances, errors
+from simulator.aws import (
+    ec2_attributes,
+    ec2_hosts,
+    ec2_instance_types,
+    ec2_instances,
+    ec2_tags,
+    ec2_templates,
+    ec2_vpc,
+    ec2_zones,
+    errors,
+)
 from simulator.aws.ec2_views import HostMeta, InstanceMeta, ViewContext
 from simulator.core.errors import AWSError
 from simulator.ec2.control import Ec2ControlPlane
@@ -102,15 +112,18 @@ OPERATIONS: Mapping[str, Operation] = {
             "Monitoring",
             "EbsOptimized",
             "UserData",
-        ],
-        inert=[
+            "LaunchTemplate",
             "SecurityGroupIds",
             "SecurityGroups",
             "SubnetId",
+            "DisableApiTermination",
+            "DisableApiStop",
+            "InstanceInitiatedShutdownBehavior",
+        ],
+        inert=[
             "IamInstanceProfile",
             "MetadataOptions",
             "BlockDeviceMappings",
-            "InstanceInitiatedShutdownBehavior",
         ],
     ),
     "DescribeInstances": _op(
@@ -128,6 +141,109 @@ OPERATIONS: Mapping[str, Operation] = {
     "TerminateInstances": _op(ec2_instances.terminate_instances, ["InstanceIds"]),
     "ModifyInstancePlacement": _op(
         ec2_instances.modify_instance_placement, ["InstanceId", "HostId", "Affinity", "Tenancy"]
+    ),
+    "DescribeInstanceTypes": _op(
+        ec2_instance_types.describe_instance_types,
+        ["InstanceTypes", "Filters", "MaxResults", "NextToken"],
+        inert=["IncludeUnsupportedInRegion"],
+    ),
+    "DescribeInstanceTypeOfferings": _op(
+        ec2_instance_types.describe_instance_type_offerings,
+        ["LocationType", "Filters", "MaxResults", "NextToken"],
+    ),
+    "DescribeAvailabilityZones": _op(
+        ec2_zones.describe_availability_zones,
+        ["ZoneNames", "ZoneIds", "Filters"],
+        inert=["AllAvailabilityZones"],
+    ),
+    "CreateLaunchTemplate": _op(
+        ec2_templates.create_launch_template,
+        ["LaunchTemplateName", "LaunchTemplateData", "VersionDescription", "TagSpecifications"],
+        inert=["ClientToken", "Operator"],
+    ),
+    "CreateLaunchTemplateVersion": _op(
+        ec2_templates.create_launch_template_version,
+        [
+            "LaunchTemplateId",
+            "LaunchTemplateName",
+            "SourceVersion",
+            "VersionDescription",
+            "LaunchTemplateData",
+        ],
+        inert=["ClientToken", "ResolveAlias"],
+    ),
+    "ModifyLaunchTemplate": _op(
+        ec2_templates.modify_launch_template,
+        ["LaunchTemplateId", "LaunchTemplateName", "DefaultVersion"],
+        inert=["ClientToken"],
+    ),
+    "DeleteLaunchTemplate": _op(
+        ec2_templates.delete_launch_template, ["LaunchTemplateId", "LaunchTemplateName"]
+    ),
+    "DescribeLaunchTemplates": _op(
+        ec2_templates.describe_launch_templates,
+        ["LaunchTemplateIds", "LaunchTemplateNames", "Filters", "MaxResults", "NextToken"],
+        inert=["IncludeManagedResources"],
+    ),
+    "DescribeLaunchTemplateVersions": _op(
+        ec2_templates.describe_launch_template_versions,
+        [
+            "LaunchTemplateId",
+            "LaunchTemplateName",
+            "Versions",
+            "MinVersion",
+            "MaxVersion",
+            "MaxResults",
+            "NextToken",
+        ],
+        inert=["ResolveAlias", "IncludeManagedResources", "Filters"],
+    ),
+    "CreateVpc": _op(
+        ec2_vpc.create_vpc,
+        ["CidrBlock", "TagSpecifications", "InstanceTenancy"],
+        inert=["AmazonProvidedIpv6CidrBlock"],
+    ),
+    "DescribeVpcs": _op(ec2_vpc.describe_vpcs, ["VpcIds", "Filters", "MaxResults", "NextToken"]),
+    "DeleteVpc": _op(ec2_vpc.delete_vpc, ["VpcId"]),
+    "CreateSubnet": _op(
+        ec2_vpc.create_subnet,
+        ["VpcId", "CidrBlock", "AvailabilityZone", "AvailabilityZoneId", "TagSpecifications"],
+    ),
+    "DescribeSubnets": _op(
+        ec2_vpc.describe_subnets, ["SubnetIds", "Filters", "MaxResults", "NextToken"]
+    ),
+    "DeleteSubnet": _op(ec2_vpc.delete_subnet, ["SubnetId"]),
+    "CreateSecurityGroup": _op(
+        ec2_vpc.create_security_group, ["GroupName", "Description", "VpcId", "TagSpecifications"]
+    ),
+    "DescribeSecurityGroups": _op(
+        ec2_vpc.describe_security_groups,
+        ["GroupIds", "GroupNames", "Filters", "MaxResults", "NextToken"],
+    ),
+    "DeleteSecurityGroup": _op(ec2_vpc.delete_security_group, ["GroupId", "GroupName"]),
+    "CreateTags": _op(ec2_tags.create_tags, ["Resources", "Tags"]),
+    "DeleteTags": _op(ec2_tags.delete_tags, ["Resources", "Tags"]),
+    "DescribeTags": _op(ec2_tags.describe_tags, ["Filters", "MaxResults", "NextToken"]),
+    "DescribeInstanceAttribute": _op(
+        ec2_attributes.describe_instance_attribute, ["InstanceId", "Attribute"]
+    ),
+    "ModifyInstanceAttribute": _op(
+        ec2_attributes.modify_instance_attribute,
+        [
+            "InstanceId",
+            "Attribute",
+            "Value",
+            "InstanceType",
+            "UserData",
+            "DisableApiTermination",
+            "DisableApiStop",
+            "InstanceInitiatedShutdownBehavior",
+            "EbsOptimized",
+            "Groups",
+        ],
+    ),
+    "DescribeAccountAttributes": _op(
+        ec2_attributes.describe_account_attributes, ["AttributeNames"]
     ),
 }
 """Every EC2 operation ecsim simulates."""
@@ -147,6 +263,8 @@ class Ec2Service:
         self._tokens: dict[tuple[str, str], tuple[str, Any]] = {}
         self.launch_hooks: list[LaunchHook] = []
         self._next_reservation = 1
+        self.templates = ec2_templates.Templates()
+        self.vpc = ec2_vpc.VpcModel(account.availability_zones)
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parsed body of ``model``'s response to ``params``; AWSError if refused."""

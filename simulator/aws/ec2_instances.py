@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.model import OperationModel
 
 from simulator.aws import errors
+from simulator.aws.ec2_templates import merged_run_params
 from simulator.aws.ec2_views import (
     InstanceMeta,
     instance_filters,
@@ -19,6 +20,7 @@ from simulator.aws.ec2_views import (
     status_filters,
     status_view,
 )
+from simulator.aws.ec2_vpc import placement_of
 from simulator.aws.filters import apply_filters, paginate
 from simulator.core.errors import AWSError
 from simulator.lifecycle.fleet import Changes
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
 
 AMI_ID = re.compile(r"ami-(?:[0-9a-f]{8}|[0-9a-f]{17})")
 DEFAULT_INSTANCE_TYPE = "m1.small"
-"""RunInstances without InstanceType launches m1.small (API reference); not in the catalog."""
+"""RunInstances without InstanceType launches m1.small (API reference)."""
+
 SIMULATED_PLACEMENT = ("AvailabilityZone", "Tenancy", "HostId", "Affinity")
 UNTAGGED_RESOURCES = ("volume", "network-interface")
 """TagSpecifications resource types RunInstances accepts that ecsim does not model."""
@@ -39,7 +42,13 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
     """Launch up to MaxCount (at least MinCount, all or nothing) instances in pending.
 
     A Placement with HostId or Affinity 'host' and no Tenancy gets Tenancy 'host' (as the
-    API reference says for HostResourceGroupArn; assumed for HostId)."""
+    API reference says for HostResourceGroupArn; assumed for HostId). A LaunchTemplate's
+    data fills in what the request does not give."""
+    if "LaunchTemplate" in p:
+        from simulator.aws.ec2 import OPERATIONS
+
+        op = OPERATIONS[model.name]
+        p = merged_run_params(svc, p, (op.params | op.inert) - {"LaunchTemplate"})
     image = p.get("ImageId")
     if image is None:
         raise AWSError(errors.MISSING_PARAMETER, "The request must contain the parameter ImageId")
@@ -61,6 +70,9 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
         "host" if host_id is not None or affinity == "host" else "default"
     )
     zone = svc.zone(placement["AvailabilityZone"]) if "AvailabilityZone" in placement else None
+    zone, subnet_id, groups = placement_of(
+        svc, p.get("SubnetId"), p.get("SecurityGroupIds") or [], p.get("SecurityGroups") or [], zone
+    )
     if host_id is not None and zone is not None:
         _same_zone(svc, host_id, zone, "the requested Availability Zone")
     tags = svc.tags(p.get("TagSpecifications"), "instance", ignored=UNTAGGED_RESOURCES)
@@ -99,11 +111,24 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
             client_token=p.get("ClientToken"),
             monitoring=bool((p.get("Monitoring") or {}).get("Enabled")),
             ebs_optimized=bool(p.get("EbsOptimized", False)),
+            subnet_id=subnet_id,
+            vpc_id=svc.vpc.subnet(subnet_id).vpc_id if subnet_id else None,
+            security_groups=list(groups),
+            user_data=_text(p.get("UserData")),
+            disable_api_termination=bool(p.get("DisableApiTermination", False)),
+            disable_api_stop=bool(p.get("DisableApiStop", False)),
+            shutdown_behavior=p.get("InstanceInitiatedShutdownBehavior", "stop"),
         )
     svc.remember(model.name, p, (rid, list(ids)))
     for hook in svc.launch_hooks:
         hook.launched(ids, p)
     return reservation(svc, rid, ids)
+
+
+def _text(user_data: str | bytes | None) -> str | None:
+    if user_data is None:
+        return None
+    return user_data.decode() if isinstance(user_data, bytes) else user_data
 
 
 def reservation(svc: Ec2Service, rid: str, ids: Sequence[str]) -> dict[str, Any]:
@@ -216,7 +241,15 @@ def start_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -
 
 
 def stop_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:
+    """Refused for an instance with stop protection (disableApiStop)."""
     insts = _targets(svc, p)
+    for i in insts:
+        if svc.instance_meta_of(i.instance_id).disable_api_stop:
+            raise AWSError(
+                errors.OPERATION_NOT_PERMITTED,
+                f"The instance '{i.instance_id}' may not be stopped. Modify its "
+                "'disableApiStop' instance attribute and try again.",
+            )
     changes = svc.control.stop_instances(
         [i.instance_id for i in insts], hibernate=bool(p.get("Hibernate", False))
     )
@@ -242,7 +275,15 @@ def reboot_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) 
 def terminate_instances(
     svc: Ec2Service, model: OperationModel, p: dict[str, Any]
 ) -> dict[str, Any]:
+    """Refused for an instance with termination protection (disableApiTermination)."""
     insts = _targets(svc, p)
+    for i in insts:
+        if svc.instance_meta_of(i.instance_id).disable_api_termination:
+            raise AWSError(
+                errors.OPERATION_NOT_PERMITTED,
+                f"The instance '{i.instance_id}' may not be terminated. Modify its "
+                "'disableApiTermination' instance attribute and try again.",
+            )
     changes = svc.control.terminate_instances([i.instance_id for i in insts])
     return {"TerminatingInstances": state_changes(insts, changes)}
 

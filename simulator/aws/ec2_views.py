@@ -54,6 +54,13 @@ class InstanceMeta:
     client_token: str | None = None
     monitoring: bool = False
     ebs_optimized: bool = False
+    subnet_id: str | None = None
+    vpc_id: str | None = None
+    security_groups: list[str] = field(default_factory=list)
+    user_data: str | None = None
+    disable_api_termination: bool = False
+    disable_api_stop: bool = False
+    shutdown_behavior: str = "stop"
 
 
 class ViewContext(Protocol):
@@ -210,6 +217,10 @@ def instance_view(inst: Instance, meta: InstanceMeta, ctx: ViewContext) -> dict[
         out["KeyName"] = meta.key_name
     if meta.tags:
         out["Tags"] = tag_list(meta.tags)
+    if meta.subnet_id is not None:
+        out["SubnetId"] = meta.subnet_id
+        out["VpcId"] = meta.vpc_id
+        out["SecurityGroups"] = [{"GroupId": g} for g in meta.security_groups]
     if stopped_at is not None:
         out["StateReason"] = dict(USER_SHUTDOWN)
     elif inst.state is InstanceState.PENDING:
@@ -247,6 +258,9 @@ def instance_filters(ctx: ViewContext) -> Mapping[str, Callable[[InstanceRow], I
         "reservation-id": lambda r: [r[1].reservation_id],
         "root-device-name": lambda r: [ROOT_DEVICE_NAME],
         "root-device-type": lambda r: [r[0].root_device],
+        "subnet-id": lambda r: [r[1].subnet_id] if r[1].subnet_id else [],
+        "vpc-id": lambda r: [r[1].vpc_id] if r[1].vpc_id else [],
+        "instance.group-id": lambda r: list(r[1].security_groups),
         "tenancy": lambda r: [r[0].tenancy],
         "virtualization-type": lambda r: ["hvm"],
     }

@@ -59,6 +59,7 @@ ERROR_CODES: frozenset[str] = frozenset(
         CLUSTER_CONTAINS_INSTANCES,
         CLUSTER_CONTAINS_SERVICES,
         CLUSTER_CONTAINS_TASKS,
+        "ResourceNotFoundException",
         errors.UNSUPPORTED_OPERATION,
     }
 )
@@ -161,6 +162,9 @@ class EcsService:
         self.service_tags: dict[str, list[dict[str, str]]] = {}
         self.task_definition_tags: dict[str, list[dict[str, str]]] = {}
         self.provider_tags: dict[str, list[dict[str, str]]] = {}
+        self.container_instance_tags: dict[str, list[dict[str, str]]] = {}
+        self.account_settings: dict[tuple[str, str], str] = {}  # (principal, name) -> value
+        self.account_setting_defaults: dict[str, str] = {}
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parsed body of ``model``'s response to ``params``; AWSError if refused."""
@@ -252,6 +256,23 @@ class EcsService:
             self.ecs.join_when_created(iid, name)
 
 
+def task_definition_view(svc: EcsService, td: TaskDefinition) -> dict[str, Any]:
+    """TaskDefinition.to_api as ECS answers it: registeredAt on the account's clock, every
+    container with mountPoints and volumesFrom (empty when not given), EFS volumes with
+    their rootDirectory ('/' when not given, RegisterTaskDefinition reference)."""
+    out = td.to_api()
+    if td.registered_at is not None:
+        out["registeredAt"] = svc.account.timestamp(td.registered_at)
+    for c in out.get("containerDefinitions", []):
+        c.setdefault("mountPoints", [])
+        c.setdefault("volumesFrom", [])
+    for v in out.get("volumes", []):
+        efs = v.get("efsVolumeConfiguration")
+        if efs is not None:
+            v["efsVolumeConfiguration"] = {"rootDirectory": "/", **efs}
+    return out
+
+
 # ----------------------------------------------------------------------------- clusters
 def _capacity_of(svc: EcsService, cluster: EcsCluster) -> tuple[list[str], list[dict]]:
     capacity = svc.ecs.capacity
@@ -330,7 +351,7 @@ def register_task_definition(
     td = svc.ecs.register_task_definition(p)
     tags = [dict(t) for t in p.get("tags") or ()]
     svc.task_definition_tags[td.arn] = tags
-    out: dict[str, Any] = {"taskDefinition": td.to_api()}
+    out: dict[str, Any] = {"taskDefinition": task_definition_view(svc, td)}
     if tags:
         out["tags"] = tags
     return out
@@ -340,7 +361,7 @@ def describe_task_definition(
     svc: EcsService, model: OperationModel, p: dict[str, Any]
 ) -> dict[str, Any]:
     td = svc.task_definition(p["taskDefinition"])
-    out: dict[str, Any] = {"taskDefinition": td.to_api()}
+    out: dict[str, Any] = {"taskDefinition": task_definition_view(svc, td)}
     if "TAGS" in (p.get("include") or ()):
         out["tags"] = svc.task_definition_tags.get(td.arn, [])
     return out
@@ -383,7 +404,7 @@ def deregister_task_definition(
     svc: EcsService, model: OperationModel, p: dict[str, Any]
 ) -> dict[str, Any]:
     td = svc.ecs.task_definitions.deregister(p["taskDefinition"])
-    return {"taskDefinition": td.to_api()}
+    return {"taskDefinition": task_definition_view(svc, td)}
 
 
 # ---------------------------------------------------------------------- container instances

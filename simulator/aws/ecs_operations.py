@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from simulator.aws import ecs as c
+from simulator.aws import ecs_account as a
 from simulator.aws import ecs_capacity as cp
 from simulator.aws import ecs_services as s
 from simulator.aws import ecs_tasks as t
@@ -190,5 +191,27 @@ OPERATIONS: Mapping[str, Operation] = {
         cp.put_cluster_capacity_providers,
         ["cluster", "capacityProviders", "defaultCapacityProviderStrategy"],
     ),
+    # account-wide: tags, settings, registration by API, deleting task definitions
+    "TagResource": op(a.tag_resource, ["resourceArn", "tags"]),
+    "UntagResource": op(a.untag_resource, ["resourceArn", "tagKeys"]),
+    "ListTagsForResource": op(a.list_tags_for_resource, ["resourceArn"]),
+    "PutAccountSetting": op(a.put_account_setting, ["name", "value", "principalArn"]),
+    "PutAccountSettingDefault": op(a.put_account_setting_default, ["name", "value"]),
+    "DeleteAccountSetting": op(a.delete_account_setting, ["name", "principalArn"]),
+    "ListAccountSettings": op(
+        a.list_account_settings, ["name", "value", "principalArn", "effectiveSettings", *PAGING]
+    ),
+    "RegisterContainerInstance": op(
+        a.register_container_instance,
+        ["cluster", "instanceIdentityDocument", "totalResources", "tags"],
+        inert=[
+            "instanceIdentityDocumentSignature",
+            "versionInfo",
+            "containerInstanceArn",
+            "attributes",
+            "platformDevices",
+        ],
+    ),
+    "DeleteTaskDefinitions": op(a.delete_task_definitions, ["taskDefinitions"]),
 }
 """Every ECS operation ecsim simulates."""

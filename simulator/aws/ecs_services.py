@@ -88,6 +88,27 @@ def _refuse_nonempty(p: Mapping[str, Any], *names: str) -> None:
         raise errors.not_simulated(f"services with {', '.join(given)}")
 
 
+DAEMON_DESIRED_COUNT = (
+    "The daemon scheduling strategy does not support a desired count for services."
+)
+DAEMON_MAXIMUM_PERCENT = (
+    "The daemon scheduling strategy does not support values above 100 for maximumPercent."
+)
+DAEMON_PLACEMENT_STRATEGY = "The daemon scheduling strategy does not support placement strategies."
+"""CreateService refusals of a DAEMON service, as AWS words them (quoted in public
+CloudFormation linters and drift tools); the API reference: 'Don't specify a desired
+count' and the DAEMON maximumPercent is 100."""
+
+
+def _check_daemon(p: Mapping[str, Any]) -> None:
+    if p.get("desiredCount") is not None:
+        raise AWSError(INVALID_PARAMETER, DAEMON_DESIRED_COUNT)
+    if (p.get("deploymentConfiguration") or {}).get("maximumPercent", 100) > 100:
+        raise AWSError(INVALID_PARAMETER, DAEMON_MAXIMUM_PERCENT)
+    if p.get("placementStrategy"):
+        raise AWSError(INVALID_PARAMETER, DAEMON_PLACEMENT_STRATEGY)
+
+
 def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:
     """A REPLICA (desiredCount required) or DAEMON service; placement strategies default
     to spread by Availability Zone; deploymentConfiguration defaults 100 / 200 %."""
@@ -117,6 +138,8 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
         )
     if desired is not None and desired < 0:
         raise AWSError(INVALID_PARAMETER, "desiredCount can not be negative (ecsim wording).")
+    if scheduling == "DAEMON":
+        _check_daemon(p)
     strategy = _strategy(svc, cluster, p)
     existing = cluster.services.get(name)
     if existing is not None and existing.status != "INACTIVE":

@@ -88,6 +88,11 @@ def check_network(td: TaskDefinition, p: Mapping[str, Any]) -> None:
         raise AWSError(INVALID_PARAMETER, NETWORK_CONFIGURATION_INVALID)
 
 
+LAUNCH_TYPES = ("EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES")
+"""botocore ecs LaunchType enum: any other value is a client error (AWS's JSON-protocol
+validation message); FARGATE as a launchType is not simulated (use a strategy)."""
+
+
 def _strategy(svc: EcsService, cluster: EcsCluster, p: Mapping[str, Any]) -> list | None:
     """The capacity provider strategy of a RunTask/CreateService request, if any: the one
     given, else (no launchType) the cluster's default strategy."""
@@ -97,6 +102,13 @@ def _strategy(svc: EcsService, cluster: EcsCluster, p: Mapping[str, Any]) -> lis
         raise AWSError(
             INVALID_PARAMETER,
             "Specify either Launch Type or Capacity Provider Strategy, but not both.",
+        )
+    enum = LAUNCH_TYPES
+    if launch_type is not None and launch_type not in enum:
+        raise AWSError(
+            INVALID_PARAMETER,
+            f"1 validation error detected: Value '{launch_type}' at 'launchType' failed to "
+            f"satisfy constraint: Member must satisfy enum value set: [{', '.join(enum)}]",
         )
     if launch_type not in (None, "EC2"):
         raise errors.not_simulated(

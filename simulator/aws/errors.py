@@ -39,10 +39,19 @@ INVALID_PARAMETER_VALUE = codes.INVALID_PARAMETER_VALUE
 """Also the live answer to an unknown filter: "The filter 'public-ip' is invalid"
 (boto/boto3#1299, aws/aws-cli#7225)."""
 
+INVALID_INSTANCE_TYPE = "InvalidInstanceType"
+"""EC2 error list: 'The instance type is not supported'; DescribeInstanceTypes answers it for
+names it does not describe: 'The following supplied instance types do not exist: [x]'."""
+
+OPERATION_NOT_PERMITTED = "OperationNotPermitted"
+"""EC2 error codes list: termination or stop protection refuses TerminateInstances /
+StopInstances."""
+
 MISSING_PARAMETER = codes.MISSING_PARAMETER
 INVALID_PARAMETER_COMBINATION = codes.INVALID_PARAMETER_COMBINATION
 INVALID_INSTANCE_ID_NOT_FOUND = codes.INVALID_INSTANCE_ID_NOT_FOUND
 INVALID_HOST_ID_NOT_FOUND = codes.INVALID_HOST_ID_NOT_FOUND
+
 
 ALL: frozenset[str] = (
     frozenset(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from simulator.catalog import ec2_types
 from simulator.core.errors import CatalogError
 
 
@@ -22,9 +23,16 @@ class InstanceType:
     arch: str  # "x86_64" | "arm64"
     vcpu: int
     memory_mib: int
-    price_per_hour: float | None  # Linux on-demand, us-east-1; None: host-only (Mac)
+    price_per_hour: float | None  # Linux on-demand, us-east-1; None: host-only or no price
     spot_price_per_hour: float | None
     source: str
+    host_only: bool = False  # runs only on a Dedicated Host (Mac): billed by its host
+    max_enis: int | None = None  # None: see facts.eni_limits (curated rows)
+
+    @property
+    def priced(self) -> bool:
+        """A source gives its price (host-only types are billed by their host)."""
+        return self.price_per_hour is not None
 
     @property
     def size(self) -> str:
@@ -63,19 +71,53 @@ def instance_types() -> dict[str, InstanceType]:
             price_per_hour=float(price) if price else None,
             spot_price_per_hour=float(spot) if spot else None,
             source=r["source"],
+            host_only=not price,
         )
     return out
 
 
+def _described(name: str) -> InstanceType | None:
+    """A type only EC2's DescribeInstanceTypes data knows: its facts, "no price"."""
+    record = ec2_types.description(name)
+    if record is None:
+        return None
+    family = ec2_types.family_of(name)
+    return InstanceType(
+        name=name,
+        family=family,
+        arch=ec2_types.architecture(record),
+        vcpu=int(record["VCpuInfo"]["DefaultVCpus"]),
+        memory_mib=int(record["MemoryInfo"]["SizeInMiB"]),
+        price_per_hour=None,
+        spot_price_per_hour=None,
+        source=f"{ec2_types.SOURCE}; {ec2_types.NO_PRICE}",
+        host_only=family.startswith("mac"),
+        max_enis=ec2_types.max_enis(record),
+    )
+
+
+@lru_cache(maxsize=1)
+def every_instance_type() -> dict[str, InstanceType]:
+    """The curated types (instance_types.csv, with prices) and every other type EC2
+    describes (ec2_types, no price), by name. Scenarios use the curated ones."""
+    out = {n: t for n in ec2_types.descriptions() if (t := _described(n)) is not None}
+    out.update(instance_types())
+    return dict(sorted(out.items()))
+
+
 def instance_type(name: str) -> InstanceType:
-    """The catalog entry for ``name`` (e.g. ``m6i.xlarge``)."""
+    """The catalog entry for ``name`` (e.g. ``m6i.xlarge``): a curated row, else the type
+    as EC2 describes it (with no price)."""
     types = instance_types()
-    try:
-        return types[name]
-    except KeyError:
-        raise CatalogError(
-            f"unknown instance type {name!r}{did_you_mean(name, set(types))}"
-        ) from None
+    found = types.get(name)
+    if found is not None:
+        return found
+    described = every_instance_type().get(name)
+    if described is not None:
+        return described
+    raise CatalogError(
+        f"unknown instance type {name!r}{did_you_mean(name, set(every_instance_type()))}"
+    )
 
 
 @dataclass(frozen=True, slots=True)

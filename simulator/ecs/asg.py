@@ -9,10 +9,16 @@ strategy: the first type launches; the others are there for capacity calculation
 Graviton types may be mixed). Scale-in picks its victims as the default termination policy
 does among unprotected instances: the Availability Zone with the most instances, then at
 random (a named stream) since all instances share one launch template.
+
+Lifecycle hooks (``simulator.ecs.asg_lifecycle``) hold launching instances in Pending:Wait
+and leaving ones in Terminating:Wait until completed or timed out; ``listeners`` hear of
+each action (the Auto Scaling facade delivers them to the account's hook functions).
+Instances protected from scale-in (SetInstanceProtection) are never scale-in victims.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Sequence
 
@@ -20,6 +26,8 @@ from simulator.catalog.catalog import InstanceType, instance_type
 from simulator.core.errors import AWSError
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
+from simulator.ecs import asg_lifecycle as lc
+from simulator.ecs.asg_lifecycle import Activity, LifecycleAction, LifecycleHook
 from simulator.lifecycle.fleet import Changes
 from simulator.lifecycle.instance import InstanceState
 
@@ -30,6 +38,9 @@ GONE = (InstanceState.SHUTTING_DOWN, InstanceState.TERMINATED)
 
 JoinCluster = Callable[[str], None]
 ZoneOf = Callable[[str], str]
+Launcher = Callable[[str, str | None], str]
+"""(instance type, Availability Zone or None) -> the new instance's id."""
+ActionListener = Callable[["AutoScalingGroup", LifecycleAction], None]
 
 
 class AutoScalingGroup:
@@ -67,6 +78,17 @@ class AutoScalingGroup:
         self._replacing = False
         ec2.listeners.append(self._on_ec2)
         self._initial = desired
+        self.hooks: dict[str, LifecycleHook] = {}
+        self.actions: list[LifecycleAction] = []
+        self.state: dict[str, str] = {}  # instance -> lifecycle state, while in the group
+        self.protected: set[str] = set()  # SetInstanceProtection
+        self.new_instances_protected = False
+        self.listeners: list[ActionListener] = []
+        self.activities: list[Activity] = []
+        self.launcher: Launcher | None = None
+        self.zones: tuple[str, ...] = ()
+        self.created_at = world.now
+        self._serial = 0
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -91,22 +113,44 @@ class AutoScalingGroup:
         missing = self.desired_capacity - len(self.instances)
         if missing <= 0:
             return []
-        ids = self.ec2.run_instances(self.launch_type.name, missing)
+        if self.launcher is None:
+            ids = self.ec2.run_instances(self.launch_type.name, missing)
+        else:
+            ids = []
+            for _ in range(missing):  # one by one: each goes to the emptiest zone
+                ids.append(self.launcher(self.launch_type.name, self._next_zone(ids)))
         for iid in ids:
             self.instances.append(iid)
             self.launched_at[iid] = self.world.now
+            self.state[iid] = lc.PENDING
+            if self.new_instances_protected:
+                self.protected.add(iid)
             if self.join is not None:
                 self.join(iid)
+            self._activity(
+                f"Launching a new EC2 instance: {iid}",
+                f"an instance was started in response to a difference between desired and "
+                f"actual capacity, increasing the capacity to {self.desired_capacity}",
+            )
         self.world.emit(
             "autoscaling.launch", self.name, instances=ids, desired_capacity=self.desired_capacity
         )
+        for iid in ids:
+            self._start_actions(iid, lc.LAUNCHING)
         return ids
+
+    def _next_zone(self, launching: Sequence[str] = ()) -> str | None:
+        """The group's zone with the fewest of its instances (AZ rebalancing on launch)."""
+        if not self.zones:
+            return None
+        counts = Counter(self.zone_of(i) for i in [*self.instances, *launching])
+        return min(self.zones, key=lambda z: (counts[z], self.zones.index(z)))
 
     def scale_in(self, count: int, protected: Iterable[str] = ()) -> list[str]:
         """Terminate up to ``count`` unprotected instances (never below ``min_size``) and lower
         the desired capacity by as many; returns the terminated ids."""
         count = min(count, len(self.instances) - self.min_size)
-        shielded = set(protected)
+        shielded = set(protected) | self.protected
         victims = choose_victims(
             [i for i in self.instances if i not in shielded],
             count,
@@ -117,7 +161,8 @@ class AutoScalingGroup:
         return self.terminate(victims, decrement=True)
 
     def terminate(self, ids: Sequence[str], decrement: bool = True) -> list[str]:
-        """TerminateInstanceInAutoScalingGroup for each id (ShouldDecrementDesiredCapacity)."""
+        """TerminateInstanceInAutoScalingGroup for each id (ShouldDecrementDesiredCapacity);
+        an instance a terminating hook holds is terminated once its actions complete."""
         ids = [i for i in ids if i in self.instances]
         if not ids:
             return []
@@ -132,13 +177,162 @@ class AutoScalingGroup:
             instances=ids,
             desired_capacity=self.desired_capacity,
         )
-        self.ec2.terminate_instances(list(ids))
+        now_ids = []
+        for iid in ids:
+            self._activity(
+                f"Terminating EC2 instance: {iid}",
+                "an instance was taken out of service in response to a user request"
+                + (", shrinking the capacity" if decrement else ""),
+            )
+            self._close_actions(iid, lc.LAUNCHING)
+            if self._start_actions(iid, lc.TERMINATING):
+                continue
+            self.state[iid] = lc.TERMINATING_STATE
+            now_ids.append(iid)
+        if now_ids:
+            self.ec2.terminate_instances(now_ids)
         self._schedule_fill()
         return ids
+
+    def delete(self, force: bool = False) -> None:
+        """DeleteAutoScalingGroup: with ``force`` its instances terminate at once (their
+        lifecycle actions are dropped); the group stops reacting to EC2 either way."""
+        if force:
+            for a in self.actions:
+                if a.open:
+                    a.result = lc.ABANDON
+            ids = [i for i in self.state if self.state[i] != lc.TERMINATED]
+            self.instances.clear()
+            self._leaving.update(ids)
+            live = [i for i in ids if self.ec2.fleet.instances[i].state not in GONE]
+            if live:
+                self.ec2.terminate_instances(live)
+        self.desired_capacity = 0
+        if self._on_ec2 in self.ec2.listeners:
+            self.ec2.listeners.remove(self._on_ec2)
+
+    # ------------------------------------------------------------------ lifecycle hooks
+    def _token(self) -> str:
+        self._serial += 1
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ecsim/asg/{self.name}/{self._serial}"))
+
+    def _activity(self, description: str, cause: str, status: str = "Successful") -> None:
+        at = self.world.now
+        self.activities.append(Activity(self._token(), description, cause, at, at, status, 100))
+
+    def open_actions(self, iid: str | None = None) -> list[LifecycleAction]:
+        return [a for a in self.actions if a.open and (iid is None or a.instance_id == iid)]
+
+    def _start_actions(self, iid: str, transition: str) -> bool:
+        """Hold ``iid`` on every hook of ``transition``; False when there is none."""
+        hooks = sorted(
+            (h for h in self.hooks.values() if h.transition == transition), key=lambda h: h.name
+        )
+        if not hooks:
+            return False
+        self.state[iid] = lc.PENDING_WAIT if transition == lc.LAUNCHING else lc.TERMINATING_WAIT
+        now = self.world.now
+        started = []
+        for h in hooks:
+            action = LifecycleAction(
+                hook=h,
+                instance_id=iid,
+                token=self._token(),
+                started=now,
+                deadline=now + h.heartbeat_timeout,
+                global_deadline=now + lc.global_timeout(h.heartbeat_timeout),
+            )
+            self.actions.append(action)
+            started.append(action)
+            self.world.process(self._expire(action))
+        for action in started:
+            for listener in list(self.listeners):
+                listener(self, action)
+        return True
+
+    def _expire(self, action: LifecycleAction) -> Generator:
+        """The hook's DefaultResult once its heartbeat timeout passes with no answer."""
+        while action.open:
+            wait = action.deadline - self.world.now
+            if wait > 0:
+                yield self.world.env.timeout(wait)
+                continue
+            self.world.emit(
+                "autoscaling.lifecycle_timeout",
+                self.name,
+                instance=action.instance_id,
+                hook=action.hook.name,
+                result=action.hook.default_result,
+            )
+            self.complete(action, action.hook.default_result)
+
+    def find_action(
+        self, hook_name: str, *, token: str | None = None, instance_id: str | None = None
+    ) -> LifecycleAction:
+        """The open action of ``hook_name`` by token or instance (ValidationError if none)."""
+        for a in self.actions:
+            match = a.token == token if token is not None else a.instance_id == instance_id
+            if a.open and a.hook.name == hook_name and match:
+                return a
+        if token is not None:
+            raise AWSError(VALIDATION_ERROR, f"No active Lifecycle Action found with token {token}")
+        raise AWSError(
+            VALIDATION_ERROR, f"No active Lifecycle Action found with instance ID {instance_id}"
+        )
+
+    def heartbeat(self, action: LifecycleAction) -> None:
+        """RecordLifecycleActionHeartbeat: the timeout restarts (up to the global cap)."""
+        now = self.world.now
+        action.heartbeats.append(now)
+        action.deadline = min(now + action.hook.heartbeat_timeout, action.global_deadline)
+
+    def complete(self, action: LifecycleAction, result: str) -> None:
+        """CompleteLifecycleAction (or the timeout's default result)."""
+        if not action.open:
+            return
+        action.result = result
+        iid = action.instance_id
+        transition = action.hook.transition
+        if result == lc.ABANDON:
+            self._close_actions(iid, transition)
+        if any(a.hook.transition == transition for a in self.open_actions(iid)):
+            return
+        if transition == lc.LAUNCHING:
+            if iid not in self.instances:
+                return
+            if result == lc.ABANDON:
+                self.terminate([iid], decrement=False)
+                return
+            running = self.ec2.fleet.instances[iid].state is InstanceState.RUNNING
+            self.state[iid] = lc.IN_SERVICE if running else lc.PENDING_PROCEED
+        else:
+            self.state[iid] = lc.TERMINATING_PROCEED
+            if self.ec2.fleet.instances[iid].state not in GONE:
+                self.ec2.terminate_instances([iid])
+
+    def _close_actions(self, iid: str, transition: str) -> None:
+        for a in self.open_actions(iid):
+            if a.hook.transition == transition:
+                a.result = lc.ABANDON
 
     # ------------------------------------------------------------------ health
     def _on_ec2(self, changes: Changes) -> None:
         """An in-service instance that terminates without the group asking is replaced."""
+        for c in changes.instances:
+            iid = c.instance_id
+            state = self.state.get(iid)
+            if state is None:
+                continue
+            if c.current_state is InstanceState.RUNNING and state in (
+                lc.PENDING,
+                lc.PENDING_PROCEED,
+            ):
+                self.state[iid] = lc.IN_SERVICE
+            elif c.current_state is InstanceState.TERMINATED:
+                del self.state[iid]
+                self.protected.discard(iid)
+                for a in self.open_actions(iid):
+                    a.result = lc.ABANDON
         lost = [
             c.instance_id
             for c in changes.instances

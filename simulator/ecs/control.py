@@ -224,6 +224,12 @@ class EcsControlPlane:
         if inst.state is InstanceState.RUNNING and not inst.impaired:
             self._schedule_registration(ec2_instance_id)
 
+    def register_now(self, ec2_instance_id: str, cluster: str) -> ContainerInstance | None:
+        """RegisterContainerInstance by API: the running instance joins ``cluster`` now."""
+        name = self.cluster(cluster).name
+        self.joins[ec2_instance_id] = name
+        return self._register(ec2_instance_id)
+
     def join_when_created(self, ec2_instance_id: str, cluster: str) -> None:
         """As ``join``, but the agent keeps retrying while the cluster does not exist (its
         RegisterContainerInstance answers ClusterNotFoundException): it registers once the
@@ -640,7 +646,10 @@ class EcsControlPlane:
                 self._notify("stopping", task, before)
             graceful = self.timing.draw("graceful_stop", self.world.rng("ecs.graceful_stop"))
             self._after_delay(
-                cluster, task, min(graceful, STOP_TIMEOUT_DEFAULT), TaskAction.CONTAINERS_STOPPED
+                cluster,
+                task,
+                min(graceful, self._stop_timeout(task)),
+                TaskAction.CONTAINERS_STOPPED,
             )
         elif state is TaskState.DEPROVISIONING:
             if before is TaskState.PROVISIONING:
@@ -653,6 +662,14 @@ class EcsControlPlane:
             if self.load_balancing is not None:
                 self.load_balancing.stopped(cluster, task)
             self._notify("stopped", task, before)
+
+    def _stop_timeout(self, task: Task) -> float:
+        """SIGTERM to SIGKILL: the longest container stopTimeout, else the agent's default."""
+        td = self.task_definitions.describe(task.task_definition_arn)
+        return max(
+            float(c.extra.get("stopTimeout", STOP_TIMEOUT_DEFAULT))
+            for c in td.spec.container_definitions
+        )
 
     def _after(
         self,
@@ -942,8 +959,9 @@ class EcsControlPlane:
         )
         self._event(svc, dep.EVENT_DEPLOYMENT_FAILED.format(service=svc.name, deployment=d.id))
         if svc.config.rollback:
-            previous = next(
-                (x for x in svc.deployments[1:] if x.task_definition != d.task_definition), None
+            previous = next(  # the last deployment that completed (ECS rolls back to it)
+                (x for x in svc.deployments[1:] if x.rollout_state is dep.RolloutState.COMPLETED),
+                None,
             )
             if previous is not None:
                 self._event(

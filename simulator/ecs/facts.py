@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
 
-from simulator.catalog.catalog import did_you_mean
+from simulator.catalog.catalog import did_you_mean, every_instance_type
 from simulator.core.errors import CatalogError
 
 
@@ -50,13 +50,16 @@ def eni_limits() -> Mapping[str, EniLimit]:
 def eni_limit(instance_type: str) -> EniLimit:
     """The ENI limit row for ``instance_type``; unknown names raise CatalogError."""
     limits = eni_limits()
-    try:
-        return limits[instance_type]
-    except KeyError:
-        raise CatalogError(
-            f"no ENI limit for instance type {instance_type!r} in eni_limits.csv"
-            f"{did_you_mean(instance_type, set(limits))}"
-        ) from None
+    found = limits.get(instance_type)
+    if found is not None:
+        return found
+    described = every_instance_type().get(instance_type)
+    if described is not None and described.max_enis is not None:
+        return EniLimit(instance_type, described.max_enis, described.source)
+    raise CatalogError(
+        f"no ENI limit for instance type {instance_type!r} in eni_limits.csv"
+        f"{did_you_mean(instance_type, set(limits))}"
+    )
 
 
 @dataclass(frozen=True, slots=True)

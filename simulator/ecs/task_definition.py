@@ -548,6 +548,22 @@ class TaskDefinitionRegistry:
         revisions[rev - 1] = td
         return td
 
+    def delete(self, ref: str) -> TaskDefinition:
+        """DeleteTaskDefinitions: an INACTIVE revision becomes DELETE_IN_PROGRESS."""
+        family, rev = self._split(ref)
+        revisions = self._families.get(family, [])
+        if rev is None or not 1 <= rev <= len(revisions):
+            raise _client(codes.TASK_DEFINITION_NOT_FOUND)
+        td = revisions[rev - 1]
+        if td.status == "ACTIVE":
+            raise _client(
+                "The specified task definition is still in ACTIVE status. Please deregister "
+                "the target and try again."
+            )
+        td = replace(td, status="DELETE_IN_PROGRESS")
+        revisions[rev - 1] = td
+        return td
+
     def list_families(self) -> list[str]:
         return sorted(self._families)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from simulator.catalog.hosts import MAC_MINIMUM_ALLOCATION_SECONDS
+from simulator.core.errors import CatalogError
 from simulator.lifecycle.host import Host, HostState
 from simulator.lifecycle.instance import Instance, InstanceState, Transition
 
@@ -105,8 +106,15 @@ def host_bill(
 def _catalog_instance_price(instance_type: str) -> float:
     from simulator.catalog.catalog import instance_type as lookup
 
-    price = lookup(instance_type).price_per_hour
-    return float(price) if price is not None else 0.0
+    itype = lookup(instance_type)
+    if itype.price_per_hour is not None:
+        return float(itype.price_per_hour)
+    if itype.host_only:
+        return 0.0  # its Dedicated Host is what is billed
+    raise CatalogError(
+        f"no price for instance type {instance_type} in the catalog ({itype.source}); "
+        "pass instance_price= to bill it"
+    )
 
 
 def _catalog_host_price(family: str) -> float:

@@ -42,9 +42,11 @@ def test_unknown_filters_are_invalid_and_unsimulated_ones_are_named() -> None:
     invalid = error_of(ec2, "describe_instances", Filters=[{"Name": "colour", "Values": ["x"]}])
     assert invalid["Code"] == "InvalidParameterValue"
     assert invalid["Message"].startswith("The filter 'colour' is invalid")
-    documented = error_of(ec2, "describe_instances", Filters=[{"Name": "vpc-id", "Values": ["v"]}])
+    documented = error_of(
+        ec2, "describe_instances", Filters=[{"Name": "dns-name", "Values": ["v"]}]
+    )
     assert documented["Code"] == "UnsupportedOperation"
-    assert "'vpc-id'" in documented["Message"]
+    assert "'dns-name'" in documented["Message"]
     # DescribeInstanceStatus has no tag filters (aws/aws-cli#7225)
     status = error_of(
         ec2, "describe_instance_status", Filters=[{"Name": "tag:Name", "Values": ["x"]}]

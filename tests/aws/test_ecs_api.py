@@ -712,8 +712,8 @@ def test_auto_scaling_group_capacity_provider(aws, ecs) -> None:
 
 # ----------------------------------------------------------------------------- facade
 def test_unsimulated_operations_and_params_are_refused(ecs) -> None:
-    code, message = error(ecs, "list_account_settings")
-    assert code == "UnsupportedOperation" and "ListAccountSettings" in message
+    code, message = error(ecs, "list_attributes", targetType="container-instance")
+    assert code == "UnsupportedOperation" and "ListAttributes" in message
     code, message = error(
         ecs, "create_cluster", clusterName="c", serviceConnectDefaults={"namespace": "x"}
     )

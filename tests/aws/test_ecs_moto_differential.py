@@ -291,9 +291,23 @@ def test_user_data_joins_the_cluster_without_register_container_instance(
         arns = checked(b.ecs, "list_container_instances", cluster=CLUSTER)
         counts[b.name] = len(arns["containerInstanceArns"])
     assert counts == {"ecsim": 1, "moto": 0}, MOTO_CHANGED
-    assert error_of(ecsim.ecs, "register_container_instance", cluster=CLUSTER)["Code"] == (
-        "UnsupportedOperation"
-    )
+
+
+def test_register_container_instance_by_api_agrees(ecsim: Backend, moto: Backend) -> None:
+    """An instance without ECS_CLUSTER joins through RegisterContainerInstance in both."""
+    joined = {}
+    for b in (ecsim, moto):
+        checked(b.ecs, "create_cluster", clusterName=CLUSTER)
+        iid = checked(
+            b.ec2, "run_instances", ImageId=IMAGE_ID, InstanceType="m6i.large", MinCount=1,
+            MaxCount=1,
+        )["Instances"][0]["InstanceId"]  # fmt: skip
+        b.settle()
+        doc = json.dumps({"instanceId": iid, "instanceType": "m6i.large"})
+        ci = checked(b.ecs, "register_container_instance", cluster=CLUSTER,
+                     instanceIdentityDocument=doc)["containerInstance"]  # fmt: skip
+        joined[b.name] = (ci["ec2InstanceId"] == iid, ci["status"])
+    assert joined["ecsim"] == joined["moto"] == (True, "ACTIVE")
 
 
 def test_what_does_not_fit_is_a_failure_with_its_reason(both) -> None:

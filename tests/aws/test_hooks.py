@@ -77,9 +77,9 @@ def test_errors_arrive_as_client_error_with_aws_code_and_status() -> None:
 
 def test_unsupported_operations_name_themselves_and_the_supported_ones() -> None:
     ec2 = SimulatedAWS().client("ec2")
-    error = error_of(ec2, "describe_vpcs")
+    error = error_of(ec2, "describe_nat_gateways")
     assert error["Code"] == "UnsupportedOperation"
-    assert "DescribeVpcs" in error["Message"]
+    assert "DescribeNatGateways" in error["Message"]
     for operation in EC2_OPERATIONS:
         assert operation in error["Message"]
 
@@ -93,10 +93,10 @@ def test_unsimulated_parameters_are_refused_by_name() -> None:
         InstanceType="m6i.large",
         MinCount=1,
         MaxCount=1,
-        DisableApiTermination=True,
+        CpuOptions={"CoreCount": 1},
     )
     assert error["Code"] == "UnsupportedOperation"
-    assert "DisableApiTermination" in error["Message"]
+    assert "CpuOptions" in error["Message"]
     placement = error_of(
         ec2,
         "run_instances",
@@ -123,12 +123,20 @@ def test_inert_parameters_are_accepted() -> None:
         InstanceType="m6i.large",
         MinCount=1,
         MaxCount=1,
-        SubnetId="subnet-0123456789abcdef0",
-        SecurityGroupIds=["sg-0123456789abcdef0"],
+        IamInstanceProfile={"Name": "ecsInstanceRole"},
         UserData="#!/bin/sh\necho hi",
         KeyName="ops",
     )
     assert response["Instances"][0]["KeyName"] == "ops"
+
+
+def test_unknown_subnets_and_security_groups_are_refused() -> None:
+    ec2 = SimulatedAWS().client("ec2")
+    base = {"ImageId": "ami-1e749f67", "InstanceType": "m6i.large", "MinCount": 1, "MaxCount": 1}
+    subnet = error_of(ec2, "run_instances", SubnetId="subnet-0123456789abcdef0", **base)
+    assert subnet["Code"] == "InvalidSubnetID.NotFound"
+    group = error_of(ec2, "run_instances", SecurityGroupIds=["sg-0123456789abcdef0"], **base)
+    assert group["Code"] == "InvalidGroup.NotFound"
 
 
 def test_dry_run_answers_412_and_changes_nothing() -> None:

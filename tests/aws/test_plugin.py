@@ -30,7 +30,7 @@ def test_marker(simulated_aws, ec2_client):
     assert simulated_aws.world.seed == 7
     assert ec2_client.meta.region_name == "eu-west-1"
     with pytest.raises(ClientError):
-        ec2_client.describe_vpcs()
+        ec2_client.describe_nat_gateways()
 
 
 @pytest.mark.simulated_aws("positional")

@@ -128,6 +128,42 @@ def test_every_simulated_operation_validates_on_a_busy_account() -> None:
             "run_instances",
             {"ImageId": IMAGE_ID, "InstanceType": "m6i.large", "MinCount": 1, "MaxCount": 1},
         ),
+        ("describe_instance_types", {"InstanceTypes": ["m1.small", "m6g.metal"]}),
+        ("describe_instance_type_offerings", {"LocationType": "availability-zone"}),
+        ("describe_availability_zones", {}),
+        (
+            "create_launch_template",
+            {
+                "LaunchTemplateName": "base",
+                "LaunchTemplateData": {"ImageId": IMAGE_ID, "InstanceType": "m6i.large"},
+            },
+        ),
+        (
+            "create_launch_template_version",
+            {
+                "LaunchTemplateName": "base",
+                "SourceVersion": "1",
+                "LaunchTemplateData": {"InstanceType": "m7g.large"},
+            },
+        ),
+        ("modify_launch_template", {"LaunchTemplateName": "base", "DefaultVersion": "2"}),
+        ("describe_launch_templates", {}),
+        ("describe_launch_template_versions", {"LaunchTemplateName": "base"}),
+        ("delete_launch_template", {"LaunchTemplateName": "base"}),
+        ("describe_vpcs", {}),
+        ("describe_subnets", {}),
+        ("describe_security_groups", {}),
+        ("create_security_group", {"GroupName": "web", "Description": "web"}),
+        ("delete_security_group", {"GroupName": "web"}),
+        ("create_tags", {"Resources": ids[:1], "Tags": [{"Key": "k", "Value": "v"}]}),
+        ("describe_tags", {}),
+        ("delete_tags", {"Resources": ids[:1]}),
+        ("describe_instance_attribute", {"InstanceId": ids[0], "Attribute": "instanceType"}),
+        (
+            "modify_instance_attribute",
+            {"InstanceId": ids[0], "DisableApiTermination": {"Value": False}},
+        ),
+        ("describe_account_attributes", {}),
         (
             "allocate_hosts",
             {"AvailabilityZone": "us-east-1a", "InstanceType": "mac1.metal", "Quantity": 1},
@@ -135,6 +171,11 @@ def test_every_simulated_operation_validates_on_a_busy_account() -> None:
     ]:
         checked(ec2, operation, **params)
         seen.add(ec2.meta.method_to_api_mapping[operation])
+    vpc = checked(ec2, "create_vpc", CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = checked(ec2, "create_subnet", VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]
+    checked(ec2, "delete_subnet", SubnetId=subnet["SubnetId"])
+    checked(ec2, "delete_vpc", VpcId=vpc)
+    seen |= {"CreateVpc", "CreateSubnet", "DeleteSubnet", "DeleteVpc"}
     aws.advance("2h")
     checked(ec2, "describe_hosts")
     checked(ec2, "describe_instances")

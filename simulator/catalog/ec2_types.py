@@ -1,0 +1,66 @@
+"""Every EC2 instance type AWS describes: the DescribeInstanceTypes records behind the catalog.
+
+``data/ec2_instance_types.json.gz`` is moto 5.2.5's bundled copy of EC2's own
+DescribeInstanceTypes answers, gathered by moto from every commercial Region
+(getmoto/moto ``moto/ec2/resources/instance_types.json``, Apache-2.0). Its records carry
+vCPUs, memory, architectures, network performance and ENI limits exactly as AWS states
+them; they carry no prices. The curated ``instance_types.csv`` rows (with prices) win for
+the types they cover; every other type here is a catalog entry with an explicit "no price".
+
+botocore's InstanceType enum names a few types AWS no longer describes anywhere (retired
+cc1, cg1, hi1, hs1... and types newer than the snapshot); they are not described here, as
+AWS does not describe them either (docs/aws.md).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+DATA_FILE = "ec2_instance_types.json.gz"
+SOURCE = (
+    "EC2 DescribeInstanceTypes record as bundled by moto 5.2.5 "
+    "(moto/ec2/resources/instance_types.json)"
+)
+NO_PRICE = "no price: no source in the catalog gives this type's price"
+
+
+@lru_cache(maxsize=1)
+def descriptions() -> Mapping[str, Mapping[str, Any]]:
+    """InstanceType name -> its DescribeInstanceTypes record (read-only)."""
+    raw = resources.files("simulator.catalog").joinpath("data", DATA_FILE).read_bytes()
+    records = json.loads(gzip.decompress(raw))
+    return MappingProxyType({name: records[name] for name in sorted(records)})
+
+
+def description(name: str) -> Mapping[str, Any] | None:
+    return descriptions().get(name)
+
+
+@lru_cache(maxsize=1)
+def enum_types() -> tuple[str, ...]:
+    """botocore's EC2 InstanceType enum (every name the API accepts), in its order."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("ec2")
+    return tuple(model.shape_for("InstanceType").enum)
+
+
+def family_of(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+def architecture(record: Mapping[str, Any]) -> str:
+    """The catalog's arch (x86_64 | arm64) from SupportedArchitectures (i386 also runs
+    x86_64; the Mac architectures are their CPU's)."""
+    archs = record["ProcessorInfo"]["SupportedArchitectures"]
+    return "arm64" if any(a.startswith("arm64") for a in archs) else "x86_64"
+
+
+def max_enis(record: Mapping[str, Any]) -> int:
+    return int(record["NetworkInfo"]["MaximumNetworkInterfaces"])
