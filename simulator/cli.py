@@ -106,7 +106,7 @@ def run(
     """Run a scenario and write its report (report.md, plots, Parquet, summary.json)."""
     from simulator.experiment.run import run as run_scenario
     from simulator.experiment.run import run_variants
-    from simulator.report.writer import check_output, write_report, write_variants_report
+    from simulator.report.writer import reserve, write_report, write_variants_report
     from simulator.scenario.loader import load_scenario
 
     try:
@@ -117,23 +117,23 @@ def run(
             except EcsimError as exc:
                 raise ScenarioError([f"--duration: {exc}"]) from None
         target = out if out is not None else Path("out") / scenario.name
-        check_output(target, force)
-        progress = _LazyProgress(quiet)
-        try:
+        with reserve(target, force):
+            progress = _LazyProgress(quiet)
+            try:
+                if scenario.variants:
+                    results = run_variants(scenario, seed=seed, progress=progress)
+                else:
+                    result = run_scenario(scenario, seed=seed, progress=progress)
+            finally:
+                progress.close()
+            outputs = {
+                "plots": scenario.outputs.plots,
+                "trace_jsonl": scenario.outputs.trace_jsonl,
+            }
             if scenario.variants:
-                results = run_variants(scenario, seed=seed, progress=progress)
+                write_variants_report(results, target, force, **outputs)
             else:
-                result = run_scenario(scenario, seed=seed, progress=progress)
-        finally:
-            progress.close()
-        outputs = {
-            "plots": scenario.outputs.plots,
-            "trace_jsonl": scenario.outputs.trace_jsonl,
-        }
-        if scenario.variants:
-            write_variants_report(results, target, force, **outputs)
-        else:
-            write_report(result, target, force, **outputs)
+                write_report(result, target, force, **outputs)
     except ScenarioError as exc:
         raise _fail(exc.problems) from None
     except EcsimError as exc:
