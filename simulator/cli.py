@@ -17,29 +17,33 @@ from rich.table import Table
 
 from simulator.core.durations import format_duration, parse_duration
 from simulator.core.errors import EcsimError, ScenarioError
+from simulator.core.text import printable
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="ecsim: simulate ECS fleets on EC2, Dedicated Hosts and Fargate.",
 )
-out_console = Console(soft_wrap=True)
+# emoji=False: a name holding ":x:" is printed as written, not as an emoji
+out_console = Console(soft_wrap=True, emoji=False)
 if not out_console.is_terminal:  # piped or captured: don't squeeze tables into 80 columns
-    out_console = Console(soft_wrap=True, width=160)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    out_console = Console(soft_wrap=True, width=160, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 USAGE_ERROR = 2
+TRACES_ANYWHERE_HELP = "Read traffic trace files outside the scenario file's directory."
 
 
 def _fail(lines: list[str], code: int = USAGE_ERROR) -> typer.Exit:
-    for line in lines:
-        err_console.print(line, markup=False)
+    for line in lines:  # control characters escaped: one problem, one line
+        err_console.print(printable(line), markup=False)
     return typer.Exit(code)
 
 
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    traces_anywhere: Annotated[bool, typer.Option(help=TRACES_ANYWHERE_HELP)] = False,
 ) -> None:
     """Check scenario files; print one line per problem (exit 2 if any)."""
     from simulator.scenario.loader import load_scenario
@@ -47,8 +51,8 @@ def validate(
     problems: list[str] = []
     for f in files:
         try:
-            load_scenario(f)
-            out_console.print(f"{f}: ok", markup=False)
+            load_scenario(f, traces_anywhere=traces_anywhere)
+            out_console.print(printable(f"{f}: ok"), markup=False)
         except ScenarioError as exc:
             problems += exc.problems
     if problems:
@@ -101,7 +105,10 @@ def run(
         str | None, typer.Option(help="Override the duration, e.g. 6h or 30d.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
-    force: Annotated[bool, typer.Option(help="Replace an existing report directory.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Replace an existing report directory (only an ecsim report).")
+    ] = False,
+    traces_anywhere: Annotated[bool, typer.Option(help=TRACES_ANYWHERE_HELP)] = False,
 ) -> None:
     """Run a scenario and write its report (report.md, plots, Parquet, summary.json)."""
     from simulator.experiment.run import run as run_scenario
@@ -110,12 +117,9 @@ def run(
     from simulator.scenario.loader import load_scenario
 
     try:
-        scenario = load_scenario(file)
-        if duration is not None:
-            try:
-                scenario = scenario.model_copy(update={"duration": parse_duration(duration)})
-            except EcsimError as exc:
-                raise ScenarioError([f"--duration: {exc}"]) from None
+        scenario = load_scenario(
+            file, overrides=_run_overrides(duration, seed), traces_anywhere=traces_anywhere
+        )
         target = out if out is not None else Path("out") / scenario.name
         with reserve(target, force):
             progress = _LazyProgress(quiet)
@@ -146,6 +150,27 @@ def run(
         _print_variants({name: r.summary for name, r in results.items()}, target)
     else:
         _print_summary(result.summary, target)
+
+
+def _run_overrides(duration: str | None, seed: int | None) -> dict[str, object]:
+    """--duration and --seed, checked here and applied before validation (so every check,
+    the variants' too, sees them and names the file)."""
+    problems = []
+    overrides: dict[str, object] = {}
+    if duration is not None:
+        try:
+            seconds = parse_duration(duration)
+        except EcsimError as exc:
+            problems.append(f"--duration: {exc}")
+        else:
+            if seconds <= 0:
+                problems.append(f"--duration: expected a duration > 0, got {duration!r}")
+            overrides["duration"] = seconds
+    if seed is not None and not 0 <= seed < 2**63:
+        problems.append(f"--seed: expected an integer from 0 to 2**63 - 1, got {seed}")
+    if problems:
+        raise ScenarioError(problems)
+    return overrides
 
 
 def _print_variants(summaries: dict[str, dict], target: Path) -> None:
