@@ -32,6 +32,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 USAGE_ERROR = 2
 TRACES_ANYWHERE_HELP = "Read traffic trace files outside the scenario file's directory."
+ALLOW_LARGE_HELP = "Lift the simulation's cost limits (ticks, metric rows, requests, duration)."
 
 
 def _fail(lines: list[str], code: int = USAGE_ERROR) -> typer.Exit:
@@ -44,15 +45,18 @@ def _fail(lines: list[str], code: int = USAGE_ERROR) -> typer.Exit:
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
     traces_anywhere: Annotated[bool, typer.Option(help=TRACES_ANYWHERE_HELP)] = False,
+    allow_large: Annotated[bool, typer.Option(help=ALLOW_LARGE_HELP)] = False,
 ) -> None:
-    """Check scenario files; print one line per problem (exit 2 if any)."""
+    """Check scenario files; print one line per problem (exit 2 if any), or the run's
+    estimated size."""
+    from simulator.scenario.limits import estimate
     from simulator.scenario.loader import load_scenario
 
     problems: list[str] = []
     for f in files:
         try:
-            load_scenario(f, traces_anywhere=traces_anywhere)
-            out_console.print(printable(f"{f}: ok"), markup=False)
+            s = load_scenario(f, traces_anywhere=traces_anywhere, allow_large=allow_large)
+            out_console.print(printable(f"{f}: ok ({estimate(s)})"), markup=False)
         except ScenarioError as exc:
             problems += exc.problems
     if problems:
@@ -60,21 +64,39 @@ def validate(
 
 
 class _LazyProgress:
-    """A progress bar of simulated time that appears only once a run takes > ~1 s."""
+    """A progress bar of simulated time that appears only once a run takes > ~1 s; without
+    a terminal on stderr, a plain line every ``every`` seconds instead."""
 
-    def __init__(self, quiet: bool, delay: float = 1.0):
+    def __init__(self, quiet: bool, delay: float = 1.0, every: float = 10.0, note: str = ""):
         self.quiet = quiet
         self.delay = delay
+        self.every = every
+        self.note = note
         self.started = time.monotonic()
         self.bar: Progress | None = None
         self.task = None
+        self.plain = not err_console.is_terminal
+        self.last_line: float | None = None
 
     def __call__(self, now: float, total: float) -> None:
         if self.quiet:
             return
+        elapsed = time.monotonic() - self.started
+        if elapsed < self.delay:
+            return
+        if self.plain:
+            if self.last_line is None or elapsed - self.last_line >= self.every:
+                self.last_line = elapsed
+                pct = 100.0 * now / total if total else 100.0
+                line = (
+                    f"simulating: {format_duration(round(now))} / {format_duration(total)} "
+                    f"({pct:.0f} %), {elapsed:.0f} s elapsed"
+                )
+                if self.note:
+                    line += f" ({self.note})"
+                err_console.print(line, markup=False)
+            return
         if self.bar is None:
-            if time.monotonic() - self.started < self.delay:
-                return
             self.bar = Progress(
                 TextColumn("simulating"),
                 BarColumn(),
@@ -109,20 +131,25 @@ def run(
         bool, typer.Option(help="Replace an existing report directory (only an ecsim report).")
     ] = False,
     traces_anywhere: Annotated[bool, typer.Option(help=TRACES_ANYWHERE_HELP)] = False,
+    allow_large: Annotated[bool, typer.Option(help=ALLOW_LARGE_HELP)] = False,
 ) -> None:
     """Run a scenario and write its report (report.md, plots, Parquet, summary.json)."""
     from simulator.experiment.run import run as run_scenario
     from simulator.experiment.run import run_variants
     from simulator.report.writer import reserve, write_report, write_variants_report
+    from simulator.scenario.limits import estimate
     from simulator.scenario.loader import load_scenario
 
     try:
         scenario = load_scenario(
-            file, overrides=_run_overrides(duration, seed), traces_anywhere=traces_anywhere
+            file,
+            overrides=_run_overrides(duration, seed),
+            traces_anywhere=traces_anywhere,
+            allow_large=allow_large,
         )
         target = out if out is not None else Path("out") / scenario.name
         with reserve(target, force):
-            progress = _LazyProgress(quiet)
+            progress = _LazyProgress(quiet, note=f"estimate: {estimate(scenario)}")
             try:
                 if scenario.variants:
                     results = run_variants(scenario, seed=seed, progress=progress)

@@ -177,3 +177,35 @@ def test_validate_a_device_exits_2_at_once(path):
     proc = ecsim("validate", path)
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"{path}: not a regular file; expected a scenario file"
+
+
+def test_progress_is_a_plain_line_without_a_terminal(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from simulator import cli
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=buffer, force_terminal=False))
+    progress = cli._LazyProgress(quiet=False, delay=0.0, every=0.0, note="estimate: 5 ticks")
+    progress(3600.0, 7200.0)
+    progress(7200.0, 7200.0)
+    progress.close()
+    lines = buffer.getvalue().splitlines()
+    assert lines == [
+        "simulating: 1h / 2h (50 %), 0 s elapsed (estimate: 5 ticks)",
+        "simulating: 2h / 2h (100 %), 0 s elapsed (estimate: 5 ticks)",
+    ]
+
+
+def test_validate_prints_the_estimate_and_refuses_absurd_sizes(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text(QUICKSTART.read_text().replace("tick: 1m", "tick: 1ms"))
+    proc = ecsim("validate", str(QUICKSTART), str(big))
+    assert proc.returncode == 2
+    assert "quickstart.yaml: ok (2,881 ticks" in proc.stdout
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"{big}: tick: ") and "--allow-large" in line
+    proc = ecsim("validate", "--allow-large", str(big))
+    assert proc.returncode == 0 and "172,800,001 ticks" in proc.stdout

@@ -20,7 +20,7 @@ from simulator.catalog.catalog import did_you_mean, instance_types, workloads
 from simulator.core.durations import parse_duration
 from simulator.core.errors import EcsimError, ScenarioError
 from simulator.core.text import printable
-from simulator.scenario import run_checks, yaml_load
+from simulator.scenario import limits, run_checks, yaml_load
 from simulator.scenario.capacity_checks import check_capacity_providers, has_instance_capacity
 from simulator.scenario.schema import Scenario
 
@@ -77,25 +77,29 @@ MAX_TRACE_BYTES = 64 << 20
 """A traffic trace CSV is at most 64 MiB."""
 
 _traces_anywhere: ContextVar[bool] = ContextVar("traces_anywhere", default=False)
+_allow_large: ContextVar[bool] = ContextVar("allow_large", default=False)
 
 
 def load_scenario(
     path: str | Path,
     overrides: dict[str, Any] | None = None,
     traces_anywhere: bool = False,
+    allow_large: bool = False,
 ) -> Scenario:
     """Read and validate ``path``; raises ScenarioError listing every problem.
 
     ``overrides`` (e.g. ``{"duration": "1h"}`` from the command line) replace top-level
     fields before validation, so every check, the variants' too, sees them and names
     the file. Trace files must be inside the scenario file's directory unless
-    ``traces_anywhere`` (the command line's ``--traces-anywhere``)."""
+    ``traces_anywhere`` (the command line's ``--traces-anywhere``). Sizes beyond the cost
+    limits of simulator/scenario/limits.py are refused unless ``allow_large``."""
     path = Path(path)
-    token = _traces_anywhere.set(traces_anywhere)
+    tokens = _traces_anywhere.set(traces_anywhere), _allow_large.set(allow_large)
     try:
         return parse_scenario(read_text(path), source=str(path), overrides=overrides)
     finally:
-        _traces_anywhere.reset(token)
+        _traces_anywhere.reset(tokens[0])
+        _allow_large.reset(tokens[1])
 
 
 def parse_scenario(
@@ -328,6 +332,10 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         service = getattr(e, "service", None)
         if service is not None and service not in names:
             out.append((f"events[{i}].service", _unknown_service(service, names)))
+    quotas = limits.check_quotas(s)
+    if quotas:  # an absurd size: the other checks could take as long as the run
+        return out + quotas
+    out += [] if _allow_large.get() else limits.check_cost(s)
     out += check_traffic_and_profiles(s)
     out += run_checks.check_all(s)
     if not out:
