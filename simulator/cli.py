@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from simulator.core.durations import format_duration, parse_duration
@@ -74,7 +74,7 @@ class _LazyProgress:
         self.note = note
         self.started = time.monotonic()
         self.bar: Progress | None = None
-        self.task = None
+        self.task: TaskID | None = None
         self.plain = not err_console.is_terminal
         self.last_line: float | None = None
 
@@ -109,7 +109,8 @@ class _LazyProgress:
             self.task = self.bar.add_task(
                 "run", total=total, done="", total_text=format_duration(total)
             )
-        self.bar.update(self.task, completed=now, done=format_duration(round(now)))
+        if self.task is not None:
+            self.bar.update(self.task, completed=now, done=format_duration(round(now)))
 
     def close(self) -> None:
         if self.bar is not None:
@@ -234,7 +235,7 @@ def states(
         problems.append("--out: a png needs an output file")
     if problems:
         raise _fail(problems)
-    if format == "png":
+    if format == "png" and out is not None:
         diagrams.to_png(diagrams.graph(machine), out, diagrams.TITLES[machine])
         out_console.print(f"wrote {out}", markup=False)
         return

@@ -48,7 +48,7 @@ def table(summaries: dict[str, dict]) -> tuple[tuple[str, ...], list[tuple[str, 
 
 
 def sizing_rows(summaries: dict[str, dict]) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, s in summaries.items():
         z = s["sizing"]
         rpd = z.get("requests_per_dollar")
@@ -93,7 +93,7 @@ def plot_sizing(summaries: dict[str, dict], path: Path) -> Path:
 
 
 def compare_rows(summaries: dict[str, dict]) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, s in summaries.items():
         services = s["services"].values()
         requests = sum(v["requests"] for v in services)

@@ -138,7 +138,7 @@ def reserve(out: Path, force: bool) -> Iterator[Path]:
 
 def clean_stale(parent: Path) -> list[Path]:
     """Remove what killed runs left in ``parent``; restore an old report a kill stranded."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = sorted(parent.iterdir())
     except OSError:

@@ -69,7 +69,7 @@ def write_variants_report(
 
 def summary_rows(summary: dict) -> list[tuple[str, ...]]:
     """One row per service: the table printed by the CLI and written in report.md."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, s in summary["services"].items():
         rows.append(
             (

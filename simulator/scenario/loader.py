@@ -22,7 +22,13 @@ from simulator.core.errors import EcsimError, ScenarioError
 from simulator.core.text import printable
 from simulator.scenario import limits, run_checks, yaml_load
 from simulator.scenario.capacity_checks import check_capacity_providers, has_instance_capacity
-from simulator.scenario.schema import Scenario
+from simulator.scenario.schema import (
+    DiurnalTraffic,
+    FailHost,
+    Scenario,
+    StepsTraffic,
+    TraceTraffic,
+)
 
 Loc = tuple[str | int, ...]
 
@@ -174,7 +180,7 @@ def resolve_files(scenario: Scenario, source: str) -> Scenario:
     changed = False
     problems = []
     for i, t in enumerate(scenario.traffic):
-        if getattr(t, "pattern", "") == "trace":
+        if isinstance(t, TraceTraffic):
             resolved = (base / t.file).resolve()
             if not _traces_anywhere.get() and not resolved.is_relative_to(base):
                 problems.append(
@@ -222,11 +228,11 @@ def check_traffic_and_profiles(s: Scenario) -> list[tuple[str, str]]:
 
     out: list[tuple[str, str]] = []
     for i, t in enumerate(s.traffic):
-        if getattr(t, "pattern", "") == "trace":
+        if isinstance(t, TraceTraffic):
             out += _check_trace(f"traffic[{i}].file", t)
-        if getattr(t, "pattern", "") == "diurnal" and t.weekly is not None and len(t.weekly) != 7:
+        if isinstance(t, DiurnalTraffic) and t.weekly is not None and len(t.weekly) != 7:
             out.append((f"traffic[{i}].weekly", f"expected 7 day multipliers, got {len(t.weekly)}"))
-        if getattr(t, "pattern", "") == "steps" and not t.steps:
+        if isinstance(t, StepsTraffic) and not t.steps:
             out.append((f"traffic[{i}].steps", "expected at least one [time, rps] step"))
     types_ = instance_types()
     for name, measured in s.profiles.items():
@@ -285,7 +291,7 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         out += _check_host_group(f"capacity.dedicated_hosts[{i}]", group)
     total_hosts = sum(g.count for g in cap.dedicated_hosts)
     for i, e in enumerate(s.events):
-        if getattr(e, "action", "") == "fail_host" and e.host >= total_hosts:
+        if isinstance(e, FailHost) and e.host >= total_hosts:
             out.append(
                 (
                     f"events[{i}].host",
@@ -320,7 +326,7 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         elif t.service in seen_traffic:
             out.append((f"traffic[{i}].service", f"service {t.service!r} already has traffic"))
         seen_traffic.add(t.service)
-        if getattr(t, "pattern", "") == "diurnal" and t.peak_rps < t.min_rps:
+        if isinstance(t, DiurnalTraffic) and t.peak_rps < t.min_rps:
             out.append((f"traffic[{i}].peak_rps", f"expected a number >= min_rps ({t.min_rps:g})"))
     if s.tick <= 0 or s.tick > s.duration:
         out.append(("tick", f"expected a duration > 0 and <= duration ({s.duration:g}s)"))
