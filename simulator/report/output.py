@@ -3,8 +3,9 @@
 Rules (README "Output safety"):
 
 - a report directory carries a marker file, ``.ecsim-report``; ``--force`` replaces only
-  a directory that has it, never a file, a symlink, a user's own directory, the current
-  directory or one of its parents;
+  a directory that has it (or, from before the marker, holds nothing but ecsim's report
+  files), never a file, a symlink, a user's own directory, the current directory or one
+  of its parents;
 - a writer holds an exclusive, non-blocking ``flock`` on ``.NAME.lock`` beside the target
   from before the run until the report is in place (then removes it), so of two
   concurrent runs into the same directory one wins and the other is refused at once;
@@ -40,9 +41,36 @@ _held: dict[Path, int] = {}
 """Locks this process holds: resolved target -> lock file descriptor."""
 
 
+REPORT_FILES = frozenset(
+    {"report.md", "summary.json", "metrics.parquet", "events.parquet", "events.jsonl"}
+)
+"""What ecsim writes into a report (besides PNG plots and one directory per variant)."""
+
+
 def is_report(path: Path) -> bool:
-    """A real directory (not a symlink) that ecsim wrote: it holds the marker file."""
-    return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
+    """A real directory (not a symlink) that ecsim wrote: it holds the marker file, or it
+    is a report written before the marker existed (only ecsim's own files in it)."""
+    if not path.is_dir() or path.is_symlink():
+        return False
+    return (path / MARKER).is_file() or _unmarked_report(path, depth=0)
+
+
+def _unmarked_report(path: Path, depth: int) -> bool:
+    try:
+        entries = list(path.iterdir())
+    except OSError:
+        return False
+    if not any(e.name == "summary.json" and e.is_file() for e in entries):
+        return False
+    for e in entries:
+        if e.is_symlink():
+            return False
+        if e.is_dir():
+            if depth > 0 or not _unmarked_report(e, depth + 1):
+                return False
+        elif not (e.name in REPORT_FILES or e.suffix == ".png"):
+            return False
+    return True
 
 
 def check_output(out: Path, force: bool) -> None:

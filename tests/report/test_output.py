@@ -137,3 +137,19 @@ def test_the_report_directory_honours_the_umask(tmp_path, mask):
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~mask
     assert stat.S_IMODE((out / "report.md").stat().st_mode) == 0o666 & ~mask
+
+
+def test_a_report_from_before_the_marker_is_replaced_but_not_one_with_a_users_file(tmp_path):
+    old = tmp_path / "r"
+    (old / "v1").mkdir(parents=True)
+    for name in ("report.md", "summary.json", "metrics.parquet", "cost.png"):
+        (old / name).write_text("x")
+        (old / "v1" / name).write_text("x")
+    assert is_report(old)
+    (old / "v1" / "notes.txt").write_text("mine")
+    assert not is_report(old)
+    with pytest.raises(OutputRefusedError):
+        atomic_directory(old, True, fill("new"))
+    (old / "v1" / "notes.txt").unlink()
+    atomic_directory(old, True, fill("new"))
+    assert (old / "report.md").read_text() == "new" and (old / MARKER).is_file()
