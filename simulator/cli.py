@@ -12,43 +12,51 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from simulator.core.durations import format_duration, parse_duration
 from simulator.core.errors import EcsimError, ScenarioError
+from simulator.core.text import printable
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="ecsim: simulate ECS fleets on EC2, Dedicated Hosts and Fargate.",
 )
-out_console = Console(soft_wrap=True)
+# emoji=False: a name holding ":x:" is printed as written, not as an emoji
+out_console = Console(soft_wrap=True, emoji=False)
 if not out_console.is_terminal:  # piped or captured: don't squeeze tables into 80 columns
-    out_console = Console(soft_wrap=True, width=160)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    out_console = Console(soft_wrap=True, width=160, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 USAGE_ERROR = 2
+TRACES_ANYWHERE_HELP = "Read traffic trace files outside the scenario file's directory."
+ALLOW_LARGE_HELP = "Lift the simulation's cost limits (ticks, metric rows, requests, duration)."
 
 
 def _fail(lines: list[str], code: int = USAGE_ERROR) -> typer.Exit:
-    for line in lines:
-        err_console.print(line, markup=False)
+    for line in lines:  # control characters escaped: one problem, one line
+        err_console.print(printable(line), markup=False)
     return typer.Exit(code)
 
 
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+    traces_anywhere: Annotated[bool, typer.Option(help=TRACES_ANYWHERE_HELP)] = False,
+    allow_large: Annotated[bool, typer.Option(help=ALLOW_LARGE_HELP)] = False,
 ) -> None:
-    """Check scenario files; print one line per problem (exit 2 if any)."""
+    """Check scenario files; print one line per problem (exit 2 if any), or the run's
+    estimated size."""
+    from simulator.scenario.limits import estimate
     from simulator.scenario.loader import load_scenario
 
     problems: list[str] = []
     for f in files:
         try:
-            load_scenario(f)
-            out_console.print(f"{f}: ok", markup=False)
+            s = load_scenario(f, traces_anywhere=traces_anywhere, allow_large=allow_large)
+            out_console.print(printable(f"{f}: ok ({estimate(s)})"), markup=False)
         except ScenarioError as exc:
             problems += exc.problems
     if problems:
@@ -56,21 +64,39 @@ def validate(
 
 
 class _LazyProgress:
-    """A progress bar of simulated time that appears only once a run takes > ~1 s."""
+    """A progress bar of simulated time that appears only once a run takes > ~1 s; without
+    a terminal on stderr, a plain line every ``every`` seconds instead."""
 
-    def __init__(self, quiet: bool, delay: float = 1.0):
+    def __init__(self, quiet: bool, delay: float = 1.0, every: float = 10.0, note: str = ""):
         self.quiet = quiet
         self.delay = delay
+        self.every = every
+        self.note = note
         self.started = time.monotonic()
         self.bar: Progress | None = None
-        self.task = None
+        self.task: TaskID | None = None
+        self.plain = not err_console.is_terminal
+        self.last_line: float | None = None
 
     def __call__(self, now: float, total: float) -> None:
         if self.quiet:
             return
+        elapsed = time.monotonic() - self.started
+        if elapsed < self.delay:
+            return
+        if self.plain:
+            if self.last_line is None or elapsed - self.last_line >= self.every:
+                self.last_line = elapsed
+                pct = 100.0 * now / total if total else 100.0
+                line = (
+                    f"simulating: {format_duration(round(now))} / {format_duration(total)} "
+                    f"({pct:.0f} %), {elapsed:.0f} s elapsed"
+                )
+                if self.note:
+                    line += f" ({self.note})"
+                err_console.print(line, markup=False)
+            return
         if self.bar is None:
-            if time.monotonic() - self.started < self.delay:
-                return
             self.bar = Progress(
                 TextColumn("simulating"),
                 BarColumn(),
@@ -83,7 +109,8 @@ class _LazyProgress:
             self.task = self.bar.add_task(
                 "run", total=total, done="", total_text=format_duration(total)
             )
-        self.bar.update(self.task, completed=now, done=format_duration(round(now)))
+        if self.task is not None:
+            self.bar.update(self.task, completed=now, done=format_duration(round(now)))
 
     def close(self) -> None:
         if self.bar is not None:
@@ -101,7 +128,11 @@ def run(
         str | None, typer.Option(help="Override the duration, e.g. 6h or 30d.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress, no table.")] = False,
-    force: Annotated[bool, typer.Option(help="Replace an existing report directory.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Replace an existing report directory (only an ecsim report).")
+    ] = False,
+    traces_anywhere: Annotated[bool, typer.Option(help=TRACES_ANYWHERE_HELP)] = False,
+    allow_large: Annotated[bool, typer.Option(help=ALLOW_LARGE_HELP)] = False,
     replications: Annotated[
         int, typer.Option(help="Runs with seeds derived from the seed; > 1: intervals.")
     ] = 1,
@@ -119,7 +150,8 @@ def run(
     from simulator.cli_experiments import check_format, print_summary_as, run_experiment
     from simulator.experiment.run import run as run_scenario
     from simulator.experiment.run import run_variants
-    from simulator.report.writer import check_output, write_report, write_variants_report
+    from simulator.report.writer import reserve, write_report, write_variants_report
+    from simulator.scenario.limits import estimate
     from simulator.scenario.loader import load_scenario
 
     try:
@@ -131,34 +163,34 @@ def run(
                 kind="replications",
             )  # fmt: skip
             return
-        scenario = load_scenario(file)
+        scenario = load_scenario(
+            file,
+            overrides=_run_overrides(duration, seed),
+            traces_anywhere=traces_anywhere,
+            allow_large=allow_large,
+        )
         if variant is not None:
             from simulator.scenario.variants import variant as variant_of
 
             scenario = variant_of(scenario, variant, str(file))
-        if duration is not None:
-            try:
-                scenario = scenario.model_copy(update={"duration": parse_duration(duration)})
-            except EcsimError as exc:
-                raise ScenarioError([f"--duration: {exc}"]) from None
         target = out if out is not None else Path("out") / scenario.name
-        check_output(target, force)
-        progress = _LazyProgress(quiet)
-        try:
+        with reserve(target, force):
+            progress = _LazyProgress(quiet, note=f"estimate: {estimate(scenario)}")
+            try:
+                if scenario.variants:
+                    results = run_variants(scenario, seed=seed, progress=progress)
+                else:
+                    result = run_scenario(scenario, seed=seed, progress=progress)
+            finally:
+                progress.close()
+            outputs = {
+                "plots": scenario.outputs.plots,
+                "trace_jsonl": scenario.outputs.trace_jsonl,
+            }
             if scenario.variants:
-                results = run_variants(scenario, seed=seed, progress=progress)
+                write_variants_report(results, target, force, **outputs)
             else:
-                result = run_scenario(scenario, seed=seed, progress=progress)
-        finally:
-            progress.close()
-        outputs = {
-            "plots": scenario.outputs.plots,
-            "trace_jsonl": scenario.outputs.trace_jsonl,
-        }
-        if scenario.variants:
-            write_variants_report(results, target, force, **outputs)
-        else:
-            write_report(result, target, force, **outputs)
+                write_report(result, target, force, **outputs)
     except ScenarioError as exc:
         raise _fail(exc.problems) from None
     except EcsimError as exc:
@@ -178,6 +210,27 @@ def run(
         _print_variants({name: r.summary for name, r in results.items()}, target)
     else:
         _print_summary(result.summary, target)
+
+
+def _run_overrides(duration: str | None, seed: int | None) -> dict[str, object]:
+    """--duration and --seed, checked here and applied before validation (so every check,
+    the variants' too, sees them and names the file)."""
+    problems = []
+    overrides: dict[str, object] = {}
+    if duration is not None:
+        try:
+            seconds = parse_duration(duration)
+        except EcsimError as exc:
+            problems.append(f"--duration: {exc}")
+        else:
+            if seconds <= 0:
+                problems.append(f"--duration: expected a duration > 0, got {duration!r}")
+            overrides["duration"] = seconds
+    if seed is not None and not 0 <= seed < 2**63:
+        problems.append(f"--seed: expected an integer from 0 to 2**63 - 1, got {seed}")
+    if problems:
+        raise ScenarioError(problems)
+    return overrides
 
 
 def _print_variants(summaries: dict[str, dict], target: Path) -> None:
@@ -217,7 +270,7 @@ def states(
         problems.append("--out: a png needs an output file")
     if problems:
         raise _fail(problems)
-    if format == "png":
+    if format == "png" and out is not None:
         diagrams.to_png(diagrams.graph(machine), out, diagrams.TITLES[machine])
         out_console.print(f"wrote {out}", markup=False)
         return

@@ -136,3 +136,76 @@ def test_run_with_variants_writes_a_comparison_and_each_variant(tmp_path):
         assert (out / name / "report.md").exists()
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["variants"]) == {"recovery-on", "recovery-off"}
+
+
+HOSTILE_KEYS = {
+    "escape": ("\x1b[2J\nok", "\\x1b[2J\\nok: unknown field"),
+    "emoji_markup": (":x: [bold]hi[/bold]", ":x: [bold]hi[/bold]: unknown field"),
+    "nul": ("a\x00b", "a\\x00b: unknown field"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_KEYS))
+def test_names_are_printed_escaped_without_markup_or_emoji(tmp_path, name):
+    key, expected = HOSTILE_KEYS[name]
+    path = tmp_path / "s.yaml"
+    path.write_text(QUICKSTART.read_text() + json.dumps({key: 1})[1:-1] + "\n")
+    proc = ecsim("validate", str(path))
+    assert proc.returncode == 2
+    (line,) = proc.stderr.splitlines()
+    assert line == f"{path}: {expected}"
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (("--duration", "0"), "--duration: expected a duration > 0"),
+        (("--seed", "-1"), "--seed: expected an integer from 0"),
+        (("--duration", "soon"), "--duration: expected a duration"),
+    ],
+)
+def test_bad_run_options_exit_2_in_one_line(tmp_path, args, expected):
+    proc = ecsim("run", str(QUICKSTART), "--out", str(tmp_path / "o"), *args)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert expected in proc.stderr and len(proc.stderr.splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/urandom"])
+def test_validate_a_device_exits_2_at_once(path):
+    proc = ecsim("validate", path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"{path}: not a regular file; expected a scenario file"
+
+
+def test_progress_is_a_plain_line_without_a_terminal(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from simulator import cli
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=buffer, force_terminal=False))
+    progress = cli._LazyProgress(quiet=False, delay=0.0, every=0.0, note="estimate: 5 ticks")
+    progress(3600.0, 7200.0)
+    progress(7200.0, 7200.0)
+    progress.close()
+    lines = buffer.getvalue().splitlines()
+    assert lines == [
+        "simulating: 1h / 2h (50 %), 0 s elapsed (estimate: 5 ticks)",
+        "simulating: 2h / 2h (100 %), 0 s elapsed (estimate: 5 ticks)",
+    ]
+
+
+def test_validate_prints_the_estimate_and_refuses_absurd_sizes(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text(QUICKSTART.read_text().replace("tick: 1m", "tick: 1ms"))
+    proc = ecsim("validate", str(QUICKSTART), str(big))
+    assert proc.returncode == 2
+    assert "quickstart.yaml: ok (2,881 ticks" in proc.stdout
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"{big}: tick: ") and "--allow-large" in line
+    proc = ecsim("validate", "--allow-large", str(big))
+    assert proc.returncode == 0 and "172,800,001 ticks" in proc.stdout

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws import errors
+from simulator.aws import errors, limits
 from simulator.aws.ec2_views import HOST_FILTERS, HostMeta, host_view
 from simulator.aws.filters import apply_filters, paginate
 from simulator.core.errors import AWSError
@@ -33,6 +33,15 @@ def allocate_hosts(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) ->
         )
     if "Quantity" not in p:
         raise AWSError(errors.MISSING_PARAMETER, "The request must contain the parameter Quantity")
+    held = sum(1 for h in svc.fleet.hosts.values() if not h.released)
+    quantity = p["Quantity"]
+    if isinstance(quantity, int) and held + quantity > limits.HOST_LIMIT:
+        raise AWSError(
+            errors.HOST_LIMIT_EXCEEDED,
+            f"The number of Dedicated hosts you've requested ({quantity}) would bring your "
+            f"total up to {held + quantity}. This exceeds your current limit of "
+            f"{limits.HOST_LIMIT}.",
+        )
     zone = svc.zone(p["AvailabilityZone"])
     tags = svc.tags(p.get("TagSpecifications"), "dedicated-host")
     earlier = svc.replay(model.name, p)

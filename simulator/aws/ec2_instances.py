@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws import errors
+from simulator.aws import errors, limits
 from simulator.aws.ec2_templates import merged_run_params
 from simulator.aws.ec2_views import (
     InstanceMeta,
@@ -83,10 +83,12 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
     for hook in svc.launch_hooks:
         hook.check_launch(p)
     scoped = tenancy == "host" and host_id is None and zone is not None
+    live = sum(1 for i in svc.fleet.instances.values() if i.state is not InstanceState.TERMINATED)
+    max_count = limits.instances_launchable(live, p["MinCount"], p["MaxCount"])
     with svc.auto_placement_only_in({zone}) if scoped and zone else nullcontext():
         ids = svc.control.run_instances(
             p.get("InstanceType", DEFAULT_INSTANCE_TYPE),
-            p["MaxCount"],
+            p["MaxCount"] if max_count is None else max_count,
             min_count=p["MinCount"],
             tenancy=tenancy,
             host_id=host_id,

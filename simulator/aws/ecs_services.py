@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws import errors
+from simulator.aws import errors, limits
 from simulator.aws.ecs import (
     INVALID_PARAMETER,
     MISSING,
@@ -136,8 +136,7 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
             INVALID_PARAMETER,
             "desiredCount is required for a REPLICA service (ecsim wording).",
         )
-    if desired is not None and desired < 0:
-        raise AWSError(INVALID_PARAMETER, "desiredCount can not be negative (ecsim wording).")
+    _check_desired(desired)
     if scheduling == "DAEMON":
         _check_daemon(p)
     strategy = _strategy(svc, cluster, p)
@@ -217,8 +216,7 @@ def update_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
     if controller != "ECS":
         raise errors.not_simulated(f"the {controller} deployment controller", ["ECS"])
     desired = p.get("desiredCount")
-    if desired is not None and desired < 0:
-        raise AWSError(INVALID_PARAMETER, "desiredCount can not be negative (ecsim wording).")
+    _check_desired(desired)
     td = svc.task_definition(p["taskDefinition"], active=True) if "taskDefinition" in p else None
     config = _config(p.get("deploymentConfiguration"), service.config)
     if "placementStrategy" in p:
@@ -298,3 +296,15 @@ def list_services(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> 
             s for s in rows if not s.capacity_provider_strategy and s.launch_type == p["launchType"]
         ]
     return page("serviceArns", [s.arn for s in rows], p, default=10)
+
+
+def _check_desired(desired: int | None) -> None:
+    """desiredCount from 0 to the tasks-per-service quota (simulator.aws.limits)."""
+    if desired is not None and desired < 0:
+        raise AWSError(INVALID_PARAMETER, "desiredCount can not be negative (ecsim wording).")
+    if desired is not None and desired > limits.TASKS_PER_SERVICE:
+        raise AWSError(
+            INVALID_PARAMETER,
+            f"desiredCount {desired} is above the {limits.TASKS_PER_SERVICE:,} tasks per "
+            "service quota (ecsim wording).",
+        )

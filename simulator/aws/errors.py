@@ -51,6 +51,10 @@ MISSING_PARAMETER = codes.MISSING_PARAMETER
 INVALID_PARAMETER_COMBINATION = codes.INVALID_PARAMETER_COMBINATION
 INVALID_INSTANCE_ID_NOT_FOUND = codes.INVALID_INSTANCE_ID_NOT_FOUND
 INVALID_HOST_ID_NOT_FOUND = codes.INVALID_HOST_ID_NOT_FOUND
+HOST_LIMIT_EXCEEDED = codes.HOST_LIMIT_EXCEEDED
+INSTANCE_LIMIT_EXCEEDED = "InstanceLimitExceeded"
+"""EC2 error list: 'You've reached the limit on the number of instances you can run
+concurrently' (simulator.aws.limits)."""
 
 
 ALL: frozenset[str] = (

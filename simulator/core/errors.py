@@ -48,3 +48,12 @@ class AWSError(EcsimError):
 
 class OutputExistsError(EcsimError):
     """The output directory exists and overwriting it was not asked for."""
+
+
+class OutputRefusedError(EcsimError):
+    """The output path is something a report must not replace (a file, a user's own
+    directory, the current directory)."""
+
+
+class OutputLockedError(EcsimError):
+    """Another run holds the output directory's lock."""

@@ -79,7 +79,9 @@ class Service:
     created_at: float = 0.0
     deployments: list[dep.Deployment] = field(default_factory=list)
     events: list[tuple[float, str]] = field(default_factory=list)  # newest first
-    tasks: set[str] = field(default_factory=set)  # live task ids
+    tasks: dict[str, None] = field(default_factory=dict)
+    """Live task ids in launch order (a dict, not a set: iteration must not depend on the
+    hash seed, or which task a scale-in stops would differ between processes)."""
     running_count: int = 0
     pending_count: int = 0
     launch_failures: int = 0
@@ -576,9 +578,9 @@ class EcsControlPlane:
                 cluster.used_memory += req.memory
         cluster.tasks[task_id] = task
         if service is not None:
-            service.tasks.add(task_id)
+            service.tasks[task_id] = None
             service.primary.task_ids.add(task_id)
-            service.primary.live_ids.add(task_id)
+            service.primary.live_ids[task_id] = None
             service.task_deployment[task_id] = service.primary
             service.pending_count += 1
         self._notify("started", task)
@@ -931,11 +933,11 @@ class EcsControlPlane:
             elif before in STARTING:
                 svc.pending_count -= 1
             if d is not None:
-                d.live_ids.discard(task_id)
+                d.live_ids.pop(task_id, None)
                 if task.stop_code is StopCode.TASK_FAILED_TO_START:
                     self._task_failed(cluster, svc, d)  # counted before it is replaced
         elif what == "stopped":
-            svc.tasks.discard(task_id)
+            svc.tasks.pop(task_id, None)
             svc.task_deployment.pop(task_id, None)
             if d is not None:
                 d.task_ids.discard(task_id)

@@ -116,7 +116,9 @@ class Deployment:
     failed_tasks: int = 0
     updated_at: float = 0.0
     task_ids: set[str] = field(default_factory=set)  # not yet STOPPED
-    live_ids: set[str] = field(default_factory=set)  # desired RUNNING
+    live_ids: dict[str, None] = field(default_factory=dict)
+    """Desired RUNNING task ids in launch order (not a set: scale-in picks from it, so its
+    order must not depend on the hash seed)."""
     running: int = 0  # RUNNING and desired RUNNING
 
     def __post_init__(self) -> None:

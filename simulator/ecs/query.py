@@ -550,4 +550,7 @@ def parse(expression: str) -> Expression:
     limit = default_int("max_expression_length")
     if len(expression) > limit:
         raise _Parser(expression).fail(f"longer than {limit} characters", limit)
-    return Expression(expression, _Parser(expression).parse())
+    try:
+        return Expression(expression, _Parser(expression).parse())
+    except RecursionError:  # a recursive-descent parser: bound the nesting, not the stack
+        raise _Parser(expression).fail("parentheses nested too deeply", 0) from None

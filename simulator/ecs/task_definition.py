@@ -329,6 +329,7 @@ def _parse_container(doc: Mapping, i: int) -> ContainerDefinition:
     env = tuple(
         (str(e.get("name", "")), str(e.get("value", ""))) for e in doc.get("environment") or ()
     )
+    _check_container_sizes(doc)
     return ContainerDefinition(
         name=str(doc["name"]),
         image=str(doc["image"]),
@@ -340,6 +341,26 @@ def _parse_container(doc: Mapping, i: int) -> ContainerDefinition:
         environment=env,
         extra=MappingProxyType({k: v for k, v in doc.items() if k not in _KNOWN_CONTAINER}),
     )
+
+
+CONTAINER_MEMORY_MIN_MIB = 6
+"""RegisterTaskDefinition memory doc: the Docker 20.10.0 or later daemon reserves a minimum
+of 6 MiB of memory for a container."""
+
+
+def _check_container_sizes(doc: Mapping) -> None:
+    """A container's cpu is >= 0 and its memory limits >= 6 MiB (ecsim wording)."""
+    name = doc.get("name")
+    cpu = doc.get("cpu")
+    if isinstance(cpu, int) and cpu < 0:
+        raise _client(f"Invalid 'cpu' setting for container '{name}': expected >= 0, got {cpu}.")
+    for key in ("memory", "memoryReservation"):
+        value = doc.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 6:
+            raise _client(
+                f"Invalid '{key}' setting for container '{name}': the Docker daemon needs at "
+                f"least {CONTAINER_MEMORY_MIN_MIB} MiB, got {value}."
+            )
 
 
 def _enum(kind: type[StrEnum], value: object, message: str) -> StrEnum:

@@ -48,7 +48,7 @@ def table(summaries: dict[str, dict]) -> tuple[tuple[str, ...], list[tuple[str, 
 
 
 def sizing_rows(summaries: dict[str, dict]) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, s in summaries.items():
         z = s["sizing"]
         rpd = z.get("requests_per_dollar")

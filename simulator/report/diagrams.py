@@ -6,7 +6,10 @@ cannot drift from the code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import Enum
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 
@@ -26,7 +29,8 @@ from simulator.lifecycle.graph import (  # noqa: E402
 
 def task_graph() -> nx.DiGraph:
     """The ECS task lifecycle (RunTask and the service scheduler create PROVISIONING tasks)."""
-    return transition_graph(task.TRANSITIONS, {"run-task": task.INITIAL_STATE})
+    table = cast(Mapping[tuple[Enum, Enum], Enum], task.TRANSITIONS)  # Mapping keys are invariant
+    return transition_graph(table, {"run-task": task.INITIAL_STATE})
 
 
 MACHINES = {

@@ -1,49 +1,22 @@
 """Write a run's report directory: report.md, plots, Parquet tables, summary.json.
 
-Everything is written into a temporary sibling directory that is renamed into place
+Everything is written into a temporary sibling directory that is swapped into place
 only when complete, so a failed or interrupted run never leaves a half-written
-report, and an existing report is replaced only when ``force`` is given.
+report, and an existing report is replaced only when ``force`` is given and it is an
+ecsim report (see simulator/report/output.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from simulator.core.durations import format_duration
-from simulator.core.errors import OutputExistsError
 from simulator.experiment.result import RunResult
+from simulator.report.output import atomic_directory, check_output, reserve
 from simulator.report.plots import write_plots
 
-
-def check_output(out: Path, force: bool) -> None:
-    """Refuse early (before a run) when ``out`` exists and ``force`` is not given."""
-    if out.exists() and not force:
-        raise OutputExistsError(f"{out}: output directory exists; use --force to replace it")
-
-
-def atomic_directory(out: Path, force: bool, fill: Callable[[Path], None]) -> Path:
-    """Create ``out`` by filling a temporary directory and renaming it into place."""
-    check_output(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        fill(tmp)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+__all__ = ["atomic_directory", "check_output", "reserve", "write_report", "write_variants_report"]
 
 
 def fill_report(result: RunResult, d: Path, plots: bool = True, trace_jsonl: bool = False) -> None:
@@ -96,7 +69,7 @@ def write_variants_report(
 
 def summary_rows(summary: dict) -> list[tuple[str, ...]]:
     """One row per service: the table printed by the CLI and written in report.md."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, s in summary["services"].items():
         rows.append(
             (

@@ -5,8 +5,11 @@ Errors read ``FILE: FIELD.PATH: expected ..., got ...`` and are all reported at 
 
 from __future__ import annotations
 
+import os
+import stat
 import types
 import typing
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
@@ -14,29 +17,102 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.catalog.catalog import did_you_mean, instance_types, workloads
+from simulator.core.durations import parse_duration
 from simulator.core.errors import EcsimError, ScenarioError
-from simulator.ec2.timing import Ec2Timing
+from simulator.core.text import printable
+from simulator.scenario import limits, run_checks, yaml_load
 from simulator.scenario.capacity_checks import check_capacity_providers, has_instance_capacity
-from simulator.scenario.schema import Scenario
+from simulator.scenario.schema import (
+    DiurnalTraffic,
+    FailHost,
+    Scenario,
+    StepsTraffic,
+    TraceTraffic,
+)
 
 Loc = tuple[str | int, ...]
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate ``path``; raises ScenarioError listing every problem."""
-    path = Path(path)
+MAX_FILE_BYTES = 1 << 20
+"""A scenario file is at most 1 MiB (traffic traces belong in their own CSV files)."""
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES, what: str = "scenario file") -> str:
+    """The UTF-8 text of a regular file of at most ``limit`` bytes; ScenarioError if not.
+
+    A FIFO, a device (``/dev/zero``, ``/dev/urandom``) or a directory is refused before
+    it is read, so validation can neither hang nor exhaust memory."""
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise ScenarioError([f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([f"{path}: cannot read the file ({exc})"]) from None
-    return parse_scenario(text, source=str(path))
-
-
-def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read the file ({exc.strerror})"]) from None
     try:
-        data = yaml.safe_load(text)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ScenarioError([f"{path}: not a regular file; expected a {what}"])
+        if st.st_size > limit:
+            raise ScenarioError(
+                [f"{path}: {st.st_size:,} bytes; a {what} may have at most {limit:,}"]
+            )
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read the file ({exc.strerror})"]) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise ScenarioError([f"{path}: more than {limit:,} bytes; a {what} may have at most"])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            [f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); expected a {what}"]
+        ) from None
+
+
+MAX_TRACE_BYTES = 64 << 20
+"""A traffic trace CSV is at most 64 MiB."""
+
+_traces_anywhere: ContextVar[bool] = ContextVar("traces_anywhere", default=False)
+_allow_large: ContextVar[bool] = ContextVar("allow_large", default=False)
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: dict[str, Any] | None = None,
+    traces_anywhere: bool = False,
+    allow_large: bool = False,
+) -> Scenario:
+    """Read and validate ``path``; raises ScenarioError listing every problem.
+
+    ``overrides`` (e.g. ``{"duration": "1h"}`` from the command line) replace top-level
+    fields before validation, so every check, the variants' too, sees them and names
+    the file. Trace files must be inside the scenario file's directory unless
+    ``traces_anywhere`` (the command line's ``--traces-anywhere``). Sizes beyond the cost
+    limits of simulator/scenario/limits.py are refused unless ``allow_large``."""
+    path = Path(path)
+    tokens = _traces_anywhere.set(traces_anywhere), _allow_large.set(allow_large)
+    try:
+        return parse_scenario(read_text(path), source=str(path), overrides=overrides)
+    finally:
+        _traces_anywhere.reset(tokens[0])
+        _allow_large.reset(tokens[1])
+
+
+def parse_scenario(
+    text: str, source: str = "<scenario>", overrides: dict[str, Any] | None = None
+) -> Scenario:
+    try:
+        data = yaml_load.load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -44,7 +120,29 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError([f"{where}: YAML syntax error: {problem}"]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([f"{source}: YAML error: {exc}"]) from None
+    except RecursionError:
+        raise ScenarioError([f"{source}: YAML error: nested too deeply"]) from None
+    if overrides and isinstance(data, dict):
+        data = apply_run_overrides(data, overrides)
     return validate_scenario(data, source)
+
+
+def apply_run_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Top-level fields replaced; with a shorter duration, the events after its end are
+    dropped (the run would never reach them), so the check that events fall inside the
+    duration applies to the file's own duration only."""
+    data = {**data, **overrides}
+    if "duration" in overrides and isinstance(data.get("events"), list):
+        end = overrides["duration"]
+
+        def inside(e: Any) -> bool:
+            try:
+                return parse_duration(e["at"]) <= end
+            except (EcsimError, KeyError, TypeError):
+                return True  # validation reports it
+
+        data["events"] = [e for e in data["events"] if inside(e)]
+    return data
 
 
 def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
@@ -79,37 +177,71 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     return scenario
 
 
+def scenario_dir(source: str) -> Path:
+    return (Path(source).parent if source and not source.startswith("<") else Path.cwd()).resolve()
+
+
 def resolve_files(scenario: Scenario, source: str) -> Scenario:
-    """Trace files are relative to the scenario file: make their paths absolute."""
-    base = Path(source).parent if source and not source.startswith("<") else Path.cwd()
+    """Trace files are relative to the scenario file: make their paths absolute, and keep
+    them inside its directory (symlinks resolved) unless traces may be anywhere."""
+    base = scenario_dir(source)
     traffic = []
     changed = False
-    for t in scenario.traffic:
-        if getattr(t, "pattern", "") == "trace" and not Path(t.file).is_absolute():
-            t = t.model_copy(update={"file": str((base / t.file).resolve())})
-            changed = True
+    problems = []
+    for i, t in enumerate(scenario.traffic):
+        if isinstance(t, TraceTraffic):
+            resolved = (base / t.file).resolve()
+            if not _traces_anywhere.get() and not resolved.is_relative_to(base):
+                problems.append(
+                    f"{source}: traffic[{i}].file: {printable(t.file)!r} is outside the "
+                    f"scenario's directory ({base}); pass --traces-anywhere to read it"
+                )
+            if str(resolved) != t.file:
+                t = t.model_copy(update={"file": str(resolved)})
+                changed = True
         traffic.append(t)
+    if problems:
+        raise ScenarioError(problems)
     return scenario.model_copy(update={"traffic": traffic}) if changed else scenario
+
+
+def _check_trace(where: str, t: Any) -> list[tuple[str, str]]:
+    """A trace that reads: a regular file under the size limit with valid rows. Errors
+    name the line and column but never quote the file (it may not be a trace at all)."""
+    from simulator.scenario.schema import MAX_RPS
+    from simulator.traffic.arrivals import Trace, TraceFileError
+
+    try:
+        st = os.stat(t.file)
+    except OSError as exc:
+        return [(where, f"cannot read {t.file}: {exc.strerror}")]
+    if not stat.S_ISREG(st.st_mode):
+        return [(where, f"{t.file}: not a regular file; expected a CSV trace")]
+    if st.st_size > MAX_TRACE_BYTES:
+        return [(where, f"{t.file}: {st.st_size:,} bytes; a trace may have at most 64 MiB")]
+    try:
+        trace = Trace.from_csv(t.file, t.interpolation)
+    except TraceFileError as exc:
+        return [(where, f"{exc.path}:{exc.line}:{exc.column}: expected {exc.expected}")]
+    except (EcsimError, UnicodeDecodeError) as exc:
+        return [(where, f"{t.file}: not a CSV trace ({type(exc).__name__})")]
+    if trace.rps.size and float(trace.rps.max()) > MAX_RPS:
+        return [(where, f"{t.file}: a rate above {MAX_RPS:g} requests/s")]
+    return []
 
 
 def check_traffic_and_profiles(s: Scenario) -> list[tuple[str, str]]:
     """Trace files that read, profiles of known instance types, runtimes with data,
     memory models that fit their tasks, a sizing target that names a service."""
     from simulator.catalog.catalog import runtime_factors
-    from simulator.traffic.arrivals import Trace
 
     out: list[tuple[str, str]] = []
     for i, t in enumerate(s.traffic):
-        if getattr(t, "pattern", "") == "trace":
-            try:
-                Trace.from_csv(t.file, t.interpolation)
-            except FileNotFoundError:
-                out.append((f"traffic[{i}].file", f"no such file: {t.file}"))
-            except EcsimError as exc:
-                out.append((f"traffic[{i}].file", str(exc)))
-        if getattr(t, "pattern", "") == "diurnal" and t.weekly is not None and len(t.weekly) != 7:
+        if isinstance(t, TraceTraffic):
+            out += _check_trace(f"traffic[{i}].file", t)
+        if isinstance(t, DiurnalTraffic) and t.weekly is not None and len(t.weekly) != 7:
             out.append((f"traffic[{i}].weekly", f"expected 7 day multipliers, got {len(t.weekly)}"))
-        if getattr(t, "pattern", "") == "steps" and not t.steps:
+        if isinstance(t, StepsTraffic) and not t.steps:
             out.append((f"traffic[{i}].steps", "expected at least one [time, rps] step"))
     types_ = instance_types()
     for name, measured in s.profiles.items():
@@ -168,7 +300,7 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         out += _check_host_group(f"capacity.dedicated_hosts[{i}]", group)
     total_hosts = sum(g.count for g in cap.dedicated_hosts)
     for i, e in enumerate(s.events):
-        if getattr(e, "action", "") == "fail_host" and e.host >= total_hosts:
+        if isinstance(e, FailHost) and e.host >= total_hosts:
             out.append(
                 (
                     f"events[{i}].host",
@@ -176,11 +308,6 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
                     f"{total_hosts} Dedicated Hosts), got {e.host}",
                 )
             )
-    if s.ec2_timing:
-        try:
-            Ec2Timing.with_overrides(s.ec2_timing)
-        except (EcsimError, KeyError, TypeError) as exc:
-            out.append(("ec2_timing", str(exc).strip("'")))
     if any(not svc.capacity_provider_strategy for svc in s.services) and not (
         has_instance_capacity(s)
     ):
@@ -208,7 +335,7 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         elif t.service in seen_traffic:
             out.append((f"traffic[{i}].service", f"service {t.service!r} already has traffic"))
         seen_traffic.add(t.service)
-        if getattr(t, "pattern", "") == "diurnal" and t.peak_rps < t.min_rps:
+        if isinstance(t, DiurnalTraffic) and t.peak_rps < t.min_rps:
             out.append((f"traffic[{i}].peak_rps", f"expected a number >= min_rps ({t.min_rps:g})"))
     if s.tick <= 0 or s.tick > s.duration:
         out.append(("tick", f"expected a duration > 0 and <= duration ({s.duration:g}s)"))
@@ -220,7 +347,14 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         service = getattr(e, "service", None)
         if service is not None and service not in names:
             out.append((f"events[{i}].service", _unknown_service(service, names)))
+    quotas = limits.check_quotas(s)
+    if quotas:  # an absurd size: the other checks could take as long as the run
+        return out + quotas
+    out += [] if _allow_large.get() else limits.check_cost(s)
     out += check_traffic_and_profiles(s)
+    out += run_checks.check_all(s)
+    if not out:
+        out += run_checks.check_sizing(s)
     return out
 
 
@@ -338,7 +472,7 @@ def _unknown_service(name: str, names: dict[str, int]) -> str:
 
 def format_error(source: str, err: Any) -> str:
     """One line for one pydantic error: ``SOURCE: FIELD.PATH: expected ..., got ...``."""
-    loc, fields = _walk(tuple(err["loc"]))
+    loc, fields = _walk(tuple(step for step in err["loc"] if step != "[key]"))
     kind = err["type"]
     value = err.get("input")
     if kind == "extra_forbidden":

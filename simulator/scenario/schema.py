@@ -7,6 +7,8 @@ Durations are written as "90s", "5m", "24h", "30d" or seconds and stored as seco
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -53,11 +55,14 @@ def _int_between(low: int, high: int):
     return BeforeValidator(check)
 
 
-def _number(minimum: float, strict_above: bool):
+def _number(minimum: float, strict_above: bool, maximum: float | None = None):
     words = f"> {minimum:g}" if strict_above else f">= {minimum:g}"
+    if maximum is not None:
+        words += f" and <= {maximum:g}"
 
     def check(value: Any) -> float:
         ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = ok and math.isfinite(value) and (maximum is None or value <= maximum)
         if ok and (value > minimum if strict_above else value >= minimum):
             return float(value)
         raise PydanticCustomError(
@@ -83,7 +88,41 @@ def _name(value: Any) -> str:
         raise PydanticCustomError(
             "expected_name", "expected a non-empty string, got {got}", {"got": _got(value)}
         )
+    if not value.isprintable():
+        raise PydanticCustomError(
+            "expected_name",
+            "expected printable characters, got {got}",
+            {"got": _got(value)},
+        )
+    if len(value) > 255:
+        raise PydanticCustomError(
+            "expected_name", "expected at most 255 characters, got {n}", {"n": len(value)}
+        )
     return value
+
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_ECS_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+
+
+def _pattern_name(pattern: re.Pattern[str], words: str):
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not pattern.match(value):
+            raise PydanticCustomError(
+                "expected_name", "expected " + words + ", got {got}", {"got": _got(value)}
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+def _positive_duration(value: Any) -> float:
+    seconds = _duration(value)
+    if seconds <= 0:
+        raise PydanticCustomError(
+            "expected_duration", "expected a duration > 0, got {got}", {"got": _got(value)}
+        )
+    return seconds
 
 
 def _on_off(value: Any) -> str:
@@ -97,13 +136,38 @@ def _on_off(value: Any) -> str:
     )
 
 
+MAX_RPS = 10_000_000.0
+"""Requests per second of one service's traffic (documented in the README's limits)."""
+MAX_MULTIPLIER = 1000.0
+"""Of a spike, a scale_traffic factor or a weekly day multiplier."""
+
 Count = Annotated[int, _int_at_least(0)]
 OnOff = Annotated[str, BeforeValidator(_on_off)]
 PositiveInt = Annotated[int, _int_at_least(1)]
 Rate = Annotated[float, _number(0, strict_above=False)]
 PositiveNumber = Annotated[float, _number(0, strict_above=True)]
 Seconds = Annotated[float, BeforeValidator(_duration)]
+PositiveSeconds = Annotated[float, BeforeValidator(_positive_duration)]
 Name = Annotated[str, BeforeValidator(_name)]
+SafeName = Annotated[
+    str,
+    _pattern_name(
+        _SAFE_NAME,
+        "1 to 100 letters, digits, '.', '_' or '-', first a letter or digit (it names "
+        "the report directory)",
+    ),
+]
+EcsName = Annotated[
+    str,
+    _pattern_name(
+        _ECS_NAME, "up to 255 letters, numbers, hyphens and underscores (ECS's rule for names)"
+    ),
+]
+Probability = Annotated[float, _number(0, strict_above=False, maximum=1.0)]
+Percent = Annotated[float, _number(0, strict_above=False, maximum=100.0)]
+RequestRate = Annotated[float, _number(0, strict_above=False, maximum=MAX_RPS)]
+Multiplier = Annotated[float, _number(0, strict_above=False, maximum=MAX_MULTIPLIER)]
+Price = Annotated[float, _number(0, strict_above=False)]
 
 
 class Strict(BaseModel):
@@ -153,7 +217,7 @@ class PlacementConstraint(Strict):
 class DeploymentSettings(Strict):
     """ECS's rolling deployment settings and deployment circuit breaker."""
 
-    minimum_healthy_percent: Count = 100
+    minimum_healthy_percent: Annotated[int, _int_between(0, 100)] = 100
     maximum_percent: PositiveInt = 200
     circuit_breaker: bool = False
     rollback: bool = False
@@ -184,7 +248,7 @@ class CapacityProvider(Strict):
     ``auto_scaling_group``), or FARGATE / FARGATE_SPOT (``interruption_rate_per_hour``: Spot
     interruptions per running task-hour, a parameter: AWS publishes no rate)."""
 
-    name: Name
+    name: EcsName
     auto_scaling_group: AutoScalingGroupSettings | None = None
     managed_scaling: ManagedScalingSettings = ManagedScalingSettings()
     managed_termination_protection: Literal["ENABLED", "DISABLED"] = "DISABLED"
@@ -228,8 +292,8 @@ class ServiceAutoScaling(Strict):
     min: Count
     max: Count
     policies: Annotated[list[ScalingPolicy], Field(min_length=1)]
-    memory_idle_pct: Rate = 40.0
-    memory_busy_pct: Rate = 80.0
+    memory_idle_pct: Percent = 40.0
+    memory_busy_pct: Percent = 80.0
 
 
 class MemoryModelSettings(Strict):
@@ -278,7 +342,7 @@ class Service(Strict):
     """An ECS service: task size in CPU units (1024 = 1 vCPU) and MiB, desired count, and
     how ECS places and replaces its tasks."""
 
-    name: Name
+    name: EcsName
     cpu: PositiveInt
     memory: PositiveInt
     desired_count: Count
@@ -303,7 +367,7 @@ class Spike(Strict):
 
     at: Seconds
     duration: Seconds
-    multiplier: Rate
+    multiplier: Multiplier
 
 
 class TrafficBase(Strict):
@@ -315,21 +379,21 @@ class TrafficBase(Strict):
 
 class ConstantTraffic(TrafficBase):
     pattern: Literal["constant"]
-    rps: Rate
+    rps: RequestRate
 
 
 class DiurnalTraffic(TrafficBase):
     pattern: Literal["diurnal"]
-    min_rps: Rate
-    peak_rps: Rate
+    min_rps: RequestRate
+    peak_rps: RequestRate
     peak_at: Seconds = 14 * 3600.0
-    weekly: list[Rate] | None = None
+    weekly: list[Multiplier] | None = None
     """Seven day multipliers, Monday first (time 0 is a Monday 00:00)."""
 
 
 class StepsTraffic(TrafficBase):
     pattern: Literal["steps"]
-    steps: list[tuple[Seconds, Rate]]
+    steps: list[tuple[Seconds, RequestRate]]
     """[[time, requests/s], ...]: each rate holds from its time to the next."""
 
 
@@ -365,7 +429,7 @@ class ScaleTraffic(Strict):
     at: Seconds
     action: Literal["scale_traffic"]
     service: Name
-    factor: Rate
+    factor: Multiplier
 
 
 class Deploy(Strict):
@@ -376,7 +440,7 @@ class Deploy(Strict):
     at: Seconds
     action: Literal["deploy"]
     service: Name
-    start_failure_probability: Rate = 0.0
+    start_failure_probability: Probability = 0.0
     desired_count: Count | None = None
 
 
@@ -424,7 +488,7 @@ class Sizing(Strict):
     ``p99`` at its peak rate, and the shared-tenancy instance count to what they need."""
 
     service: Name
-    p99: Seconds
+    p99: PositiveSeconds
     headroom_instances: Count = 0
 
 
@@ -441,15 +505,15 @@ class Sweep(Strict):
 class Scenario(Strict):
     """A whole scenario file, after validation."""
 
-    name: Name
+    name: SafeName
     description: str = ""
-    seed: Count = 0
+    seed: Annotated[int, _int_between(0, 2**63 - 1)] = 0
     duration: Seconds
     tick: Seconds = 60.0
     region: Literal["us-east-1"] = "us-east-1"
     capacity: Capacity = Capacity()
     capacity_providers: list[CapacityProvider] = []
-    fargate_prices: dict[str, float] = {}
+    fargate_prices: dict[str, Price] = {}
     """Overrides of simulator/catalog/data/fargate.csv prices (e.g. ``spot_discount: 0.6``)."""
     services: list[Service] = []
     traffic: list[Traffic] = []
@@ -467,7 +531,7 @@ class Scenario(Strict):
     profiles: dict[str, dict[str, PositiveNumber]] = {}
     """Your own throughput measurements: workload name -> {instance type: requests/s}."""
     sizing: Sizing | None = None
-    variants: dict[str, dict[str, Any]] = {}
+    variants: dict[SafeName, dict[str, Any]] = {}
     """Named what-ifs: each maps field paths such as
     ``capacity.dedicated_hosts[0].host_recovery`` to the value it takes in that variant."""
     outputs: Outputs = Outputs()

@@ -60,7 +60,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
 def variant(scenario: Scenario, name: str, source: str = "<scenario>") -> Scenario:
     """The scenario as variant ``name`` has it (the variant's name is appended to the
     scenario's name so their reports do not collide)."""
-    from simulator.scenario.loader import check_references, format_error
+    from simulator.scenario.loader import check_references, format_error, resolve_files
 
     if name not in scenario.variants:
         known = ", ".join(scenario.variants) or "none"
@@ -78,6 +78,7 @@ def variant(scenario: Scenario, name: str, source: str = "<scenario>") -> Scenar
         raise ScenarioError(
             [f"{prefix}: {format_error('', e).lstrip(': ')}" for e in exc.errors()]
         ) from None
+    result = resolve_files(result, source)
     problems = [f"{prefix}: {loc}: {msg}" for loc, msg in check_references(result)]
     if problems:
         raise ScenarioError(problems)

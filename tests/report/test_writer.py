@@ -11,6 +11,7 @@ from simulator.report.writer import atomic_directory
 
 QUICKSTART = Path(__file__).parents[2] / "scenarios" / "quickstart.yaml"
 FILES = {
+    ".ecsim-report",
     "report.md",
     "summary.json",
     "metrics.parquet",
@@ -44,7 +45,7 @@ def test_writes_every_file(tmp_path, result):
 
 def test_existing_directory_is_kept_without_force(tmp_path, result):
     out = tmp_path / "r"
-    out.mkdir()
+    write_report(result, out, plots=False)
     (out / "mine.txt").write_text("keep")
     with pytest.raises(OutputExistsError):
         write_report(result, out)

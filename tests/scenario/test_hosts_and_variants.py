@@ -92,7 +92,7 @@ def test_paths():
 def test_timing_overrides_are_validated():
     text = HOSTS + "ec2_timing:\n  bot: 30s\n"
     (line,) = problems(text)
-    assert line.startswith("s.yaml: ec2_timing: unknown EC2 timing 'bot'")
+    assert line.startswith("s.yaml: ec2_timing.bot: unknown EC2 timing 'bot'")
 
 
 MIXED = """\
