@@ -101,7 +101,7 @@ def _name(value: Any) -> str:
     return value
 
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")  # '@': scenario@variant
 _ECS_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 
 
@@ -153,7 +153,7 @@ SafeName = Annotated[
     str,
     _pattern_name(
         _SAFE_NAME,
-        "1 to 100 letters, digits, '.', '_' or '-', first a letter or digit (it names "
+        "1 to 100 letters, digits, '.', '_', '@' or '-', first a letter or digit (it names "
         "the report directory)",
     ),
 ]
