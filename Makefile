@@ -25,11 +25,13 @@ run: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy simulator
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy simulator
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .

@@ -23,7 +23,7 @@ from simulator.aws.ec2_views import (
 from simulator.aws.ec2_vpc import placement_of
 from simulator.aws.filters import apply_filters, paginate
 from simulator.core.errors import AWSError
-from simulator.lifecycle.fleet import Changes
+from simulator.lifecycle.fleet import Changes, InstanceStateChange
 from simulator.lifecycle.instance import STATE_CODES, Instance, InstanceState
 
 if TYPE_CHECKING:
@@ -211,14 +211,18 @@ def _state(state: InstanceState) -> dict[str, Any]:
 
 def state_changes(insts: Sequence[Instance], changes: Changes) -> list[dict[str, Any]]:
     """InstanceStateChange items, one per requested instance, in request order."""
-    first = {}
-    for c in changes.instances:
-        first.setdefault(c.instance_id, c)
+    first: dict[str, InstanceStateChange] = {}
+    for change in changes.instances:
+        first.setdefault(change.instance_id, change)
     out = []
     for inst in insts:
         c = first.get(inst.instance_id)
-        previous = c.previous_state if c else inst.state
-        current = c.current_state if c else inst.state
+        if c is None:
+            previous = current = inst.state
+        else:
+            # Stop, start and terminate are Fleet transitions; only a launch has no previous.
+            assert c.previous_state is not None
+            previous, current = c.previous_state, c.current_state
         out.append(
             {
                 "CurrentState": _state(current),

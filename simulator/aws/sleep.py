@@ -22,7 +22,7 @@ import time as _time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Protocol
+from typing import Any, Protocol, SupportsIndex
 
 
 class Clock(Protocol):
@@ -49,7 +49,11 @@ def simulated_time(clock: Clock) -> Iterator[None]:
         _CLOCK.reset(token)
 
 
-def _sleep_or_advance(seconds: float, real: Callable[[float], Any]) -> None:
+# time.sleep's own signature (typeshed), so the patched and saved sleeps can replace it.
+_Seconds = float | SupportsIndex
+
+
+def _sleep_or_advance(seconds: _Seconds, real: Callable[[_Seconds], Any]) -> None:
     clock = _CLOCK.get()
     if clock is None:
         real(seconds)
@@ -83,10 +87,10 @@ def install_waiter_clock() -> None:
 
 _PATCH_LOCK = threading.Lock()
 _patch_depth = 0
-_saved_sleep: Callable[[float], Any] | None = None
+_saved_sleep: Callable[[_Seconds], None] | None = None
 
 
-def _patched_sleep(seconds: float) -> None:
+def _patched_sleep(seconds: _Seconds) -> None:
     _sleep_or_advance(seconds, _saved_sleep or _time.sleep)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 LabelSet = tuple[tuple[str, str], ...]
@@ -53,14 +54,14 @@ class MetricRecorder:
         self._pi.append(self.series_id(metric, **labels))
         self._pv.append(float(value))
 
-    def record_ids(self, time: float, ids: np.ndarray, values: np.ndarray) -> None:
+    def record_ids(self, time: float, ids: npt.ArrayLike, values: npt.ArrayLike) -> None:
         """Record ``values[i]`` for series ``ids[i]`` at ``time`` (one append)."""
         ids = np.asarray(ids, dtype=np.int64)
         self._times.append(np.full(ids.shape[0], float(time)))
         self._ids.append(ids)
         self._values.append(np.asarray(values, dtype=np.float64).copy())
 
-    def record_block(self, times: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
+    def record_block(self, times: npt.ArrayLike, ids: npt.ArrayLike, values: npt.ArrayLike) -> None:
         """Record a block of points: times[t], ids[s], values[t, s]."""
         times = np.asarray(times, dtype=np.float64)
         ids = np.asarray(ids, dtype=np.int64)
@@ -103,7 +104,7 @@ class MetricRecorder:
         return pd.DataFrame(columns)
 
 
-def _codes(per_series: list[str | None], ids: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def _codes(per_series: Sequence[str | None], ids: np.ndarray) -> tuple[np.ndarray, list[str]]:
     categories = sorted({v for v in per_series if v is not None})
     index = {v: i for i, v in enumerate(categories)}
     lookup = np.array([index.get(v, -1) if v is not None else -1 for v in per_series] or [-1])

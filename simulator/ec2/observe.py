@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 
 from simulator.lifecycle.billing import BILLED_INSTANCE_STATES, MINIMUM_PERIOD_SECONDS
 from simulator.lifecycle.fleet import Changes, Fleet
@@ -45,9 +46,7 @@ class FleetObserver:
             self.instances[c.current_state] += 1
             inst = self.fleet.instances[c.instance_id]
             billed = c.current_state in BILLED_INSTANCE_STATES and inst.host_id is None
-            self._bill(
-                c.instance_id, billed, now, lambda t=inst.instance_type: self.instance_price(t)
-            )
+            self._bill(c.instance_id, billed, now, partial(self.instance_price, inst.instance_type))
             if not inst.impaired:
                 self.impaired.discard(c.instance_id)
         for h in changes.hosts:
@@ -58,7 +57,7 @@ class FleetObserver:
                 self.host_failures += 1
             host = self.fleet.hosts[h.host_id]
             billed = h.current_state is HostState.AVAILABLE
-            self._bill(h.host_id, billed, now, lambda f=host.family: self.host_price(f))
+            self._bill(h.host_id, billed, now, partial(self.host_price, host.family))
         self.impaired.update(changes.impaired)
         if changes.hosts:
             self.impaired = {i for i in self.impaired if self.fleet.instances[i].impaired}

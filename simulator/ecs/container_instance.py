@@ -25,6 +25,9 @@ from simulator.ecs import codes
 from simulator.ecs.facts import default_int, default_ports, eni_limit
 from simulator.ecs.task_definition import TaskRequirements
 
+# The ecs.ami-id attribute of an instance whose AMI the caller does not know.
+DEFAULT_AMI_ID = "ami-ecsoptimized"
+
 
 class ContainerInstanceStatus(StrEnum):
     """ContainerInstance.status (botocore doc lists INACTIVE too, the enum does not)."""
@@ -144,7 +147,7 @@ class ContainerInstance:
         reserved_ports: tuple[int, ...] | None = None,
         reserved_ports_udp: tuple[int, ...] | None = None,
         eni_task_limit: int | None = None,
-        ami_id: str = "ami-ecsoptimized",
+        ami_id: str = DEFAULT_AMI_ID,
         attributes: Mapping[str, str | None] | None = None,
         status: ContainerInstanceStatus = ContainerInstanceStatus.ACTIVE,
         registered_at: float = 0.0,

@@ -23,6 +23,7 @@ from simulator.ec2.control import Ec2ControlPlane
 from simulator.ecs import deployment as dep
 from simulator.ecs.constraints import SERVICE_DEFAULT_STRATEGIES, service_group
 from simulator.ecs.container_instance import (
+    DEFAULT_AMI_ID,
     ContainerInstance,
     ContainerInstanceStatus,
     InstanceAction,
@@ -288,7 +289,7 @@ class EcsControlPlane:
                 account_id=self.account_id,
                 reserved_memory_mib=self.reserved_memory_mib,
                 registered_at=self.world.now,
-                **({"ami_id": self.ami_of(ec2_id)} if self.ami_of is not None else {}),
+                ami_id=self.ami_of(ec2_id) if self.ami_of is not None else DEFAULT_AMI_ID,
             )
             cluster.container_instances[ci.container_instance_id] = ci
             cluster.by_ec2[ec2_id] = ci.container_instance_id

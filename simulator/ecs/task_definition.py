@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from simulator.core.errors import AWSError, EcsimError
 from simulator.ecs import codes
@@ -363,7 +363,12 @@ def _check_container_sizes(doc: Mapping) -> None:
             )
 
 
-def _enum(kind: type[StrEnum], value: object, message: str) -> StrEnum:
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _enum(kind: type[_E], value: object, message: str) -> _E:
+    if not isinstance(value, str):  # every member's value is a string
+        raise _client(message.format(value=value))
     try:
         return kind(value)
     except ValueError:

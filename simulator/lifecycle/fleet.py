@@ -66,10 +66,11 @@ class InstanceTypeLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class InstanceStateChange:
-    """AWS's InstanceStateChange: one transition of one instance."""
+    """AWS's InstanceStateChange: one transition of one instance; ``previous_state`` None
+    for a newly launched instance."""
 
     instance_id: str
-    previous_state: InstanceState
+    previous_state: InstanceState | None
     current_state: InstanceState
 
 
@@ -141,9 +142,13 @@ class Fleet:
         mac_minimum_allocation_seconds: float = MAC_MINIMUM_ALLOCATION_SECONDS,
     ):
         if instance_types is None:
-            from simulator.catalog.catalog import instance_type as instance_types
+            from simulator.catalog.catalog import instance_type
+
+            instance_types = instance_type
         if host_types is None:
-            from simulator.catalog.hosts import host_type as host_types
+            from simulator.catalog.hosts import host_type
+
+            host_types = host_type
         self._instance_types = instance_types
         self._host_types = host_types
         self.host_limit_per_family = host_limit_per_family

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
+from typing import TypeVar
 
 import networkx as nx
 
@@ -16,10 +17,14 @@ from simulator.lifecycle import host, instance
 
 START_NODE = "(start)"
 
+# Mapping is invariant in its key, so the table is generic over its state and action enums.
+S = TypeVar("S", bound=Enum)
+A = TypeVar("A", bound=Enum)
+
 
 def transition_graph(
-    table: Mapping[tuple[Enum, Enum], Enum],
-    initial: Mapping[str, Enum] | None = None,
+    table: Mapping[tuple[S, A], S],
+    initial: Mapping[str, S] | None = None,
 ) -> nx.DiGraph:
     """A DiGraph of ``table``; ``initial`` maps a creating action's label to its state."""
     g = nx.DiGraph()

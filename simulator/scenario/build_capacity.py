@@ -10,7 +10,7 @@ and memory utilization as the scenario's linear assumption on CPU busy fraction.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
@@ -157,6 +157,31 @@ class ServiceMetrics:
         return busy * 100.0
 
 
+class _PolicyTuning(TypedDict, total=False):
+    """The TargetTrackingPolicy fields a scenario may leave unset (then: their defaults)."""
+
+    scale_out_cooldown: float
+    scale_in_cooldown: float
+    scale_out_datapoints: int
+    scale_in_datapoints: int
+    scale_in_threshold_ratio: float
+
+
+def _tuning(p: schema.ScalingPolicy) -> _PolicyTuning:
+    out = _PolicyTuning()
+    if p.scale_out_cooldown is not None:
+        out["scale_out_cooldown"] = p.scale_out_cooldown
+    if p.scale_in_cooldown is not None:
+        out["scale_in_cooldown"] = p.scale_in_cooldown
+    if p.scale_out_datapoints is not None:
+        out["scale_out_datapoints"] = p.scale_out_datapoints
+    if p.scale_in_datapoints is not None:
+        out["scale_in_datapoints"] = p.scale_in_datapoints
+    if p.scale_in_threshold_ratio is not None:
+        out["scale_in_threshold_ratio"] = p.scale_in_threshold_ratio
+    return out
+
+
 def start_auto_scaling(sim: Simulation) -> dict[str, ServiceAutoScaling]:
     """Register each service's scalable target and policies; evaluated every minute."""
     metrics = ServiceMetrics(sim)
@@ -167,20 +192,9 @@ def start_auto_scaling(sim: Simulation) -> dict[str, ServiceAutoScaling]:
             continue
         policies = []
         for p in a.policies:
-            optional = {
-                k: v
-                for k, v in (
-                    ("scale_out_cooldown", p.scale_out_cooldown),
-                    ("scale_in_cooldown", p.scale_in_cooldown),
-                    ("scale_out_datapoints", p.scale_out_datapoints),
-                    ("scale_in_datapoints", p.scale_in_datapoints),
-                    ("scale_in_threshold_ratio", p.scale_in_threshold_ratio),
-                )
-                if v is not None
-            }
             policies.append(
                 TargetTrackingPolicy(
-                    p.metric, p.target, disable_scale_in=p.disable_scale_in, **optional
+                    p.metric, p.target, disable_scale_in=p.disable_scale_in, **_tuning(p)
                 )
             )
         scaler = ServiceAutoScaling(

@@ -386,8 +386,8 @@ class EcsApiStateMachine(RuleBasedStateMachine):
             if t["lastStatus"] in UNSTOPPED and "containerInstanceArn" in t:
                 unstopped.setdefault(t["containerInstanceArn"], []).append(t)
         by_arn = {ci["containerInstanceArn"]: ci for ci in instances}
-        for ci in instances:
-            self._check_resources(ci, unstopped.get(ci["containerInstanceArn"], []))
+        for listed_ci in instances:
+            self._check_resources(listed_ci, unstopped.get(listed_ci["containerInstanceArn"], []))
         running = [t for t in tasks if t["lastStatus"] == "RUNNING"]
         states = self._ec2_states() if running else {}
         for t in running:

@@ -34,7 +34,7 @@ from simulator.core.errors import AWSError
 from simulator.lifecycle import codes
 from simulator.lifecycle.billing import BILLED_INSTANCE_STATES, fleet_bills
 from simulator.lifecycle.fleet import Fleet
-from simulator.lifecycle.host import HostState
+from simulator.lifecycle.host import HostState, OnOff
 from simulator.lifecycle.instance import InstanceState
 
 T = TypeVar("T")
@@ -73,8 +73,9 @@ def host_requests(
     return st.sampled_from(list(requests))
 
 
-def on_off() -> st.SearchStrategy[str]:
-    return st.sampled_from(["on", "off"])
+def on_off() -> st.SearchStrategy[OnOff]:
+    values: list[OnOff] = ["on", "off"]
+    return st.sampled_from(values)
 
 
 def tenancies() -> st.SearchStrategy[str]:
@@ -173,8 +174,8 @@ def check_fleet(fleet: Fleet) -> None:
         if inst.state in (InstanceState.STOPPED, InstanceState.TERMINATED):
             assert not inst.impaired, f"{inst} impaired while {inst.state}"
         if inst.impaired:
-            host = fleet.hosts.get(inst.host_id or "")
-            assert host is not None and host.state in FAILED_HOST_STATES, f"{inst} impaired"
+            its_host = fleet.hosts.get(inst.host_id or "")
+            assert its_host is not None and its_host.state in FAILED_HOST_STATES, f"{inst} impaired"
 
 
 # ----------------------------------------------------------------------------- machine
@@ -218,7 +219,7 @@ class FleetStateMachine(RuleBasedStateMachine):
     @initialize(
         auto=on_off(), recovery=on_off(), n_host=st.integers(0, 4), n_shared=st.integers(0, 2)
     )
-    def seed_fleet(self, auto: str, recovery: str, n_host: int, n_shared: int) -> None:
+    def seed_fleet(self, auto: OnOff, recovery: OnOff, n_host: int, n_shared: int) -> None:
         """A mixed m5 host (auto-placement on), an m6i and a Mac host, some instances."""
         f = self.fleet
         (m5,) = f.allocate_hosts(at=self.now, instance_family="m5", auto_placement="on")
@@ -238,7 +239,7 @@ class FleetStateMachine(RuleBasedStateMachine):
     # ---- hosts
     @precondition(lambda self: len(self.fleet.hosts) < self.max_hosts)
     @rule(request=host_requests(), auto=on_off(), recovery=on_off())
-    def allocate(self, request: tuple[str, str], auto: str, recovery: str) -> None:
+    def allocate(self, request: tuple[str, str], auto: OnOff, recovery: OnOff) -> None:
         kind, value = request
         key = "instance_family" if kind == "family" else "instance_type"
         self.call(
@@ -264,7 +265,7 @@ class FleetStateMachine(RuleBasedStateMachine):
         assert len(ok) + len(failed) == 1
 
     @rule(i=indexes(), auto=on_off())
-    def modify_auto_placement(self, i: int, auto: str) -> None:
+    def modify_auto_placement(self, i: int, auto: OnOff) -> None:
         hid = pick(self.host_ids(), i)
         if hid is not None:
             self.call(self.fleet.modify_hosts, [hid], auto_placement=auto)
