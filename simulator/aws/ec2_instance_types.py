@@ -118,6 +118,12 @@ def describe_instance_type_offerings(
 ) -> dict[str, Any]:
     """Every described type in every location of the kind asked (default: the Region)."""
     kind = p.get("LocationType", "region")
+    if kind not in LOCATION_TYPES:
+        raise AWSError(
+            "InvalidParameterValue",
+            f"Value ({kind}) for parameter locationType is invalid. "
+            f"Valid values: {', '.join(LOCATION_TYPES)}",
+        )
     account = svc.account
     if kind == "region":
         locations = [account.region]

@@ -61,9 +61,17 @@ def _tags_of(svc: Ec2Service, rid: str) -> dict[str, str]:
     return svc.vpc.group(rid).tags
 
 
+def _check_keys(tags: Any) -> None:
+    """Every tag names its key (botocore's model leaves Key optional; EC2 does not)."""
+    for t in tags:
+        if not t.get("Key"):
+            raise AWSError(errors.INVALID_PARAMETER_VALUE, "Tag key must not be empty.")
+
+
 def create_tags(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:
     """All or nothing: every resource is checked before any tag is written."""
     targets = [_tags_of(svc, rid) for rid in p["Resources"]]
+    _check_keys(p["Tags"])
     new = {t["Key"]: t.get("Value", "") for t in p["Tags"]}
     for key in new:
         if key.lower().startswith("aws:"):
@@ -86,6 +94,7 @@ def delete_tags(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> di
     """A tag given with a Value is deleted only if the value matches; without one, always;
     with no Tags at all, every tag of the resource (except aws: ones)."""
     targets = [_tags_of(svc, rid) for rid in p["Resources"]]
+    _check_keys(p.get("Tags", ()))
     for tags in targets:
         if "Tags" not in p:
             for key in [k for k in tags if not k.startswith("aws:")]:

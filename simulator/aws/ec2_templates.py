@@ -229,6 +229,18 @@ def describe_launch_templates(
     return out
 
 
+def _version_number(value: str | None, default: int, field: str) -> int:
+    """MinVersion / MaxVersion: a version number (a string in EC2's model)."""
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise AWSError(
+            "InvalidParameterValue", f"The {field} '{value}' is not a valid version number."
+        ) from None
+
+
 def describe_launch_template_versions(
     svc: Ec2Service, model: OperationModel, p: dict[str, Any]
 ) -> dict[str, Any]:
@@ -237,8 +249,8 @@ def describe_launch_template_versions(
     if p.get("Versions"):
         numbers = [templates.version(t, v) for v in p["Versions"]]
     else:
-        low = int(p.get("MinVersion") or 1)
-        high = int(p.get("MaxVersion") or t.latest)
+        low = _version_number(p.get("MinVersion"), 1, "MinVersion")
+        high = _version_number(p.get("MaxVersion"), t.latest, "MaxVersion")
         numbers = [n for n in range(t.latest, 0, -1) if low <= n <= high]
     numbers = list(dict.fromkeys(numbers))
     page, token = paginate(numbers, p.get("MaxResults"), p.get("NextToken"), low=1, high=200)
