@@ -201,6 +201,11 @@ class Simulation:
         )
         self.deployments = DeploymentLog(self.cluster)
         self._no_ooms = [0] * len(self.names)
+        self._no_memory = [np.nan] * len(self.names)
+        self._no_failed = [0.0] * len(self.names)
+        self._groups = [self.load_balancers.group_of(n) for n in self.names]
+        self._last_counts: list[tuple[int, int]] = []
+        self._health_rows: tuple[list[int], list[int]] = ([], [])
         self._revisions: dict[str, int] = {}
         rec = self.world.metrics
         self._ids = {m: rec.series_ids(m, "service", self.names) for m in PER_SERVICE_METRICS}
@@ -461,7 +466,9 @@ class Simulation:
         if not self._times or len(self._oom_failed) == len(self._times):
             return
         self.traffic.close(self.world.now)
-        self._oom_failed.append([self.oom.take_failed(n) for n in self.names])
+        self._oom_failed.append(
+            [self.oom.take_failed(n) for n in self.names] if self.memory else self._no_failed
+        )
 
     def _sample(self) -> None:
         w, obs = self.world, self.observer
@@ -470,10 +477,13 @@ class Simulation:
         self._running.append([svc.running_count for svc in services])
         self._desired.append([svc.desired_count for svc in services])
         self._pending.append([svc.pending_count for svc in services])
-        counts = [self.load_balancers.group_of(n).health_counts() for n in self.names]
-        self._healthy.append([h for h, _ in counts])
-        self._unhealthy.append([u for _, u in counts])
-        self._memory.append(self._memory_sample() if self.memory else [np.nan] * len(services))
+        counts = [tg.health_counts() for tg in self._groups]
+        if counts != self._last_counts:  # rows are read-only once appended: share them
+            self._last_counts = counts
+            self._health_rows = ([h for h, _ in counts], [u for _, u in counts])
+        self._healthy.append(self._health_rows[0])
+        self._unhealthy.append(self._health_rows[1])
+        self._memory.append(self._memory_sample() if self.memory else self._no_memory)
         self._ooms.append(
             [len(self.oom.services[n].kills) if n in self.oom.services else 0 for n in self.names]
             if self.memory

@@ -127,16 +127,22 @@ class FlowTraffic:
 
     def _accrue(self, j: int) -> None:
         """Add column ``j``'s state since its last change to the open tick's sums."""
-        self._changed = True
+        if not self._changed:
+            self._changed = True
+            if self._open_at is not None:  # the tick's first change: start its sums now
+                self._since[:] = self._open_at
+                for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
+                    a[:] = 0.0
         if self.clock is not None and self._open_at is not None:
             self._accrue_to(j, self.clock())
 
     def open(self, now: float) -> None:
-        """Start the tick that begins at ``now``."""
+        """Start the tick that begins at ``now`` (its sums start at its first change)."""
         self._open_at = now
-        self._since[:] = now
-        for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
-            a[:] = 0.0
+        if self._changed:  # changes came between ticks: start the sums at once
+            self._since[:] = now
+            for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
+                a[:] = 0.0
         if self.clock is None:  # the tick sees the state at its start
             self._snapshot = (self._counts.copy(), self._rate_sum.copy(), self._share.copy())
 
@@ -155,8 +161,11 @@ class FlowTraffic:
                 (self._tasks, self._rates, self._up, self._shares), self._last[1:], strict=True
             ):
                 rows.append(value)
-            self._since[:] = now
             return
+        if not self._changed:  # the whole tick in one state: its sums are that state's
+            self._since[:] = start
+            for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
+                a[:] = 0.0
         if self.clock is None:
             counts, rate_sum, share = self._snapshot
             up = (counts > 0).astype(float)
