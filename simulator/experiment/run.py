@@ -117,9 +117,11 @@ def summarize(rec: RunRecord | Simulation, result: RunResult) -> dict[str, Any]:
     services: dict[str, Any] = {}
     by_service: dict[str, dict[str, pd.Series]] = {}
     if "service" in m.columns:
-        for name, df in m[m["service"].notna()].groupby("service", observed=True):
-            by_service[str(name)] = {
-                str(k): g.set_index("time")["value"] for k, g in df.groupby("metric", observed=True)
+        for name in rec.services:
+            df = m[m["service"] == name]
+            by_service[name] = {
+                str(k): g.set_index("time")["value"]
+                for k, g in df.groupby("metric", observed=True)
             }
     for name in rec.services:
         by = by_service[name]
