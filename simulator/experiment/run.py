@@ -120,8 +120,7 @@ def summarize(rec: RunRecord | Simulation, result: RunResult) -> dict[str, Any]:
         for name in rec.services:
             df = m[m["service"] == name]
             by_service[name] = {
-                str(k): g.set_index("time")["value"]
-                for k, g in df.groupby("metric", observed=True)
+                str(k): g.set_index("time")["value"] for k, g in df.groupby("metric", observed=True)
             }
     for name in rec.services:
         by = by_service[name]
