@@ -81,6 +81,7 @@ class TargetRegistration:
         self._targets: dict[str, list[tuple[str, str]]] = {}  # task id -> (tg ARN, target)
         self._task_of: dict[tuple[str, str], str] = {}  # (tg ARN, target id) -> task id
         self._failing: set[str] = set()  # task ids whose health checks fail
+        self._cluster_of: dict[str, str] = {}  # task id -> its cluster, while registered
         self._ips = itertools.count(1)
         ecs.load_balancing = self
 
@@ -139,6 +140,7 @@ class TargetRegistration:
             registered.append((tg.arn, target_id))
             self._task_of[(tg.arn, target_id)] = task.task_id
         self._targets[task.task_id] = registered
+        self._cluster_of[task.task_id] = cluster.name
         if self.ecs.timing.instant:  # a scenario's initial fleet is already in service
             for arn, target_id in registered:
                 tg = self.target_groups(arn)
@@ -229,45 +231,51 @@ class TargetRegistration:
         if target.state is TargetHealthState.UNHEALTHY:
             self._replace_unhealthy(task_id, tg)
 
+    def _task(self, task_id: str) -> tuple[EcsCluster, Task, Service] | None:
+        """A registered task with its cluster and service."""
+        cluster = self.ecs.clusters.get(self._cluster_of.get(task_id, ""))
+        task = cluster.tasks.get(task_id) if cluster is not None else None
+        svc = self._service(cluster, task) if cluster is not None and task is not None else None
+        if cluster is None or task is None or svc is None:
+            return None
+        return cluster, task, svc
+
     def _reconsider(self, task_id: str) -> None:
         """A deployment waiting for healthy tasks looks again."""
-        for cluster in self.ecs.clusters.values():
-            task = cluster.tasks.get(task_id)
-            svc = self._service(cluster, task) if task is not None else None
-            if svc is not None:
-                self.ecs.reconsider(cluster, svc)
+        found = self._task(task_id)
+        if found is not None:
+            self.ecs.reconsider(found[0], found[2])
 
     def _replace_unhealthy(self, task_id: str, tg: TargetGroup) -> None:
         """ECS stops a task whose target is unhealthy once the grace period is over."""
-        for cluster in self.ecs.clusters.values():
-            task = cluster.tasks.get(task_id)
-            if task is None:
-                continue
-            svc = self._service(cluster, task)
-            started = task.time_entered(TaskState.RUNNING)
-            if svc is None or started is None:
-                return
-            wait = started + svc.health_check_grace_period - self.world.now
-            if wait > 0:
-                self._later(wait, lambda: self._replace_unhealthy(task_id, tg))
-                return
-            target_ids = [t for a, t in self._targets.get(task_id, ()) if a == tg.arn]
-            if any(
-                tg.targets.get(t) is not None and tg.targets[t].state is TargetHealthState.UNHEALTHY
-                for t in target_ids
-            ):
-                self.ecs.interrupt_task(
-                    cluster,
-                    task,
-                    StopCode.SERVICE_SCHEDULER_INITIATED,
-                    REASON_ELB.format(target_group=tg.arn),
-                )
+        found = self._task(task_id)
+        if found is None:
             return
+        cluster, task, svc = found
+        started = task.time_entered(TaskState.RUNNING)
+        if started is None:
+            return
+        wait = started + svc.health_check_grace_period - self.world.now
+        if wait > 0:
+            self._later(wait, partial(self._replace_unhealthy, task_id, tg))
+            return
+        target_ids = [t for a, t in self._targets.get(task_id, ()) if a == tg.arn]
+        if any(
+            tg.targets.get(t) is not None and tg.targets[t].state is TargetHealthState.UNHEALTHY
+            for t in target_ids
+        ):
+            self.ecs.interrupt_task(
+                cluster,
+                task,
+                StopCode.SERVICE_SCHEDULER_INITIATED,
+                REASON_ELB.format(target_group=tg.arn),
+            )
 
     # ------------------------------------------------------------- helpers
     def _complete(self, task_id: str, force: bool = False) -> None:
         """The task's targets are gone from their groups (drained, or lost)."""
         targets = self._targets.pop(task_id, [])
+        self._cluster_of.pop(task_id, None)
         for arn, target_id in targets:
             tg = self.target_groups(arn)
             target = tg.targets.get(target_id)

@@ -146,13 +146,17 @@ class OomKiller:
             if tasks[t].last_status is TaskState.RUNNING and tasks[t].desired_status == "RUNNING"
         )
 
-    def _state(self, service: str, now: float) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Ids, ages and requests in flight of the service's RUNNING tasks."""
+    def _state(
+        self, service: str, now: float, base: float | None = None
+    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Ids, ages and requests in flight of the service's RUNNING tasks (``base``: the
+        steady in-flight count per serving target, if the caller has it)."""
         mem = self.services[service]
         ids = self._running(service)
         tasks = self.cluster.tasks
         ages = np.array([now - _started(tasks[t], now) for t in ids])
-        base, _ = in_flight_rate(self.load(service, now))
+        if base is None:
+            base, _ = in_flight_rate(self.load(service, now))
         serving = np.array([self.routable(service, t) for t in ids], dtype=bool)
         flights = np.where(serving, base + mem.queue, 0.0) if ids else np.zeros(0)
         return ids, ages, flights
@@ -165,7 +169,7 @@ class OomKiller:
         # a queued request waits at most the timeout: the queue holds what the servers
         # finish within it
         cap = load.capacity * load.timeout
-        ids, ages, flights = self._state(service, now)
+        ids, ages, flights = self._state(service, now, base)
         dt = self.step_s
         # the queue at the end of the step (for the next one), linear within it
         q_end = min(max(mem.queue + excess * dt, 0.0), cap)

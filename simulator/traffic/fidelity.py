@@ -130,19 +130,21 @@ class FlowTraffic:
         if not self._changed:
             self._changed = True
             if self._open_at is not None:  # the tick's first change: start its sums now
-                self._since[:] = self._open_at
-                for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
-                    a[:] = 0.0
+                self._start_sums(self._open_at)
         if self.clock is not None and self._open_at is not None:
             self._accrue_to(j, self.clock())
+
+    def _start_sums(self, at: float) -> None:
+        """The open tick's time-weighted sums start empty at ``at``."""
+        self._since[:] = at
+        for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
+            a[:] = 0.0
 
     def open(self, now: float) -> None:
         """Start the tick that begins at ``now`` (its sums start at its first change)."""
         self._open_at = now
         if self._changed:  # changes came between ticks: start the sums at once
-            self._since[:] = now
-            for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
-                a[:] = 0.0
+            self._start_sums(now)
         if self.clock is None:  # the tick sees the state at its start
             self._snapshot = (self._counts.copy(), self._rate_sum.copy(), self._share.copy())
 
@@ -163,9 +165,7 @@ class FlowTraffic:
                 rows.append(value)
             return
         if not self._changed:  # the whole tick in one state: its sums are that state's
-            self._since[:] = start
-            for a in (self._count_s, self._rate_s, self._empty_s, self._share_s):
-                a[:] = 0.0
+            self._start_sums(start)
         if self.clock is None:
             counts, rate_sum, share = self._snapshot
             up = (counts > 0).astype(float)

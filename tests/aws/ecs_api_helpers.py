@@ -89,3 +89,16 @@ def service_tasks(ecs: Any, cluster: str, name: str, **params: Any) -> list[dict
     if not arns:
         return []
     return call(ecs, "describe_tasks", cluster=cluster, tasks=arns)["tasks"]
+
+
+def awsvpc_service_taskdef(ecs: Any, family: str, cpu: int = 512, memory: int = 1024) -> str:
+    """Register an awsvpc task definition whose container ``app`` listens on 8080 (for
+    services behind ip target groups); its ARN."""
+    doc = taskdef(
+        family,
+        cpu,
+        memory,
+        networkMode="awsvpc",
+        container={"name": "app", "portMappings": [{"containerPort": 8080}], "essential": True},
+    )
+    return ecs.register_task_definition(**doc)["taskDefinition"]["taskDefinitionArn"]

@@ -7,28 +7,16 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+from ecs_api_helpers import USER_DATA as HELPER_USER_DATA
+from ecs_api_helpers import awsvpc_service_taskdef
 
 from simulator.aws import SimulatedAWS
 
-USER_DATA = "#!/bin/bash\necho ECS_CLUSTER=web >> /etc/ecs/ecs.config\n"
+USER_DATA = HELPER_USER_DATA.format(cluster="web")
 
 
 def task_definition(ecs, family: str) -> str:
-    td = ecs.register_task_definition(
-        family=family,
-        networkMode="awsvpc",
-        containerDefinitions=[
-            {
-                "name": "app",
-                "image": f"{family}:1",
-                "cpu": 512,
-                "memory": 1024,
-                "essential": True,
-                "portMappings": [{"containerPort": 8080}],
-            }
-        ],
-    )
-    return td["taskDefinition"]["taskDefinitionArn"]
+    return awsvpc_service_taskdef(ecs, family)
 
 
 @pytest.fixture

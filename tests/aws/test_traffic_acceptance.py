@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from ecs_api_helpers import USER_DATA as HELPER_USER_DATA
+from ecs_api_helpers import awsvpc_service_taskdef
 
 from simulator.aws import SimulatedAWS
 
-USER_DATA = "#!/bin/bash\necho ECS_CLUSTER=web >> /etc/ecs/ecs.config\n"
+USER_DATA = HELPER_USER_DATA.format(cluster="web")
 
 
 def build(aws: SimulatedAWS):
@@ -56,20 +58,7 @@ def build(aws: SimulatedAWS):
         ],
     )
     for name, arn in groups.items():
-        td = ecs.register_task_definition(
-            family=name,
-            networkMode="awsvpc",
-            containerDefinitions=[
-                {
-                    "name": "app",
-                    "image": f"shop:{name}",
-                    "cpu": 1024,
-                    "memory": 2048,
-                    "essential": True,
-                    "portMappings": [{"containerPort": 8080}],
-                }
-            ],
-        )["taskDefinition"]["taskDefinitionArn"]
+        td = awsvpc_service_taskdef(ecs, name, cpu=1024, memory=2048)
         ecs.create_service(
             cluster="web",
             serviceName=name,
@@ -159,3 +148,19 @@ def test_a_weighted_listener_splits_traffic_and_an_alarm_follows_it() -> None:
     ok_at = (items[-1]["Timestamp"] - aws.start_time).total_seconds()
     assert stopped < ok_at <= stopped + 4 * 60
     assert isinstance(items[-1]["Timestamp"], dt.datetime)
+
+
+def test_response_time_points_give_the_model_s_p50_p99_and_mean() -> None:
+    from simulator.aws.traffic import response_time_points
+    from simulator.cloudwatch.store import MetricStore
+
+    p50, mean, p99 = 0.010, 0.0144, 0.046  # an M/M/1 shape: mean > p50, long tail
+    values, counts = response_time_points(p50, mean, p99, 1000.0)
+    store = MetricStore()
+    store.put("AWS/ApplicationELB", "TargetResponseTime", {}, 0.0, values=values, counts=counts)
+    (point,) = store.statistics(
+        "AWS/ApplicationELB", "TargetResponseTime", {}, 0.0, 60.0, 60, ["Average", "p50", "p99"]
+    )
+    assert point.values["p50"] == pytest.approx(p50)
+    assert point.values["p99"] == pytest.approx(p99)
+    assert point.values["Average"] == pytest.approx(mean)
