@@ -146,9 +146,14 @@ def plot_service_comparison(results: dict[str, RunResult], path: Path) -> Path:
     axes[0].set_ylabel("p99 latency, worst service (ms)")
     axes[0].set_yscale("log")
     axes[1].set_ylabel("CPU utilization, busiest service (%)")
+    return _finish_panels(fig, axes, path, "Variants: latency, CPU and cost")
+
+
+def _finish_panels(fig: plt.Figure, axes, path: Path, title: str) -> Path:
+    """Three stacked panels over time, the last one cumulative cost: label, save, close."""
     axes[2].set_ylabel("cumulative cost (USD)")
     axes[2].set_xlabel("simulated time (hours)")
-    axes[0].set_title("Variants: latency, CPU and cost")
+    axes[0].set_title(title)
     for ax in axes:
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize="small")
@@ -173,16 +178,7 @@ def plot_fleet_comparison(results: dict[str, RunResult], path: Path) -> Path:
         axes[2].plot(cost.index / 3600, cost.to_numpy(), label=name)
     axes[0].set_ylabel("healthy running instances")
     axes[1].set_ylabel("instances lost")
-    axes[2].set_ylabel("cumulative cost (USD)")
-    axes[2].set_xlabel("simulated time (hours)")
-    axes[0].set_title("Variants: capacity and cost")
-    for ax in axes:
-        ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _finish_panels(fig, axes, path, "Variants: capacity and cost")
 
 
 def fill_comparison(results: dict[str, RunResult], d: Path, plots: bool = True) -> None:
