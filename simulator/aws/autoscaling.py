@@ -24,6 +24,8 @@ from botocore.model import OperationModel
 from simulator.aws import errors
 from simulator.aws.filters import paginate
 from simulator.aws.functions import Function, invoke
+from simulator.aws.operations import Operation, find
+from simulator.aws.operations import op as _op
 from simulator.core.durations import Duration
 from simulator.core.errors import AWSError
 from simulator.ecs import asg_lifecycle as lc
@@ -86,20 +88,6 @@ class GroupMeta:
     capacity_rebalance: bool = False
 
 
-Handler = Callable[["AutoScalingService", OperationModel, dict[str, Any]], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Operation:
-    handler: Handler
-    params: frozenset[str]
-    inert: frozenset[str] = frozenset()
-
-
-def _op(handler: Handler, params: Iterable[str], inert: Iterable[str] = ()) -> Operation:
-    return Operation(handler, frozenset(params), frozenset(inert))
-
-
 def _validation(message: str) -> AWSError:
     return AWSError(VALIDATION_ERROR, message)
 
@@ -119,15 +107,7 @@ class AutoScalingService:
         self._run_model: OperationModel | None = None
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
-        op = OPERATIONS.get(model.name)
-        if op is None:
-            raise errors.not_simulated(f"the Auto Scaling operation {model.name}", OPERATIONS)
-        unknown = set(params) - op.params - op.inert
-        if unknown:
-            raise errors.not_simulated(
-                f"the {model.name} parameter(s) {', '.join(sorted(unknown))}",
-                op.params | op.inert,
-            )
+        op = find(OPERATIONS, model, params, f"the Auto Scaling operation {model.name}")
         return op.handler(self, model, dict(params))
 
     # ------------------------------------------------------------------ lookups

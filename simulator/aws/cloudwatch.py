@@ -19,14 +19,15 @@ import binascii
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 from botocore.utils import parse_to_aware_datetime
 
 from simulator.aws import errors
+from simulator.aws.operations import Operation, find
+from simulator.aws.operations import op as _op
 from simulator.cloudwatch import expressions
 from simulator.cloudwatch import store as st
 from simulator.cloudwatch.alarms import (
@@ -65,19 +66,6 @@ QUERY_ID = re.compile(r"[a-z][a-zA-Z0-9_]*")
 FUTURE_LIMIT = 2 * 3600
 PAST_LIMIT = 14 * 86_400
 """PutMetricData accepts timestamps up to two weeks in the past and two hours ahead."""
-
-Handler = Callable[["CloudWatchService", dict[str, Any]], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Operation:
-    handler: Handler
-    params: frozenset[str]
-    inert: frozenset[str] = frozenset()
-
-
-def _op(handler: Handler, params: Iterable[str], inert: Iterable[str] = ()) -> Operation:
-    return Operation(handler, frozenset(params), frozenset(inert))
 
 
 def _invalid(message: str) -> AWSError:
@@ -130,15 +118,7 @@ class CloudWatchService:
         optional members, such as TreatMissingData, only when they were set)."""
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
-        op = OPERATIONS.get(model.name)
-        if op is None:
-            raise errors.not_simulated(f"the CloudWatch operation {model.name}", OPERATIONS)
-        unknown = set(params) - op.params - op.inert
-        if unknown:
-            raise errors.not_simulated(
-                f"the {model.name} parameter(s) {', '.join(sorted(unknown))}",
-                op.params | op.inert,
-            )
+        op = find(OPERATIONS, model, params, f"the CloudWatch operation {model.name}")
         return op.handler(self, dict(params))
 
     def error_details(self, model: OperationModel, error: AWSError) -> dict[str, str]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
 from simulator.aws import errors
+from simulator.aws.operations import Operation, find, op
 from simulator.core.errors import AWSError
 from simulator.deploy import codes
 from simulator.deploy.configs import (
@@ -37,19 +37,6 @@ PAGE_SIZE = 100
 """[param] Names per List* page (the API has no maxResults; AWS's page size is unstated)."""
 BATCH_LIMIT = 100
 """BatchGetApplications / BatchGetDeploymentGroups take at most 100 names [model doc]."""
-
-Handler = Callable[["CodeDeployService", dict[str, Any]], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Operation:
-    handler: Handler
-    params: frozenset[str]
-    inert: frozenset[str] = frozenset()
-
-
-def op(handler: Handler, params: Iterable[str], inert: Iterable[str] = ()) -> Operation:
-    return Operation(handler, frozenset(params), frozenset(inert))
 
 
 def _id(kind: str, *parts: str) -> str:
@@ -86,17 +73,9 @@ class CodeDeployService:
         self.operations = OPERATIONS
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
-        operation = self.operations.get(model.name)
-        if operation is None:
-            why = NOT_YET.get(model.name)
-            what = f"the CodeDeploy operation {model.name}" + (f" ({why})" if why else "")
-            raise errors.not_simulated(what, self.operations)
-        unknown = set(params) - operation.params - operation.inert
-        if unknown:
-            raise errors.not_simulated(
-                f"the {model.name} parameter(s) {', '.join(sorted(unknown))}",
-                operation.params | operation.inert,
-            )
+        why = NOT_YET.get(model.name)
+        what = f"the CodeDeploy operation {model.name}" + (f" ({why})" if why else "")
+        operation = find(self.operations, model, params, what)
         return operation.handler(self, dict(params))
 
     # ------------------------------------------------------------------ lookups

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from botocore.model import OperationModel
@@ -31,10 +30,13 @@ from simulator.aws import (
     errors,
 )
 from simulator.aws.ec2_views import HostMeta, InstanceMeta, ViewContext
+from simulator.aws.operations import Operation, find
+from simulator.aws.operations import op as _op
 from simulator.core.errors import AWSError
 from simulator.ec2.control import Ec2ControlPlane
 from simulator.lifecycle.instance import Instance, InstanceState
 
+DRY_RUN = frozenset({"DryRun"})  # every EC2 operation takes it
 INSTANCE_ID = re.compile(r"i-(?:[0-9a-f]{8}|[0-9a-f]{17})")
 DEFAULT_IMAGE_ID = "ami-00000000000000000"
 """The AMI reported for instances launched around the API (through ``aws.control``)."""
@@ -52,9 +54,6 @@ class Ec2Account(ViewContext, Protocol):
     def now(self) -> float: ...
 
 
-Handler = Callable[["Ec2Service", OperationModel, dict[str, Any]], dict[str, Any]]
-
-
 class LaunchHook(Protocol):
     """Told about RunInstances requests (the ECS agent reads UserData's ECS_CLUSTER)."""
 
@@ -63,19 +62,6 @@ class LaunchHook(Protocol):
 
     def launched(self, instance_ids: Sequence[str], params: Mapping[str, Any]) -> None:
         """The request launched ``instance_ids`` (not called for ClientToken replays)."""
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One simulated operation: its handler, simulated params, params accepted inertly."""
-
-    handler: Handler
-    params: frozenset[str]
-    inert: frozenset[str] = frozenset()
-
-
-def _op(handler: Handler, params: Iterable[str], inert: Iterable[str] = ()) -> Operation:
-    return Operation(handler, frozenset(params), frozenset(inert))
 
 
 OPERATIONS: Mapping[str, Operation] = {
@@ -268,15 +254,7 @@ class Ec2Service:
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parsed body of ``model``'s response to ``params``; AWSError if refused."""
-        op = OPERATIONS.get(model.name)
-        if op is None:
-            raise errors.not_simulated(f"the EC2 operation {model.name}", OPERATIONS)
-        unknown = set(params) - op.params - op.inert - {"DryRun"}
-        if unknown:
-            raise errors.not_simulated(
-                f"the {model.name} parameter(s) {', '.join(sorted(unknown))}",
-                op.params | op.inert,
-            )
+        op = find(OPERATIONS, model, params, f"the EC2 operation {model.name}", DRY_RUN)
         if params.get("DryRun"):
             raise errors.dry_run()
         return op.handler(self, model, dict(params))

@@ -18,14 +18,14 @@ import base64
 import binascii
 import contextlib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.model import OperationModel
 
 from simulator.aws import errors
 from simulator.aws.ecs_views import cluster_view, container_instance_view, failure
+from simulator.aws.operations import find
 from simulator.catalog.catalog import instance_type as catalog_instance_type
 from simulator.core.errors import AWSError, CatalogError
 from simulator.ecs import codes
@@ -90,22 +90,6 @@ def cluster_of_user_data(user_data: str | bytes | None) -> str | None:
     return None
 
 
-Handler = Callable[["EcsService", OperationModel, dict[str, Any]], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One simulated operation: its handler, simulated params, params accepted inertly."""
-
-    handler: Handler
-    params: frozenset[str]
-    inert: frozenset[str] = frozenset()
-
-
-def op(handler: Handler, params: Iterable[str], inert: Iterable[str] = ()) -> Operation:
-    return Operation(handler, frozenset(params), frozenset(inert))
-
-
 # ----------------------------------------------------------------------------- paging
 def paginate(
     items: Sequence[T], max_results: int | None, next_token: str | None, default: int
@@ -168,15 +152,7 @@ class EcsService:
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parsed body of ``model``'s response to ``params``; AWSError if refused."""
-        operation = self.operations.get(model.name)
-        if operation is None:
-            raise errors.not_simulated(f"the ECS operation {model.name}", self.operations)
-        unknown = set(params) - operation.params - operation.inert
-        if unknown:
-            raise errors.not_simulated(
-                f"the {model.name} parameter(s) {', '.join(sorted(unknown))}",
-                operation.params | operation.inert,
-            )
+        operation = find(self.operations, model, params, f"the ECS operation {model.name}")
         try:
             return operation.handler(self, model, dict(params))
         except TaskDefinitionInputError as e:

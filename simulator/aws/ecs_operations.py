@@ -10,7 +10,7 @@ from simulator.aws import ecs_account as a
 from simulator.aws import ecs_capacity as cp
 from simulator.aws import ecs_services as s
 from simulator.aws import ecs_tasks as t
-from simulator.aws.ecs import Operation, op
+from simulator.aws.operations import Operation, op
 from simulator.ecs.task_definition import MODELLED_FIELDS
 
 PAGING = ("nextToken", "maxResults")

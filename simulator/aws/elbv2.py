@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws import errors
+from simulator.aws.operations import find
 from simulator.core.errors import AWSError
 from simulator.lifecycle.instance import InstanceState
 from simulator.traffic.elb_health import HealthChecks
@@ -61,15 +61,7 @@ class Elbv2Service:
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parsed body of ``model``'s response to ``params``; AWSError if refused."""
-        operation = self.operations.get(model.name)
-        if operation is None:
-            raise errors.not_simulated(f"the ELBv2 operation {model.name}", self.operations)
-        unknown = set(params) - operation.params - operation.inert
-        if unknown:
-            raise errors.not_simulated(
-                f"the {model.name} parameter(s) {', '.join(sorted(unknown))}",
-                operation.params | operation.inert,
-            )
+        operation = find(self.operations, model, params, f"the ELBv2 operation {model.name}")
         return operation.handler(self, dict(params))
 
     # ------------------------------------------------------------------ targets

@@ -3,8 +3,7 @@ params it accepts without effect (security groups, SSL policies and certificates
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from simulator.aws import elbv2_parse as parse
@@ -18,6 +17,7 @@ from simulator.aws.elbv2_views import (
     target_group_view,
     target_health_description,
 )
+from simulator.aws.operations import Operation, op
 from simulator.core.errors import AWSError
 from simulator.traffic import elb_attributes
 from simulator.traffic.elb_listener import Listener
@@ -25,20 +25,8 @@ from simulator.traffic.elb_targets import HealthCheck, TargetGroup
 from simulator.traffic.load_balancer import LoadBalancer
 from simulator.traffic.target_health import Reason, description
 
-Handler = Callable[[Elbv2Service, dict[str, Any]], dict[str, Any]]
 VALIDATION_ERROR = "ValidationError"
 DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08"
-
-
-@dataclass(frozen=True)
-class Operation:
-    handler: Handler
-    params: frozenset[str]
-    inert: frozenset[str] = frozenset()
-
-
-def op(handler: Handler, params: Iterable[str], inert: Iterable[str] = ()) -> Operation:
-    return Operation(handler, frozenset(params), frozenset(inert))
 
 
 def _lb_view(s: Elbv2Service, lb: LoadBalancer) -> dict[str, Any]:
