@@ -280,3 +280,33 @@ def test_a_principal_acts_only_where_the_policy_says(tags_of) -> None:
     delete = allowed(ecs.delete_cluster, cluster=f"r{n}")
     assert delete is policy_allows_delete(principal, resource)
     assert (aws.ecs.clusters[f"r{n}"].status == "INACTIVE") is delete
+
+
+def test_a_script_that_assumes_a_role_runs_unchanged() -> None:
+    """boto3.client(...) with the assumed role's credentials, as a script would write it."""
+    import boto3
+
+    from simulator.aws.mock import simulated_aws
+
+    with simulated_aws(seed=5):
+        iam = boto3.client("iam")
+        role = iam.create_role(
+            RoleName="ecs-abac",
+            AssumeRolePolicyDocument=TRUST,
+            Tags=[{"Key": k, "Value": v} for k, v in ROLE_TAGS.items()],
+        )["Role"]
+        arn = iam.create_policy(PolicyName="ECSABAC", PolicyDocument=POLICY)["Policy"]["Arn"]
+        iam.attach_role_policy(RoleName="ecs-abac", PolicyArn=arn)
+        creds = boto3.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="script")[
+            "Credentials"
+        ]
+        ecs = boto3.client(
+            "ecs",
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        denied(ecs.create_cluster, clusterName="untagged")
+        assert ecs.create_cluster(clusterName="ok", tags=tags(**ROLE_TAGS))["cluster"][
+            "status"
+        ] == ("ACTIVE")
