@@ -309,11 +309,10 @@ def lint(
             results[str(f)] = lint_taskdef(doc)
         except ScenarioError as exc:
             problems += exc.problems
-        except ValueError as exc:  # JSONDecodeError and TaskDefinitionShapeError
-            where = f"line {exc.lineno} column {exc.colno}: " if hasattr(exc, "lineno") else ""
-            kind = "" if isinstance(exc, TaskDefinitionShapeError) else "not valid JSON: "
-            msg = exc.msg if hasattr(exc, "msg") else str(exc)
-            problems.append(f"{f}: {kind}{where}{msg}")
+        except json.JSONDecodeError as exc:
+            problems.append(f"{f}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}")
+        except TaskDefinitionShapeError as exc:
+            problems.append(f"{f}: {exc}")
     if problems:
         raise _fail(problems)
     if format == "json":

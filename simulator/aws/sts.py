@@ -127,7 +127,6 @@ def assume_role(svc: StsService, p: dict[str, Any]) -> dict[str, Any]:
             "AssumedRoleId": f"{role.unique_id}:{name}",
             "Arn": session.arn(account.account_id),
         },
-        "PackedPolicySize": 0 if not p.get("Tags") else len(p["Tags"]),
     }
 
 

@@ -115,7 +115,7 @@ def _principals(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((kind, _strings(value[kind], f"Principal {kind}")) for kind in sorted(value))
 
 
-def _statement(raw: Any, kind: Kind, index: int) -> Statement:
+def _statement(raw: Any, kind: Kind) -> Statement:
     if not isinstance(raw, Mapping):
         raise malformed("Syntax errors in policy.")
     known = {
@@ -207,7 +207,7 @@ def parse_policy(document: str | Mapping[str, Any], kind: Kind = "identity") -> 
     items: Sequence[Any] = body if isinstance(body, list) else [body]
     if not items:
         raise malformed("Syntax errors in policy.")
-    statements = tuple(_statement(s, kind, i) for i, s in enumerate(items))
+    statements = tuple(_statement(s, kind) for s in items)
     sids = [s.sid for s in statements if s.sid]
     if len(sids) != len(set(sids)):
         raise malformed("Statement IDs (SID) in a single policy must be unique.")

@@ -118,7 +118,7 @@ def _check_tags(tags: Mapping[str, str], kind: str) -> None:
         if key.lower().startswith("aws:"):
             raise AWSError(
                 INVALID_INPUT,
-                "User is not authorized to perform: iam:Tag with aws: prefix (ecsim wording).",
+                "Tag keys starting with aws: are reserved for AWS use (ecsim wording).",
             )
 
 
