@@ -282,6 +282,65 @@ def states(
         out_console.print(f"wrote {out}", markup=False)
 
 
+FINDINGS = 1
+
+
+@app.command()
+def lint(
+    files: Annotated[list[Path], typer.Argument(help="Task definition JSON files.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Check task definitions against the Security Hub ECS controls (privileged, root
+    user, host network, writable root file system, secrets in environment variables...);
+    exit 1 if anything is found, 2 if a file cannot be read."""
+    import json
+
+    from simulator.lint.taskdef import TaskDefinitionShapeError
+    from simulator.lint.taskdef import lint as lint_taskdef
+    from simulator.scenario.loader import read_text
+
+    if format not in ("table", "json"):
+        raise _fail([f"--format: expected table or json, got {format!r}"])
+    problems: list[str] = []
+    results: dict[str, list] = {}
+    for f in files:
+        try:
+            doc = json.loads(read_text(f, what="task definition file"))
+            results[str(f)] = lint_taskdef(doc)
+        except ScenarioError as exc:
+            problems += exc.problems
+        except json.JSONDecodeError as exc:
+            problems.append(f"{f}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}")
+        except TaskDefinitionShapeError as exc:
+            problems.append(f"{f}: {exc}")
+    if problems:
+        raise _fail(problems)
+    if format == "json":
+        payload = {name: [x.to_dict() for x in found] for name, found in results.items()}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        for name, found in results.items():
+            if not found:
+                out_console.print(printable(f"{name}: no findings"), markup=False)
+                continue
+            table = Table(title=printable(f"{name}: {len(found)} finding(s)"))
+            for h in ("severity", "control", "path", "finding"):
+                table.add_column(h)
+            for x in found:
+                control = x.control.id or "best practice"
+                table.add_row(x.severity, control, printable(x.path), printable(x.message))
+            out_console.print(table)
+        cited = sorted(
+            {x.control.id: x.control for fs in results.values() for x in fs}.items(),
+            key=lambda kv: (not kv[0], int(kv[0].split(".")[1]) if kv[0] else 0),
+        )
+        for cid, control in cited:
+            label = cid or "best practice"
+            out_console.print(f"{label}: {control.title} ({control.reference})", markup=False)
+    if any(results.values()):
+        raise typer.Exit(FINDINGS)
+
+
 def _print_summary(summary: dict, target: Path) -> None:
     from simulator.report.writer import SUMMARY_HEADER, capacity_line, cost_line, summary_rows
 

@@ -24,7 +24,7 @@ from botocore.client import BaseClient, Config
 from botocore.model import OperationModel
 from dateutil.tz import tzutc
 
-from simulator.aws import errors
+from simulator.aws import authorization, errors
 from simulator.aws.autoscaling import AutoScalingService, Subscription
 from simulator.aws.cloudwatch import CloudWatchService
 from simulator.aws.codedeploy import CodeDeployService
@@ -33,8 +33,10 @@ from simulator.aws.ecs import EcsService
 from simulator.aws.elbv2 import Elbv2Service
 from simulator.aws.functions import Function, current_run
 from simulator.aws.hooks import simulated_session
+from simulator.aws.iam import IamService
 from simulator.aws.shapes import check_output
 from simulator.aws.sleep import patch_time_sleep
+from simulator.aws.sts import StsService
 from simulator.aws.traffic import TrafficSources
 from simulator.catalog.catalog import instance_type as catalog_instance_type
 from simulator.catalog.catalog import instance_types as catalog_instance_types
@@ -53,6 +55,9 @@ from simulator.ecs.capacity import CapacityProviders
 from simulator.ecs.control import EcsControlPlane
 from simulator.ecs.load_balancers import TargetRegistration
 from simulator.ecs.timing import EcsTiming
+from simulator.iam.caller import Caller
+from simulator.iam.caller import admin as admin_caller
+from simulator.iam.principals import IamAccount
 from simulator.lifecycle.fleet import Fleet, InstanceTypeLike
 from simulator.traffic.elb_health import ElbTiming, HealthChecks
 from simulator.traffic.load_balancer import LoadBalancers
@@ -212,6 +217,11 @@ class SimulatedAWS:
             "codedeploy": CodeDeployService(self),
             "cloudwatch": CloudWatchService(self),
         }
+        self.iam = IamAccount(self.account_id, self.world.rng("iam.ids"))
+        """The account's IAM principals and policies (``client("iam")``, ``client("sts")``)."""
+        self._services["iam"] = IamService(self, self.iam)
+        self._services["sts"] = StsService(self)
+        self._caller: Caller = admin_caller(self.account_id)
         self.autoscaling = AutoScalingService(self, ec2)
         """The Auto Scaling facade answering ``client("autoscaling")`` (hook function runs)."""
         self._services["autoscaling"] = self.autoscaling
@@ -233,9 +243,20 @@ class SimulatedAWS:
         return self._boto3
 
     def client(
-        self, service_name: str, *, region_name: str | None = None, config: Config | None = None
+        self,
+        service_name: str,
+        *,
+        region_name: str | None = None,
+        config: Config | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
     ) -> BaseClient:
-        """A genuine boto3 client whose calls this account answers (ec2, ecs, elbv2)."""
+        """A genuine boto3 client whose calls this account answers (ec2, ecs, elbv2...).
+
+        Without credentials it acts as the account's administrator; with a user's access
+        key or AssumeRole's credentials it acts as that principal, and every ECS call is
+        authorized by its policies (docs/iam.md)."""
         if service_name not in self._services:
             raise EcsimError(
                 f"SimulatedAWS simulates only: {', '.join(sorted(self._services))}; "
@@ -244,7 +265,23 @@ class SimulatedAWS:
         self._check_region(region_name)
         validating = Config(parameter_validation=True)
         config = validating if config is None else config.merge(validating)
-        return self._boto3.client(service_name, config=config)
+        if aws_access_key_id is None:
+            return self._boto3.client(service_name, config=config)
+        return self._boto3.client(
+            service_name,
+            config=config,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+        )
+
+    def service(self, name: str) -> Any:
+        """The facade answering ``client(name)`` (for the authorization hook)."""
+        return self._services[name]
+
+    def caller(self) -> Caller:
+        """The principal of the call being answered (the administrator between calls)."""
+        return self._caller
 
     def resource(self, service_name: str, *, region_name: str | None = None) -> Any:
         """A boto3 resource of this account (``ec2.Instance(...).wait_until_running()``)."""
@@ -430,7 +467,12 @@ class SimulatedAWS:
                         f"the {service_name} service ({service_name}.{model.name})",
                         self._services,
                     )
-                parsed = service.handle(model, params)
+                previous = self._caller
+                self._caller = authorization.check(self, service_name, model, params)
+                try:
+                    parsed = service.handle(model, params)
+                finally:
+                    self._caller = previous
                 status = 200
             except AWSError as e:
                 error = e

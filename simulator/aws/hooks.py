@@ -16,12 +16,17 @@ there at step 2 and answer from it at step 4, which only runs once botocore has 
 them against the real service model. Nothing ever reaches the network: services ecsim does
 not simulate are answered with an UnsupportedOperation error as well.
 
+The credentials a client signs with reach the responder through ``call_credentials()``
+(the client's RequestSigner holds them; botocore passes it to ``before-call``), so the
+account knows which principal makes each call.
+
 Each SimulatedAWS gets its own isolated Session (no environment variables, no config or
 credentials files) sharing one data loader, so only the first client loads the models.
 """
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import os
 import threading
@@ -33,11 +38,20 @@ import botocore.loaders
 import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
+from botocore.credentials import ReadOnlyCredentials
 from botocore.model import OperationModel
 
 from simulator.aws.sleep import Clock, install_waiter_clock, simulated_time
 
 PARAMS_KEY = "ecsim.params"
+_CREDENTIALS: contextvars.ContextVar[ReadOnlyCredentials | None] = contextvars.ContextVar(
+    "ecsim.credentials", default=None
+)
+
+
+def call_credentials() -> ReadOnlyCredentials | None:
+    """The credentials of the call being answered (None outside a call)."""
+    return _CREDENTIALS.get()
 
 
 class Responder(Protocol):
@@ -113,9 +127,16 @@ def _answer(
     model: OperationModel,
     params: Mapping[str, Any],
     context: dict[str, Any],
+    request_signer: Any = None,
     **_: Any,
 ) -> tuple[AWSResponse, dict[str, Any]]:
-    status, parsed = responder.respond(model, context.pop(PARAMS_KEY, None))
+    credentials = getattr(request_signer, "_credentials", None)  # no public accessor
+    frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    token = _CREDENTIALS.set(frozen)
+    try:
+        status, parsed = responder.respond(model, context.pop(PARAMS_KEY, None))
+    finally:
+        _CREDENTIALS.reset(token)
     headers = parsed.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     return http_response(str(params.get("url", "")), status, headers), parsed
 

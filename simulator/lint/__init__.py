@@ -1,0 +1,1 @@
+"""Static checks of ECS artefacts against AWS's security controls (``ecsim lint``)."""
