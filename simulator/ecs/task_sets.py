@@ -120,6 +120,7 @@ class TaskSets:
         self.of_service: dict[str, list[TaskSet]] = {}  # service ARN -> task sets
         self.on_change: list[Callable[[Service], None]] = []
         self._steady_waiters: dict[str, list[simpy.Event]] = {}
+        self._removed_waiters: dict[str, list[simpy.Event]] = {}
         ecs.task_sets = self
 
     # ------------------------------------------------------------- services
@@ -287,6 +288,8 @@ class TaskSets:
             self._stability(ts, target)
             if ts.status == DRAINING and not d.task_ids:
                 self.of_service[svc.arn].remove(ts)
+                for event in self._removed_waiters.pop(ts.arn, []):
+                    event.succeed(self.world.now)
                 if d in svc.deployments:
                     svc.deployments.remove(d)
         if service_gone and not svc.tasks:
@@ -322,6 +325,16 @@ class TaskSets:
             for event in self._steady_waiters.pop(ts.arn, []):
                 if not event.triggered:
                     event.succeed(self.world.now)
+
+    def removed(self, ts: TaskSet) -> simpy.Event:
+        """An event that fires when ``ts`` (deleted) has drained and is gone."""
+        event = self.world.env.event()
+        live = any(ts is t for sets in self.of_service.values() for t in sets)
+        if not live:
+            event.succeed(self.world.now)
+        else:
+            self._removed_waiters.setdefault(ts.arn, []).append(event)
+        return event
 
     def steady(self, ts: TaskSet) -> simpy.Event:
         """An event that fires when ``ts`` is next STEADY_STATE at its computed count."""
