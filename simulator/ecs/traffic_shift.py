@@ -135,6 +135,12 @@ class TrafficShift:
     def interrupted(self) -> bool:
         return self.cause is not None
 
+    @property
+    def interruption(self) -> simpy.Event:
+        """Fires at the first alarm, stop or timeout (for drivers' own waits)."""
+        assert self._interrupt is not None
+        return self._interrupt
+
     # ------------------------------------------------------------- control
     def stop(self, cause: str = STOP) -> None:
         """Interrupt the running step now (StopDeployment, an alarm, a failed hook)."""
