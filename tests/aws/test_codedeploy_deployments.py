@@ -324,3 +324,41 @@ def test_deployment_errors() -> None:
     assert green["trafficWeight"] == w.weights().get("green", 0)  # the listener's share
     assert blue["trafficWeight"] == 100 - green["trafficWeight"]
     assert green["targetGroup"] == {"name": "green"}
+
+
+def test_a_target_group_alarm_fed_by_traffic_stops_the_canary() -> None:
+    """The CloudWatch chain end to end: send_traffic, the ALB's per-minute metrics for
+    green's target group, the alarm's evaluation, the deployment's poll, the rollback."""
+    w = blue_green_world(7, desired=2, alarms=["green-requests"])
+    aws = w.aws
+    aws.client("cloudwatch").put_metric_alarm(
+        AlarmName="green-requests",
+        Namespace="AWS/ApplicationELB",
+        MetricName="RequestCount",
+        Dimensions=[
+            {"Name": "LoadBalancer", "Value": w.load_balancer.split(":loadbalancer/")[1]},
+            {"Name": "TargetGroup", "Value": w.green.split(":")[-1]},
+        ],
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="notBreaching",
+    )
+    aws.send_traffic(w.load_balancer, 50)
+    aws.advance("3m")
+    did = deploy(w, appspec(w.register_revision()))
+    aws.run_until(lambda: w.weights().get("green") == 10, timeout="1h")
+    canary_at = aws.now
+    aws.run_until(lambda: status(w, did) != "InProgress", timeout="10m")
+    stopped_at = aws.now
+    assert status(w, did) == "Stopped"
+    # green's first full minute of traffic is published at its end, evaluated, then polled
+    assert 60 <= stopped_at - canary_at <= 120 + 30
+    history = aws.client("cloudwatch").describe_alarm_history(
+        AlarmName="green-requests", HistoryItemType="StateUpdate"
+    )["AlarmHistoryItems"]
+    assert any("to ALARM" in h["HistorySummary"] for h in history)
+    aws.advance("1s")
+    assert w.weights() == {"blue": 100, "green": 0}
