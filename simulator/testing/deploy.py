@@ -47,7 +47,7 @@ class BlueGreenWorld:
 def register(ecs: Any, image: str = "api:1") -> str:
     return ecs.register_task_definition(
         family="api",
-        requiresCompatibilities=["FARGATE"],
+        requiresCompatibilities=["FARGATE", "EC2"],
         networkMode="awsvpc",
         cpu="256",
         memory="512",
@@ -73,18 +73,42 @@ def blue_green_world(
     alarms: list[str] | None = None,
     rollback_events: list[str] | None = None,
     ready_wait_minutes: int | None = None,
+    instance_type: str | None = None,
     aws: SimulatedAWS | None = None,
 ) -> BlueGreenWorld:
     """The seed's stack, settled (blue healthy, serving). ``alarms``: the group's alarm
     names; ``rollback_events``: its autoRollbackConfiguration events (CDK's defaults:
-    DEPLOYMENT_FAILURE, plus DEPLOYMENT_STOP_ON_ALARM when there are alarms)."""
+    DEPLOYMENT_FAILURE, plus DEPLOYMENT_STOP_ON_ALARM when there are alarms).
+    ``instance_type``: run on an Auto Scaling group capacity provider of that type with
+    managed scaling (from 0 instances) instead of Fargate."""
     aws = aws or SimulatedAWS(seed=seed, validate_responses=True)
     ecs, elbv2 = aws.client("ecs"), aws.client("elbv2")
-    ecs.create_cluster(
-        clusterName=CLUSTER,
-        capacityProviders=["FARGATE"],
-        defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
-    )
+    provider = "FARGATE"
+    if instance_type is not None:
+        provider = "ec2"
+        ecs.create_cluster(clusterName=CLUSTER)
+        asg = aws.create_auto_scaling_group(
+            "ecs", [instance_type], min_size=0, max_size=10, cluster=CLUSTER
+        )
+        ecs.create_capacity_provider(
+            name=provider,
+            autoScalingGroupProvider={
+                "autoScalingGroupArn": asg,
+                "managedScaling": {"status": "ENABLED", "targetCapacity": 100},
+                "managedTerminationProtection": "DISABLED",
+            },
+        )
+        ecs.put_cluster_capacity_providers(
+            cluster=CLUSTER,
+            capacityProviders=[provider],
+            defaultCapacityProviderStrategy=[{"capacityProvider": provider, "weight": 1}],
+        )
+    else:
+        ecs.create_cluster(
+            clusterName=CLUSTER,
+            capacityProviders=[provider],
+            defaultCapacityProviderStrategy=[{"capacityProvider": provider, "weight": 1}],
+        )
     lb = elbv2.create_load_balancer(Name="api", Subnets=["subnet-0a", "subnet-0b"])
     lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
     groups = []

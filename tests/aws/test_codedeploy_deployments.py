@@ -362,3 +362,45 @@ def test_a_target_group_alarm_fed_by_traffic_stops_the_canary() -> None:
     assert any("to ALARM" in h["HistorySummary"] for h in history)
     aws.advance("1s")
     assert w.weights() == {"blue": 100, "green": 0}
+
+
+def test_green_scales_out_the_capacity_provider() -> None:
+    """On an Auto Scaling group capacity provider, green's tasks wait PROVISIONING while
+    managed scaling adds instances: the extra capacity a blue/green deployment costs."""
+    w = blue_green_world(8, desired=4, instance_type="m6i.large")
+    ecs = w.ecs
+
+    def instances() -> int:
+        return len(ecs.list_container_instances(cluster=CLUSTER)["containerInstanceArns"])
+
+    before = instances()
+    did = deploy(w, appspec(w.register_revision()))
+    w.aws.run_until(lambda: target(w, did)["lifecycleEvents"][1]["status"] == "Succeeded", "2h")
+    during = instances()
+    assert during > before  # green at 100 % beside blue needed more instances
+    w.codedeploy.get_waiter("deployment_successful").wait(deploymentId=did)
+    sets = ecs.describe_task_sets(cluster=CLUSTER, service=SERVICE)["taskSets"]
+    assert [(t["status"], t["runningCount"]) for t in sets] == [("PRIMARY", 4)]
+
+
+def test_an_alarm_already_in_alarm_blocks_the_deployment() -> None:
+    w = blue_green_world(9, alarms=["x"])
+    cw = w.aws.client("cloudwatch")
+    cw.put_metric_alarm(
+        AlarmName="x",
+        Namespace="Custom",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    cw.set_alarm_state(AlarmName="x", StateValue="ALARM", StateReason="already failing")
+    did = deploy(w, appspec(w.register_revision()))
+    w.aws.advance("1s")
+    info = w.codedeploy.get_deployment(deploymentId=did)["deploymentInfo"]
+    assert (info["status"], info["errorInformation"]["code"]) == ("Stopped", "ALARM_ACTIVE")
+    assert "rollbackInfo" not in info and "startTime" not in info
+    sets = w.ecs.describe_task_sets(cluster=CLUSTER, service=SERVICE)["taskSets"]
+    assert len(sets) == 1  # no green was created

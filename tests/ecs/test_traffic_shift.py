@@ -120,3 +120,53 @@ def test_alarm_without_rollback_leaves_traffic_where_it_is() -> None:
     assert proc.value == "Stopped" and not shift.record.rolled_back
     assert w.weights() == {"blue": 90, "green": 10}
     assert shift.record.contained is None
+
+
+def integral(changes, until: float, value) -> float:
+    """∫ value(state) dt of a step function given as time-ordered (at, state) pairs."""
+    total = 0.0
+    for (at, state), nxt in zip(changes, [*changes[1:], (until, None)], strict=True):
+        total += value(state) * (min(nxt[0], until) - at)
+    return total
+
+
+@pytest.mark.parametrize("name", sorted(PREDEFINED))
+def test_engine_matches_the_analytic_model(name: str) -> None:
+    """Per configuration: time to 100 %, exposed requests (constant rate) and extra
+    task-seconds from the record agree with simulator.deploy.risk within 1 %."""
+    from simulator.deploy import risk
+
+    desired, wait_s, rate = 2, 300.0, 50.0
+    timeline = PREDEFINED[name].timeline()
+    w = blue_green_world(5, desired=desired, codedeploy=False)
+    shift = engine(w)
+    td = w.register_revision()
+    proc = w.aws.world.process(shift.run(td, timeline, wait_s=wait_s))
+    w.aws.run_until(lambda: proc.triggered, timeout="3h")
+    rec = shift.record
+    assert proc.value == "Succeeded"
+    allow = rec.phase("AllowTraffic")
+    shifted = [x for x in rec.weights if x.weights[w.green] > 0]
+    assert shifted[-1].at - shifted[0].at == pytest.approx(
+        timeline.time_to_full, rel=0.01, abs=1e-6
+    )
+    exposed = rate * integral(
+        [(x.at, x) for x in rec.weights],
+        allow.end,
+        lambda x: x.weights[w.green] / sum(x.weights.values()),
+    )
+    assert exposed == pytest.approx(risk.exposed_requests(timeline, rate), rel=0.01, abs=1e-6)
+    green_up = next(t.at for t in rec.tasks if t.side == "green" and t.running == desired)
+    blue_gone = next(t.at for t in rec.tasks if t.side == "blue" and t.running == 0)
+    counts: dict[str, int] = {"blue": desired, "green": 0}
+    steps = []
+    for t in rec.tasks:
+        counts[t.side] = t.running
+        steps.append((t.at, dict(counts)))
+    window = [(max(at, green_up), c) for at, c in steps if at < blue_gone]
+    extra = integral(
+        [s for s in window if s[0] >= green_up], blue_gone, lambda c: sum(c.values()) - desired
+    )
+    model = risk.extra_task_seconds(desired, green_up, blue_gone)
+    assert extra == pytest.approx(model, rel=0.01)
+    assert blue_gone - green_up >= timeline.duration + wait_s
