@@ -125,7 +125,6 @@ class DeploymentRunner:
             created=self.now,
         )
         shift = TrafficShift(
-            self.account.world,
             self.account.task_sets,
             self.account.elbv2,
             self.account.alarms,

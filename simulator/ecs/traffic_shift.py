@@ -102,7 +102,6 @@ class Sides:
 class TrafficShift:
     """One deployment on one service (see the module docstring for its steps)."""
 
-    world: object
     task_sets: TaskSets
     elbv2: LoadBalancers
     alarm_registry: Alarms | None

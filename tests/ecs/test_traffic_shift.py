@@ -24,7 +24,7 @@ def engine(w, alarms=(), **settings) -> TrafficShift:
         CLUSTER, SERVICE, blue, w.blue, w.green, w.production_listener, w.test_listener, alarms
     )
     return TrafficShift(
-        aws.world, aws.task_sets, aws.elbv2, aws.alarms, sides, record, ShiftSettings(**settings)
+        aws.task_sets, aws.elbv2, aws.alarms, sides, record, ShiftSettings(**settings)
     )
 
 
