@@ -21,7 +21,6 @@ from simulator.deploy.codedeploy import (
     DeploymentBook,
     DeploymentStatus,
     RollbackEvent,
-    Step,
 )
 from simulator.deploy.groups import MAX_ALARMS, deployment_options
 from simulator.ecs.traffic_shift import ShiftSettings
@@ -267,7 +266,9 @@ def _target(ds: Deployments, run: Run) -> dict[str, Any]:
 
 
 def _started(run: Run) -> None:
-    if run.deployment.step is Step.CREATED:
+    """A deployment that has not started has no targets yet (stopped while Created
+    included)."""
+    if run.deployment.start_time is None:
         raise AWSError(
             "DeploymentNotStartedException",
             f"The deployment {run.deployment.deployment_id} has not started.",
@@ -277,6 +278,7 @@ def _started(run: Run) -> None:
 def list_deployment_targets(svc: CodeDeployService, p: dict[str, Any]) -> dict[str, Any]:
     ds = _deployments(svc)
     run = ds.run(p.get("deploymentId"))
+    _started(run)
     if p.get("targetFilters"):
         for name in p["targetFilters"]:
             if name not in ("TargetStatus", "ServerInstanceLabel"):
@@ -290,6 +292,7 @@ def list_deployment_targets(svc: CodeDeployService, p: dict[str, Any]) -> dict[s
 
 
 def _one_target(ds: Deployments, run: Run, ref: Any) -> dict[str, Any]:
+    _started(run)
     if not ref:
         raise AWSError(
             "DeploymentTargetIdRequiredException", "A deployment target ID must be specified."

@@ -86,10 +86,14 @@ class Deployments(RuleBasedStateMachine):
         return handler
 
     # ------------------------------------------------------------------ helpers
-    def active(self) -> list[str]:
+    def active(self, statuses: tuple[str, ...] = ACTIVE) -> list[str]:
         return self.w.codedeploy.list_deployments(
-            applicationName="api", deploymentGroupName="api-dg", includeOnlyStatuses=list(ACTIVE)
+            applicationName="api", deploymentGroupName="api-dg", includeOnlyStatuses=list(statuses)
         )["deployments"]
+
+    def started(self) -> list[str]:
+        """Active deployments that have targets (Created ones have none yet)."""
+        return self.active(("InProgress", "Ready"))
 
     def prod(self) -> dict[str, int]:
         (lst,) = self.w.elbv2.describe_listeners(ListenerArns=[self.w.production_listener])[
@@ -146,7 +150,7 @@ class Deployments(RuleBasedStateMachine):
 
     @rule()
     def skip_termination_wait(self) -> None:
-        for did in self.active():
+        for did in self.started():
             if self.target(did)["status"] == "Succeeded":
                 self.w.codedeploy.continue_deployment(
                     deploymentId=did, deploymentWaitType="TERMINATION_WAIT"
@@ -165,7 +169,7 @@ class Deployments(RuleBasedStateMachine):
 
     @invariant()
     def green_waits_for_install_and_hooks(self) -> None:
-        for did in self.active():
+        for did in self.started():
             view = self.target(did)
             green = next((t for t in view["taskSetsInfo"] if t["taskSetLabel"] == "Green"), None)
             if green is None:
