@@ -55,6 +55,10 @@ def deploy(w, content: str, **params) -> str:
     )["deploymentId"]
 
 
+def cd_info(w, did: str) -> dict:
+    return w.codedeploy.get_deployment(deploymentId=did)["deploymentInfo"]
+
+
 def status(w, did: str) -> str:
     return w.codedeploy.get_deployment(deploymentId=did)["deploymentInfo"]["status"]
 
@@ -416,3 +420,25 @@ def test_an_alarm_already_in_alarm_blocks_the_deployment() -> None:
     assert "rollbackInfo" not in info and "startTime" not in info
     sets = w.ecs.describe_task_sets(cluster=CLUSTER, service=SERVICE)["taskSets"]
     assert len(sets) == 1  # no green was created
+
+
+def test_a_hook_that_never_answers_fails_the_deployment_after_an_hour() -> None:
+    w = blue_green_world(10)
+
+    def crashes(event, context):
+        raise RuntimeError("bug in the hook")  # Lambda logs it; CodeDeploy hears nothing
+
+    w.aws.lambda_function("crashes", crashes)
+    did = deploy(w, appspec(w.register_revision(), {"AfterInstall": "crashes"}))
+    w.aws.advance("1s")
+    started = w.aws.now
+    w.aws.run_until(lambda: status(w, did) != "InProgress", timeout="2h")
+    assert w.aws.now - started == pytest.approx(3600, abs=400)  # Install, then the hour
+    info = w.codedeploy.get_deployment(deploymentId=did)["deploymentInfo"]
+    assert (info["status"], info["errorInformation"]["code"]) == ("Failed", "TIMEOUT")
+    failed = [e for e in target(w, did)["lifecycleEvents"] if e["status"] == "Failed"]
+    assert [e["lifecycleEventName"] for e in failed] == ["AfterInstall"]
+    assert failed[0]["diagnostics"]["errorCode"] == "ScriptTimedOut"
+    w.aws.advance("1s")
+    assert "rollbackDeploymentId" in cd_info(w, did)["rollbackInfo"]  # DEPLOYMENT_FAILURE
+    assert w.weights() == {"blue": 100, "green": 0}  # the rollback's reroute
