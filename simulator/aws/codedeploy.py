@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
+from simulator.aws import codedeploy_deployments as cd
 from simulator.aws import errors
 from simulator.aws.operations import Operation, find, op
 from simulator.core.errors import AWSError
@@ -71,15 +72,13 @@ class CodeDeployService:
         self.groups: dict[tuple[str, str], DeploymentGroup] = {}
         self.configs: dict[str, DeploymentConfig] = {}
         self.operations = OPERATIONS
-        self._deployments: Any = None
+        self._deployments: cd.Deployments | None = None
 
     @property
-    def deployments(self) -> Any:
+    def deployments(self) -> cd.Deployments:
         """The account's deployments (made on first use: the account is complete then)."""
         if self._deployments is None:
-            from simulator.aws.codedeploy_deployments import Deployments
-
-            self._deployments = Deployments(self)
+            self._deployments = cd.Deployments(self)
         return self._deployments
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -427,8 +426,6 @@ OPERATIONS: Mapping[str, Operation] = {
     "DeleteDeploymentConfig": op(delete_deployment_config, ["deploymentConfigName"]),
 }
 """Every CodeDeploy operation ecsim simulates."""
-
-from simulator.aws import codedeploy_deployments as cd  # noqa: E402 (needs the above)
 
 OPERATIONS = {
     **OPERATIONS,
