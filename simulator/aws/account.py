@@ -31,7 +31,7 @@ from simulator.aws.codedeploy import CodeDeployService
 from simulator.aws.ec2 import Ec2Service
 from simulator.aws.ecs import EcsService
 from simulator.aws.elbv2 import Elbv2Service
-from simulator.aws.functions import Function, current_run
+from simulator.aws.functions import Function, FunctionRegistry, current_run
 from simulator.aws.hooks import simulated_session
 from simulator.aws.iam import IamService
 from simulator.aws.shapes import check_output
@@ -54,6 +54,7 @@ from simulator.ecs.asg import AutoScalingGroup
 from simulator.ecs.capacity import CapacityProviders
 from simulator.ecs.control import EcsControlPlane
 from simulator.ecs.load_balancers import TargetRegistration
+from simulator.ecs.task_sets import TaskSets
 from simulator.ecs.timing import EcsTiming
 from simulator.iam.caller import Caller
 from simulator.iam.caller import admin as admin_caller
@@ -207,6 +208,8 @@ class SimulatedAWS:
             self.ecs, self.elbv2.target_group, timing=elbv2_timing
         )
         """ECS services' ``loadBalancers``: their tasks as targets of ``elbv2``'s groups."""
+        self.task_sets = TaskSets(self.ecs)
+        """Task sets of CODE_DEPLOY / EXTERNAL services (``simulator.ecs.task_sets``)."""
         self.traffic = TrafficSources(self)
         """What ``send_traffic`` offers to the load balancers, published once a minute."""
         elbv2 = Elbv2Service(self, self.elbv2, self.elb_health)
@@ -222,6 +225,8 @@ class SimulatedAWS:
         self._services["iam"] = IamService(self, self.iam)
         self._services["sts"] = StsService(self)
         self._caller: Caller = admin_caller(self.account_id)
+        self.functions = FunctionRegistry(region, self.account_id)
+        """Lambda functions registered with ``lambda_function`` (CodeDeploy hooks)."""
         self.autoscaling = AutoScalingService(self, ec2)
         """The Auto Scaling facade answering ``client("autoscaling")`` (hook function runs)."""
         self._services["autoscaling"] = self.autoscaling
@@ -419,6 +424,15 @@ class SimulatedAWS:
         if event_format not in ("sns", "eventbridge"):
             raise EcsimError(f"event_format must be 'sns' or 'eventbridge', got {event_format!r}")
         self.autoscaling.subscribe(Subscription(fn, group, hook, event_format, timeout))
+
+    def lambda_function(self, name: str, handler: Function, *, timeout: Duration = "15m") -> str:
+        """Register ``handler(event, context)`` as the Lambda function ``name``; returns its
+        ARN. An AppSpec's ``Hooks`` name it (by name or ARN): CodeDeploy invokes it in
+        simulated time with the payload AWS sends, and it answers through
+        ``client("codedeploy").put_lifecycle_event_hook_execution_status`` as a real hook
+        does (``simulator.aws.functions``)."""
+        with self._lock:
+            return self.functions.register(name, handler, timeout)
 
     def auto_scaling_group_arn(self, name: str) -> str:
         group = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.account_id}/{self.region}/asg/{name}")

@@ -1,10 +1,10 @@
 """The CodeDeploy API (ECS compute platform) answered from ``simulator.deploy``.
 
-Applications, deployment groups and deployment configurations: what needs no running
-traffic. CreateDeployment and the operations on deployments are refused with
-UnsupportedOperation ("ecsim does not simulate ...") until the timed driver that moves
-listener weights exists; see docs/deploy.md. As for EC2 and ECS, each operation declares
-the params it simulates; any other param is refused naming it.
+Applications, deployment groups and deployment configurations here; deployments
+(CreateDeployment and the operations on them) in ``simulator.aws.codedeploy_deployments``,
+run in simulated time by ``simulator.aws.codedeploy_run`` over the traffic-shift engine;
+see docs/deploy.md. As for EC2 and ECS, each operation declares the params it simulates;
+any other param is refused naming it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
+from simulator.aws import codedeploy_deployments as cd
 from simulator.aws import errors
 from simulator.aws.operations import Operation, find, op
 from simulator.core.errors import AWSError
@@ -71,10 +72,17 @@ class CodeDeployService:
         self.groups: dict[tuple[str, str], DeploymentGroup] = {}
         self.configs: dict[str, DeploymentConfig] = {}
         self.operations = OPERATIONS
+        self._deployments: cd.Deployments | None = None
+
+    @property
+    def deployments(self) -> cd.Deployments:
+        """The account's deployments (made on first use: the account is complete then)."""
+        if self._deployments is None:
+            self._deployments = cd.Deployments(self)
+        return self._deployments
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
-        why = NOT_YET.get(model.name)
-        what = f"the CodeDeploy operation {model.name}" + (f" ({why})" if why else "")
+        what = f"the CodeDeploy operation {model.name}"
         operation = find(self.operations, model, params, what)
         return operation.handler(self, dict(params))
 
@@ -419,22 +427,46 @@ OPERATIONS: Mapping[str, Operation] = {
 }
 """Every CodeDeploy operation ecsim simulates."""
 
-_NEEDS_TRAFFIC = (
-    "not yet simulated: deployments need the load-balancer wiring that moves listener weights"
-)
-NOT_YET: Mapping[str, str] = {
-    name: _NEEDS_TRAFFIC
-    for name in (
-        "CreateDeployment",
-        "GetDeployment",
-        "BatchGetDeployments",
-        "ListDeployments",
-        "StopDeployment",
-        "ContinueDeployment",
-        "ListDeploymentTargets",
-        "GetDeploymentTarget",
-        "BatchGetDeploymentTargets",
-        "PutLifecycleEventHookExecutionStatus",
-    )
+OPERATIONS = {
+    **OPERATIONS,
+    "CreateDeployment": op(
+        cd.create_deployment,
+        [
+            "applicationName",
+            "deploymentGroupName",
+            "revision",
+            "deploymentConfigName",
+            "description",
+            "autoRollbackConfiguration",
+            "overrideAlarmConfiguration",
+            "targetInstances",
+            "ec2DeploymentOptions",
+            "fileExistsBehavior",
+        ],
+        inert=["ignoreApplicationStopFailures", "updateOutdatedInstancesOnly"],
+    ),
+    "GetDeployment": op(cd.get_deployment, ["deploymentId"]),
+    "BatchGetDeployments": op(cd.batch_get_deployments, ["deploymentIds"]),
+    "ListDeployments": op(
+        cd.list_deployments,
+        [
+            "applicationName",
+            "deploymentGroupName",
+            "includeOnlyStatuses",
+            "createTimeRange",
+            "nextToken",
+        ],
+    ),
+    "ListDeploymentTargets": op(
+        cd.list_deployment_targets, ["deploymentId", "nextToken", "targetFilters"]
+    ),
+    "GetDeploymentTarget": op(cd.get_deployment_target, ["deploymentId", "targetId"]),
+    "BatchGetDeploymentTargets": op(cd.batch_get_deployment_targets, ["deploymentId", "targetIds"]),
+    "ContinueDeployment": op(cd.continue_deployment, ["deploymentId", "deploymentWaitType"]),
+    "StopDeployment": op(cd.stop_deployment, ["deploymentId", "autoRollbackEnabled"]),
+    "PutLifecycleEventHookExecutionStatus": op(
+        cd.put_lifecycle_event_hook_execution_status,
+        ["deploymentId", "lifecycleEventHookExecutionId", "status"],
+    ),
 }
-"""Deployment operations refused with UnsupportedOperation and this reason."""
+"""Every CodeDeploy operation ecsim simulates, deployments included."""

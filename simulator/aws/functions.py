@@ -143,3 +143,41 @@ def _drive(
     account.world.emit(
         "function.end", run.name, error=None if run.error is None else repr(run.error)
     )
+
+
+@dataclass
+class LambdaFunction:
+    """A function registered on the account: a name, its ARN and the handler."""
+
+    name: str
+    arn: str
+    handler: Function
+    timeout: float = DEFAULT_TIMEOUT
+
+
+class FunctionRegistry:
+    """The account's Lambda functions (``SimulatedAWS.lambda_function``), by name or ARN:
+    what CodeDeploy's AppSpec ``Hooks`` name."""
+
+    def __init__(self, region: str, account_id: str):
+        self.region, self.account_id = region, account_id
+        self.functions: dict[str, LambdaFunction] = {}
+
+    def arn(self, name: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{name}"
+
+    def register(self, name: str, handler: Function, timeout: Duration = DEFAULT_TIMEOUT) -> str:
+        if not callable(handler):
+            raise EcsimError(f"the function {name!r} needs a callable handler(event, context)")
+        self.functions[name] = LambdaFunction(
+            name, self.arn(name), handler, parse_duration(timeout)
+        )
+        return self.arn(name)
+
+    def find(self, ref: str) -> LambdaFunction | None:
+        """By name, ARN or ARN with a version / alias qualifier."""
+        name = ref
+        if ref.startswith("arn:"):
+            parts = ref.split(":")
+            name = parts[6] if len(parts) > 6 else ref
+        return self.functions.get(name)

@@ -424,6 +424,16 @@ class Deployment:
             and event in self.options.rollback_events
         )
 
+    def completion(self) -> Action:
+        """The action that completes the current step: AWAIT_READY after the test traffic
+        when the group waits in Ready (STOP_DEPLOYMENT), else COMPLETE."""
+        if (
+            self.step is Step.AFTER_ALLOW_TEST_TRAFFIC
+            and self.options.ready_wait_minutes is not None
+        ):
+            return Action.AWAIT_READY
+        return Action.COMPLETE
+
     # ------------------------------------------------------------------ hooks
     def _hook_succeeded(self, event: LifecycleEvent) -> bool:
         return any(
@@ -477,7 +487,7 @@ class Deployment:
             )
         h.status = EventStatus(status)
         if h.status is EventStatus.SUCCEEDED:
-            self.apply(Action.COMPLETE, at)
+            self.apply(self.completion(), at)
         else:
             self.apply(
                 Action.FAIL,

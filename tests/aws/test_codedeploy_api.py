@@ -307,17 +307,22 @@ def test_deployment_config_errors(cd):
 
 
 @pytest.mark.parametrize(
-    "operation, params",
+    "operation, params, expected",
     [
-        ("create_deployment", {"applicationName": "web", "deploymentGroupName": "web-dg"}),
-        ("get_deployment", {"deploymentId": "d-ABCDEFGHI"}),
-        ("stop_deployment", {"deploymentId": "d-ABCDEFGHI"}),
+        (
+            "create_deployment",
+            {"applicationName": "web", "deploymentGroupName": "web-dg"},
+            "RevisionRequiredException",
+        ),
+        ("get_deployment", {"deploymentId": "d-ABCDEFGHI"}, codes.DEPLOYMENT_DOES_NOT_EXIST),
+        ("stop_deployment", {"deploymentId": "d-ABCDEFGHI"}, codes.DEPLOYMENT_DOES_NOT_EXIST),
+        ("get_deployment", {"deploymentId": "12"}, "InvalidDeploymentIdException"),
     ],
 )
-def test_deployments_are_refused_as_not_yet_simulated(cd, operation, params):
-    err = error_of(cd, operation, **params)
-    assert err["Code"] == "UnsupportedOperation"
-    assert "not yet simulated" in err["Message"] and "load-balancer" in err["Message"]
+def test_deployment_operations_answer_with_aws_errors(cd, operation, params, expected):
+    if operation == "create_deployment":
+        cd.create_deployment_group(**group_params())
+    assert error_of(cd, operation, **params)["Code"] == expected
 
 
 def test_ec2_members_are_refused_for_ecs(cd):

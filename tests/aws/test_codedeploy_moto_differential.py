@@ -126,8 +126,9 @@ def test_departure_moto_has_no_deployment_configs(moto_cd, ecsim_cd):
 
 
 def test_departure_moto_creates_deployments_that_stay_created(moto_cd, ecsim_cd):
-    """moto keeps a deployment Created forever; ecsim refuses CreateDeployment until the
-    timed driver exists, rather than answer with a deployment that never moves."""
+    """moto keeps a deployment Created forever and accepts an AppSpec without Resources;
+    ecsim checks the AppSpec (InvalidRevisionException) and runs deployments in time
+    (tests/aws/test_codedeploy_deployments.py)."""
     for c in (moto_cd, ecsim_cd):
         c.create_application(applicationName="web", computePlatform="ECS")
         c.create_deployment_group(**group_params())
@@ -143,4 +144,4 @@ def test_departure_moto_creates_deployments_that_stay_created(moto_cd, ecsim_cd)
         applicationName="web",
         deploymentGroupName="web-dg",
         revision=revision,
-    ) == ("UnsupportedOperation")
+    ) == ("InvalidRevisionException")
