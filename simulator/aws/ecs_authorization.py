@@ -194,6 +194,40 @@ def _register_instance(a: _Arns, p: Mapping[str, Any]) -> list[Target]:
     return [Target("cluster", a.cluster(p.get("cluster")))]
 
 
+def _task_set_targets(
+    a: _Arns, p: Mapping[str, Any], refs: Sequence[str], exists: bool
+) -> list[Target]:
+    """Task sets are ``task-set/<cluster>/<service>/<id>`` with ``ecs:cluster`` and
+    ``ecs:service`` as request keys (the reference's task-set rows)."""
+    cluster = a.cluster_name(p.get("cluster"))
+    service = _short(p.get("service") or "")
+    keys: dict[str, list[str]] = {
+        "ecs:cluster": [a.cluster(p.get("cluster"))],
+        "ecs:service": [a.of("service", service, p.get("cluster"))],
+    }
+    prefix = f"{a.prefix}:task-set/{cluster}/{service}"
+    return [
+        Target("task-set", r if r.startswith("arn:") else f"{prefix}/{r}", exists, keys)
+        for r in refs
+    ]
+
+
+def _create_task_set(a: _Arns, p: Mapping[str, Any]) -> list[Target]:
+    (target,) = _task_set_targets(a, p, ["*"], False)
+    keys = dict(target.keys) | _launch_keys(a, p)
+    keys["ecs:task-definition"] = [a.task_definition(p["taskDefinition"])]
+    return [Target(target.kind, target.arn, False, keys)]
+
+
+def _task_set(param: str) -> Callable[[_Arns, Mapping[str, Any]], list[Target]]:
+    def targets(a: _Arns, p: Mapping[str, Any]) -> list[Target]:
+        refs = p.get(param) or ["*"]
+        refs = [refs] if isinstance(refs, str) else refs
+        return _task_set_targets(a, p, refs, refs != ["*"])
+
+    return targets
+
+
 TARGETS: Mapping[str, Callable[[_Arns, Mapping[str, Any]], list[Target]]] = {
     "CreateCluster": _create_cluster,
     "DescribeClusters": _clusters,
@@ -230,6 +264,11 @@ TARGETS: Mapping[str, Callable[[_Arns, Mapping[str, Any]], list[Target]]] = {
     "ListAccountSettings": _star,
     "RegisterContainerInstance": _register_instance,
     "DeleteTaskDefinitions": _task_definitions,
+    "CreateTaskSet": _create_task_set,
+    "UpdateTaskSet": _task_set("taskSet"),
+    "UpdateServicePrimaryTaskSet": _task_set("primaryTaskSet"),
+    "DeleteTaskSet": _task_set("taskSet"),
+    "DescribeTaskSets": _task_set("taskSets"),
 }
 """Per simulated ECS operation: the resources IAM authorizes it on."""
 

@@ -310,3 +310,11 @@ def test_a_script_that_assumes_a_role_runs_unchanged() -> None:
         assert ecs.create_cluster(clusterName="ok", tags=tags(**ROLE_TAGS))["cluster"][
             "status"
         ] == ("ACTIVE")
+
+
+def test_task_set_calls_are_authorized_on_the_task_set_arn(aws, ecs) -> None:
+    message = denied(ecs.delete_task_set, cluster="dev", service="web", taskSet="ecs-svc/123")
+    assert "ecs:DeleteTaskSet" in message
+    assert "arn:aws:ecs:us-east-1:123456789012:task-set/dev/web/ecs-svc/123" in message
+    message = denied(ecs.describe_task_sets, cluster="dev", service="web")
+    assert "task-set/dev/web/*" in message
