@@ -167,9 +167,9 @@ OPERATIONS: Mapping[str, Operation] = {
             "loadBalancers",
             "serviceRegistries",
             "serviceConnectConfiguration",
+            "networkConfiguration",
         ],
         inert=[
-            "networkConfiguration",
             "platformVersion",
             "enableExecuteCommand",
             "enableECSManagedTags",
