@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from ecs_api_helpers import DEFAULT_SUBNETS, call, error, launch, service_tasks, taskdef
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.aws import SimulatedAWS
+from simulator.aws.ec2_vpc import VpcModel
 
 
 def awsvpc_taskdef(family: str = "web", **extra: Any) -> dict[str, Any]:
@@ -179,3 +182,22 @@ def test_fargate_tasks_take_the_zones_of_their_subnets_in_turn() -> None:
     tasks = service_tasks(ecs, "f", "fn")
     assert Counter(t["availabilityZone"] for t in tasks) == {"us-east-1b": 2, "us-east-1c": 2}
     assert {_eni(t)["subnetId"] for t in tasks} == {DEFAULT_SUBNETS[1], DEFAULT_SUBNETS[2]}
+
+
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 40)), max_size=60))
+def test_eni_addresses_are_unique_free_and_in_their_subnet(steps: list[tuple[bool, int]]) -> None:
+    """Any sequence of creations and deletions: every live ENI has its own address inside
+    its subnet, past the four addresses AWS reserves at the start, never the last one."""
+    vpc = VpcModel(("us-east-1a",))
+    subnet = vpc.add_subnet(next(iter(vpc.vpcs)), "172.31.16.0/28", "us-east-1a")
+    net = ipaddress.ip_network(subnet.cidr)
+    for create, pick in steps:
+        live = sorted(vpc.enis)
+        if create or not live:
+            vpc.add_eni(subnet.subnet_id, "task")
+        else:
+            vpc.delete_eni(live[pick % len(live)])
+        ips = [e.private_ip for e in vpc.enis.values() if e.private_ip]
+        assert len(ips) == len(set(ips))
+        assert all(net[4] <= ipaddress.ip_address(ip) < net[-1] for ip in ips)
+        assert len(ips) == min(len(vpc.enis), net.num_addresses - 5)
