@@ -73,6 +73,8 @@ def test_run_task_takes_an_eni_in_the_given_subnet_and_its_zone(fleet) -> None:
     assert len({e["networkInterfaceId"] for e in enis}) == 4
     after = call(ec2, "describe_subnets", SubnetIds=[b])["Subnets"][0]["AvailableIpAddressCount"]
     assert before - after == 4
+    code, _ = error(ec2, "delete_subnet", SubnetId=b)
+    assert code == "DependencyViolation"
     arns = [t["taskArn"] for t in tasks]
     ecs.get_waiter("tasks_running").wait(cluster="c", tasks=arns)
     running = call(ecs, "describe_tasks", cluster="c", tasks=arns)["tasks"]

@@ -476,6 +476,7 @@ def test_describing_a_task_does_not_move_it(ecsim: Backend, moto: Backend) -> No
     assert states["moto"] == ["DEACTIVATING", "STOPPING", "DEPROVISIONING"], MOTO_CHANGED
 
 
+@pytest.mark.filterwarnings("ignore:Exception\\(InvalidSubnetIdError\\):UserWarning")
 def test_awsvpc_network_configuration_departures(both) -> None:
     """An unknown subnet: ECS answers InvalidParameterException "Error retrieving subnet
     information for [...]" (live answer, eddmann/serverless-fargate#20); moto answers EC2's
