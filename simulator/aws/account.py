@@ -174,13 +174,14 @@ class SimulatedAWS:
             region=region,
             account_id=self.account_id,
             timing=ecs_timing,
+            os_memory=True,
             zone_of=lambda iid: ec2.instance_meta_of(iid).availability_zone,
             ami_of=lambda iid: ec2.instance_meta_of(iid).image_id,
         )
         """The ECS control plane answering ``client("ecs")`` (for inspection)."""
         self.capacity = CapacityProviders(self.ecs) if capacity_providers else None
         self.auto_scaling_groups: dict[str, AutoScalingGroup] = {}
-        ecs = EcsService(self, self.ecs)
+        ecs = EcsService(self, self.ecs, ec2.vpc)
         ec2.launch_hooks.append(ecs)
         self.cloudwatch_store = MetricStore()
         """The live metric store: publishers write into it, ``client("cloudwatch")`` reads it."""

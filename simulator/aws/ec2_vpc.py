@@ -80,13 +80,27 @@ class SecurityGroup:
     tags: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class NetworkInterface:
+    """An elastic network interface in a subnet (ECS attaches one per awsvpc task)."""
+
+    eni_id: str
+    subnet_id: str
+    private_ip: str
+    mac: str
+    description: str
+    groups: tuple[str, ...] = ()
+
+
 class VpcModel:
-    """The account's VPCs, subnets and security groups (creation order)."""
+    """The account's VPCs, subnets, security groups and network interfaces (creation
+    order)."""
 
     def __init__(self, zones: tuple[str, ...]):
         self.vpcs: dict[str, Vpc] = {}
         self.subnets: dict[str, Subnet] = {}
         self.groups: dict[str, SecurityGroup] = {}
+        self.enis: dict[str, NetworkInterface] = {}
         self._serial = 0
         vpc = self.add_vpc(DEFAULT_VPC_CIDR, is_default=True)
         blocks = ipaddress.ip_network(DEFAULT_VPC_CIDR).subnets(new_prefix=20)
@@ -107,6 +121,26 @@ class VpcModel:
         subnet = Subnet(self._id("subnet"), vpc_id, cidr, zone, default_for_az)
         self.subnets[subnet.subnet_id] = subnet
         return subnet
+
+    def add_eni(
+        self, subnet_id: str, description: str, groups: tuple[str, ...] = ()
+    ) -> NetworkInterface:
+        """A new interface with the lowest free address of the subnet (AWS reserves the
+        first four and the last: "Subnet CIDR reservations", VPC User Guide)."""
+        subnet = self.subnet(subnet_id)
+        net = ipaddress.ip_network(subnet.cidr)
+        used = {e.private_ip for e in self.enis.values() if e.subnet_id == subnet_id}
+        free = (str(net[i]) for i in range(4, net.num_addresses - 1))
+        ip = next((a for a in free if a not in used), "")
+        eni_id = self._id("eni")
+        serial = self._serial
+        mac = "02:" + ":".join(f"{(serial >> s) & 0xFF:02x}" for s in (32, 24, 16, 8, 0))
+        eni = NetworkInterface(eni_id, subnet_id, ip, mac, description, groups)
+        self.enis[eni_id] = eni
+        return eni
+
+    def delete_eni(self, eni_id: str) -> None:
+        self.enis.pop(eni_id, None)
 
     def add_group(self, vpc_id: str, name: str, description: str) -> SecurityGroup:
         group = SecurityGroup(self._id("sg"), name, description, vpc_id)
@@ -170,6 +204,7 @@ def _vpc_view(svc: Ec2Service, v: Vpc) -> dict[str, Any]:
 def _free(svc: Ec2Service, s: Subnet) -> int:
     size = ipaddress.ip_network(s.cidr).num_addresses - RESERVED_PER_SUBNET
     used = sum(1 for m in svc.instance_meta.values() if m.subnet_id == s.subnet_id)
+    used += sum(1 for e in svc.vpc.enis.values() if e.subnet_id == s.subnet_id)
     return max(0, size - used)
 
 
@@ -344,6 +379,7 @@ def delete_subnet(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
         if m.subnet_id == subnet.subnet_id
         and svc.fleet.instances[iid].state.api_name != "terminated"
     ]
+    live += [e.eni_id for e in svc.vpc.enis.values() if e.subnet_id == subnet.subnet_id]
     if live:
         raise AWSError(
             DEPENDENCY_VIOLATION,

@@ -29,7 +29,11 @@ from simulator.aws.operations import find
 from simulator.catalog.catalog import instance_type as catalog_instance_type
 from simulator.core.errors import AWSError, CatalogError
 from simulator.ecs import codes
-from simulator.ecs.container_instance import ContainerInstance, ContainerInstanceStatus
+from simulator.ecs.container_instance import (
+    ContainerInstance,
+    ContainerInstanceStatus,
+    os_memory_mib,
+)
 from simulator.ecs.control import EcsCluster, EcsControlPlane
 from simulator.ecs.facts import eni_limit
 from simulator.ecs.query import parse as parse_query
@@ -37,6 +41,7 @@ from simulator.ecs.task_definition import TaskDefinition, TaskDefinitionInputErr
 
 if TYPE_CHECKING:
     from simulator.aws.account import SimulatedAWS
+    from simulator.aws.ec2_vpc import VpcModel
 
 T = TypeVar("T")
 
@@ -72,11 +77,12 @@ TASK_DEFINITION_INACTIVE = "TaskDefinition is inactive"
 """Live answer quoted in aws/aws-cdk#33195 (UpdateService of an INACTIVE revision)."""
 
 ECS_CLUSTER = re.compile(r"""(?m)\bECS_CLUSTER\s*=\s*["']?([A-Za-z0-9_:/.-]+)""")
+ECS_RESERVED_MEMORY = re.compile(r"""(?m)\bECS_RESERVED_MEMORY\s*=\s*["']?([0-9]+)""")
 
 
-def cluster_of_user_data(user_data: str | bytes | None) -> str | None:
-    """The ECS_CLUSTER that user data sets (the last assignment wins, as in a shell or an
-    env file), read as plain text or as base64 (as boto3 sends it); None if none."""
+def _agent_setting(user_data: str | bytes | None, pattern: re.Pattern[str]) -> str | None:
+    """The value user data gives an agent variable (the last assignment wins, as in a shell
+    or an env file), read as plain text or as base64 (as boto3 sends it); None if none."""
     if not user_data:
         return None
     raw = user_data if isinstance(user_data, bytes) else user_data.encode()
@@ -84,10 +90,22 @@ def cluster_of_user_data(user_data: str | bytes | None) -> str | None:
     with contextlib.suppress(binascii.Error, ValueError, UnicodeDecodeError):
         texts.insert(0, base64.b64decode(raw, validate=True).decode("utf-8"))
     for text in texts:
-        found = ECS_CLUSTER.findall(text)
+        found = pattern.findall(text)
         if found:
-            return found[-1].rsplit("/", 1)[-1]
+            return str(found[-1])
     return None
+
+
+def cluster_of_user_data(user_data: str | bytes | None) -> str | None:
+    """The ECS_CLUSTER that user data sets; None if none."""
+    found = _agent_setting(user_data, ECS_CLUSTER)
+    return found.rsplit("/", 1)[-1] if found is not None else None
+
+
+def reserved_memory_of_user_data(user_data: str | bytes | None) -> int | None:
+    """The ECS_RESERVED_MEMORY (MiB) that user data sets; None if none."""
+    found = _agent_setting(user_data, ECS_RESERVED_MEMORY)
+    return int(found) if found is not None else None
 
 
 # ----------------------------------------------------------------------------- paging
@@ -134,11 +152,14 @@ class EcsService:
 
     name = "ecs"
 
-    def __init__(self, account: SimulatedAWS, ecs: EcsControlPlane):
+    def __init__(self, account: SimulatedAWS, ecs: EcsControlPlane, vpc: VpcModel):
         from simulator.aws import ecs_operations  # the operation table (imports this module)
+        from simulator.aws.ecs_network import TaskNetworks
 
         self.account = account
         self.ecs = ecs
+        self.networks = TaskNetworks(ecs, vpc)
+        """awsvpc tasks' configurations and ENIs in the account's VPC model."""
         self.operations = ecs_operations.OPERATIONS
         self.cluster_tags: dict[str, list[dict[str, str]]] = {}
         self.task_overrides: dict[str, dict[str, Any]] = {}
@@ -213,14 +234,20 @@ class EcsService:
             return
         itype = params.get("InstanceType", "m1.small")
         try:
-            known = catalog_instance_type(itype) is not None
+            known = catalog_instance_type(itype)
             enis = eni_limit(itype).awsvpc_task_limit
         except CatalogError:
-            known, enis = False, None
-        if not known or enis is None:
+            known, enis = None, None
+        if known is None or enis is None:
             raise errors.not_simulated(
                 f"ECS container instances of type {itype} (no catalog row or ENI limit in "
                 "simulator/catalog/data)"
+            )
+        reserve = reserved_memory_of_user_data(params.get("UserData"))
+        if reserve is not None and reserve >= os_memory_mib(known):
+            raise errors.not_simulated(
+                f"ECS_RESERVED_MEMORY={reserve} on {itype}: it leaves no memory of the "
+                f"{os_memory_mib(known)} MiB the OS reports"
             )
 
     def launched(self, instance_ids: Sequence[str], params: Mapping[str, Any]) -> None:
@@ -228,7 +255,10 @@ class EcsService:
         name = cluster_of_user_data(params.get("UserData"))
         if name is None:
             return
+        reserve = reserved_memory_of_user_data(params.get("UserData"))
         for iid in instance_ids:
+            if reserve is not None:
+                self.ecs.reserved_memory[iid] = reserve
             self.ecs.join_when_created(iid, name)
 
 

@@ -168,9 +168,9 @@ OPERATIONS: Mapping[str, Operation] = {
             "loadBalancers",
             "serviceRegistries",
             "serviceConnectConfiguration",
+            "networkConfiguration",
         ],
         inert=[
-            "networkConfiguration",
             "platformVersion",
             "enableExecuteCommand",
             "enableECSManagedTags",

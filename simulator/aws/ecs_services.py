@@ -24,7 +24,7 @@ from simulator.aws.ecs import (
     page,
     short,
 )
-from simulator.aws.ecs_tasks import _strategy, check_network
+from simulator.aws.ecs_tasks import _strategy, network_of, with_zones
 from simulator.aws.ecs_views import failure, service_view
 from simulator.core.errors import AWSError
 from simulator.ecs import deployment as dep
@@ -52,7 +52,15 @@ MAX_DESCRIBE = 10
 
 
 def view(svc: EcsService, cluster: EcsCluster, service: Service) -> dict[str, Any]:
-    return service_view(svc.account, cluster, service, tags=svc.service_tags.get(service.arn, ()))
+    config = svc.networks.services.get((cluster.name, service.name))
+    return service_view(
+        svc.account,
+        cluster,
+        service,
+        tags=svc.service_tags.get(service.arn, ()),
+        network=config.to_api() if config is not None else None,
+        hidden=[config.zone_constraint()] if config is not None else (),
+    )
 
 
 def _config(
@@ -134,7 +142,6 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
     if "taskDefinition" not in p:
         raise AWSError(INVALID_PARAMETER, "taskDefinition is required (ecsim wording).")
     td = svc.task_definition(p["taskDefinition"], active=True)
-    check_network(td, p)
     load_balancers = parse_load_balancers(svc, td, p.get("loadBalancers") or ())
     scheduling = p.get("schedulingStrategy", "REPLICA")
     desired = p.get("desiredCount")
@@ -147,6 +154,7 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
     if scheduling == "DAEMON":
         _check_daemon(p)
     strategy = _strategy(svc, cluster, p)
+    network = network_of(svc, td, p, strategy)
     existing = cluster.services.get(name)
     if existing is not None and existing.status != "INACTIVE":
         raise AWSError(INVALID_PARAMETER, "Creation of service was not idempotent.")
@@ -158,7 +166,9 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
         strategies=(
             strategies_from_api(p["placementStrategy"]) if "placementStrategy" in p else None
         ),
-        constraints=constraints_from_api(p.get("placementConstraints")),
+        constraints=with_zones(
+            constraints_from_api(p.get("placementConstraints")), network, strategy
+        ),
         deployment_configuration=_config(p.get("deploymentConfiguration")),
         scheduling_strategy=scheduling,
         health_check_grace_period=float(p.get("healthCheckGracePeriodSeconds", 0)),
@@ -177,6 +187,9 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
             primary=True,
         )
     svc.service_tags[service.arn] = [dict(t) for t in p.get("tags") or ()]
+    svc.networks.services.pop((cluster.name, name), None)
+    if network is not None:
+        svc.networks.services[(cluster.name, name)] = network
     return {"service": view(svc, cluster, service)}
 
 
@@ -285,8 +298,20 @@ def update_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
     config = _config(p.get("deploymentConfiguration"), service.config)
     if "placementStrategy" in p:
         service.strategies = strategies_from_api(p["placementStrategy"])
-    if "placementConstraints" in p:
-        service.constraints = constraints_from_api(p["placementConstraints"])
+    network = svc.networks.services.get((cluster.name, service.name))
+    if "networkConfiguration" in p:
+        current = td or svc.task_definition(service.primary.task_definition)
+        network = network_of(svc, current, p, list(service.capacity_provider_strategy) or None)
+    if "placementConstraints" in p or "networkConfiguration" in p:
+        given = (
+            constraints_from_api(p["placementConstraints"])
+            if "placementConstraints" in p
+            else [c for c in service.constraints if c not in _hidden(svc, cluster, service)]
+        )
+        cp = service.capacity_provider_strategy or None
+        service.constraints = tuple(with_zones(given, network, cp))
+        if network is not None:
+            svc.networks.services[(cluster.name, service.name)] = network
     if "healthCheckGracePeriodSeconds" in p:
         service.health_check_grace_period = float(p["healthCheckGracePeriodSeconds"])
     svc.ecs.update_service(
@@ -361,6 +386,11 @@ def delete_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
     return {"service": view(svc, cluster, service)}
 
 
+def _hidden(svc: EcsService, cluster: EcsCluster, service: Service) -> list[Any]:
+    config = svc.networks.services.get((cluster.name, service.name))
+    return [config.zone_constraint()] if config is not None else []
+
+
 def _service(svc: EcsService, cluster: EcsCluster, ref: str) -> Service:
     found = cluster.services.get(short(ref))
     if found is None:
@@ -384,19 +414,20 @@ def describe_services(svc: EcsService, model: OperationModel, p: dict[str, Any])
     for ref in refs:
         service = cluster.services.get(short(ref))
         if service is None:
-            account = svc.account
-            arn = (
-                ref
-                if ref.startswith("arn:")
-                else (
-                    f"arn:aws:ecs:{account.region}:{account.account_id}:service/"
-                    f"{cluster.name}/{ref}"
-                )
-            )
-            failures.append(failure(arn, MISSING))
+            failures.append(failure(missing_service_arn(svc, ref), MISSING))
         else:
             found.append(view(svc, cluster, service))
     return {"services": found, "failures": failures}
+
+
+def missing_service_arn(svc: EcsService, ref: str) -> str:
+    """The ``arn`` of a MISSING failure: the ARN given, else the name in the short form
+    ``arn:aws:ecs:<region>:<account>:service/<name>`` (no cluster), as ECS answers it
+    (quoted from live answers in aws-actions/amazon-ecs-deploy-task-definition#312, #369,
+    #544: "arn:aws:ecs:us-east-2:***:service/pawebapp-service is MISSING")."""
+    if ref.startswith("arn:"):
+        return ref
+    return f"arn:aws:ecs:{svc.account.region}:{svc.account.account_id}:service/{ref}"
 
 
 def list_services(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:

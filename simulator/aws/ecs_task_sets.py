@@ -14,7 +14,7 @@ from botocore.model import OperationModel
 
 from simulator.aws.ecs import INVALID_PARAMETER, SERVICE_NOT_ACTIVE, SERVICE_NOT_FOUND, short
 from simulator.aws.ecs_services import parse_load_balancers
-from simulator.aws.ecs_tasks import _strategy, check_network
+from simulator.aws.ecs_tasks import _strategy, network_of
 from simulator.aws.ecs_views import failure, task_set_view
 from simulator.core.errors import AWSError
 from simulator.ecs.control import EcsCluster, Service
@@ -63,13 +63,13 @@ def create_task_set(svc: EcsService, model: OperationModel, p: dict[str, Any]) -
     tasks registered in its own target groups."""
     cluster, service = _service(svc, p, "CreateTaskSet")
     td = svc.task_definition(p["taskDefinition"], active=True)
-    check_network(td, p)
     lbs = parse_load_balancers(svc, td, p.get("loadBalancers") or ())
     if len(lbs) > 1:
         raise AWSError(
             INVALID_PARAMETER, "A task set can have at most one load balancer (ecsim wording)."
         )
     strategy = _strategy(svc, cluster, p) if p.get("capacityProviderStrategy") else ()
+    network_of(svc, td, p, strategy or None)  # subnets and security groups must exist
     ts = task_sets(svc).create(
         cluster,
         service,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws import errors
+from simulator.aws import ecs_network, errors
 from simulator.aws.ecs import INVALID_PARAMETER, MISSING, SERVICE_NOT_FOUND, page, short
 from simulator.aws.ecs_views import failure, task_view
 from simulator.core.errors import AWSError
@@ -63,6 +63,8 @@ def view(svc: EcsService, cluster: EcsCluster, task: Task) -> dict[str, Any]:
         overrides=svc.task_overrides.get(task.task_id),
         tags=svc.task_tags.get(task.task_id, ()),
         capacity_provider=provider,
+        attachments=svc.networks.attachments(task),
+        zone=svc.networks.zone_of(task),
     )
 
 
@@ -128,6 +130,32 @@ def _strategy(svc: EcsService, cluster: EcsCluster, p: Mapping[str, Any]) -> lis
     return None
 
 
+def on_fargate(strategy: Sequence[Mapping[str, Any]] | None) -> bool:
+    """Every provider of the strategy is FARGATE or FARGATE_SPOT."""
+    names = [
+        i.get("capacityProvider") if isinstance(i, Mapping) else i.capacity_provider
+        for i in strategy or ()
+    ]
+    return bool(names) and all(n in ("FARGATE", "FARGATE_SPOT") for n in names)
+
+
+def network_of(
+    svc: EcsService, td: TaskDefinition, p: Mapping[str, Any], strategy: Sequence | None
+) -> ecs_network.AwsvpcConfig | None:
+    """The request's checked awsvpcConfiguration (None unless the mode is awsvpc)."""
+    check_network(td, p)
+    return ecs_network.parse(svc.networks.vpc, td, p, fargate=on_fargate(strategy))
+
+
+def with_zones(
+    constraints: Sequence[Any], config: ecs_network.AwsvpcConfig | None, strategy: Sequence | None
+) -> list[Any]:
+    """``constraints`` plus the subnets' zones for tasks on EC2 capacity."""
+    if config is None or on_fargate(strategy):
+        return list(constraints)
+    return [*constraints, config.zone_constraint()]
+
+
 def _remember(svc: EcsService, tasks: Sequence[Task], p: Mapping[str, Any]) -> None:
     for t in tasks:
         if p.get("overrides"):
@@ -143,18 +171,22 @@ def run_task(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dict[
     cluster = svc.cluster(p.get("cluster"))
     td = svc.task_definition(p["taskDefinition"], active=True)
     _check_overrides(p.get("overrides"))
-    check_network(td, p)
     strategy = _strategy(svc, cluster, p)
-    tasks, failures = svc.ecs.run_task(
-        cluster.name,
-        td.arn,
-        p.get("count", 1),
-        strategies=p.get("placementStrategy"),
-        constraints=p.get("placementConstraints") or (),
-        group=p.get("group"),
-        started_by=p.get("startedBy"),
-        capacity_provider_strategy=strategy,
-    )
+    config = network_of(svc, td, p, strategy)
+    svc.networks.pending = config
+    try:
+        tasks, failures = svc.ecs.run_task(
+            cluster.name,
+            td.arn,
+            p.get("count", 1),
+            strategies=p.get("placementStrategy"),
+            constraints=with_zones(p.get("placementConstraints") or (), config, strategy),
+            group=p.get("group"),
+            started_by=p.get("startedBy"),
+            capacity_provider_strategy=strategy,
+        )
+    finally:
+        svc.networks.pending = None
     if not tasks and any(f.arn is None for f in failures):
         raise AWSError(INVALID_PARAMETER, codes.NO_CONTAINER_INSTANCES)
     _remember(svc, tasks, p)
@@ -170,15 +202,19 @@ def start_task(svc: EcsService, model: OperationModel, p: dict[str, Any]) -> dic
     cluster = svc.cluster(p.get("cluster"))
     td = svc.task_definition(p["taskDefinition"], active=True)
     _check_overrides(p.get("overrides"))
-    check_network(td, p)
+    config = network_of(svc, td, p, None)
     refs = p.get("containerInstances") or []
     if not 1 <= len(refs) <= 10:
         raise AWSError(
             INVALID_PARAMETER, "containerInstances must list 1 to 10 container instances."
         )
-    tasks, failures = svc.ecs.start_task(
-        cluster.name, td.arn, refs, group=p.get("group"), started_by=p.get("startedBy")
-    )
+    svc.networks.pending = config
+    try:
+        tasks, failures = svc.ecs.start_task(
+            cluster.name, td.arn, refs, group=p.get("group"), started_by=p.get("startedBy")
+        )
+    finally:
+        svc.networks.pending = None
     _remember(svc, tasks, p)
     return {
         "tasks": [view(svc, cluster, t) for t in tasks],

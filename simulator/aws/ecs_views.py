@@ -130,8 +130,11 @@ def task_view(
     overrides: Mapping[str, Any] | None = None,
     tags: Iterable[Mapping[str, str]] = (),
     capacity_provider: str | None = None,
+    attachments: Iterable[Mapping[str, Any]] = (),
+    zone: str | None = None,
 ) -> dict[str, Any]:
-    """One Task as RunTask, StartTask, StopTask and DescribeTasks return it.
+    """One Task as RunTask, StartTask, StopTask and DescribeTasks return it (awsvpc: its
+    ENI ``attachments`` and the ``zone`` of its subnet, simulator.aws.ecs_network).
 
     ``cpu`` and ``memory`` are the task definition's task-level values, or else what the
     scheduler reserves for the task (the containers' sums; assumed). Containers report no
@@ -142,7 +145,7 @@ def task_view(
     req = td.requirements()
     ci = cluster.container_instances.get(task.container_instance or "")
     out: dict[str, Any] = {
-        "attachments": [],
+        "attachments": [dict(a) for a in attachments],
         "attributes": [{"name": "ecs.cpu-architecture", "value": ci.arch}] if ci else [],
         "clusterArn": cluster.arn,
         "connectivity": "CONNECTED",
@@ -163,9 +166,15 @@ def task_view(
         "taskDefinitionArn": task.task_definition_arn,
         "version": len(task.history),
     }
+    if zone is not None:
+        out["availabilityZone"] = zone
     if ci is not None:
         out["containerInstanceArn"] = ci.arn
         out["availabilityZone"] = ci.availability_zone
+    for a in out["attachments"]:
+        ip = next((d["value"] for d in a["details"] if d["name"] == "privateIPv4Address"), None)
+        for c in out["containers"]:
+            c["networkInterfaces"] = [{"attachmentId": a["id"], "privateIpv4Address": ip}]
     if capacity_provider is not None:
         out["capacityProviderName"] = capacity_provider
         if task.container_instance is None:
@@ -299,9 +308,13 @@ def service_view(
     *,
     tags: Iterable[Mapping[str, str]] = (),
     created_by: str | None = None,
+    network: Mapping[str, Any] | None = None,
+    hidden: Iterable[Any] = (),
 ) -> dict[str, Any]:
     """One Service as CreateService, UpdateService, DeleteService and DescribeServices
-    return it: events newest first (the latest 100), deployments PRIMARY first."""
+    return it: events newest first (the latest 100), deployments PRIMARY first; its
+    ``networkConfiguration`` (awsvpc), without the ``hidden`` constraints ecsim adds."""
+    hidden = list(hidden)
     config = svc.config.to_api()
     config["strategy"] = "ROLLING"
     out: dict[str, Any] = {
@@ -329,7 +342,7 @@ def service_view(
             for at, message in svc.events
         ],
         "createdAt": ctx.timestamp(svc.created_at),
-        "placementConstraints": [c.to_api() for c in svc.constraints],
+        "placementConstraints": [c.to_api() for c in svc.constraints if c not in hidden],
         "placementStrategy": [s.to_api() for s in svc.strategies],
         "schedulingStrategy": svc.scheduling_strategy,
         "deploymentController": {"type": "ECS"},
@@ -338,6 +351,8 @@ def service_view(
         "propagateTags": "NONE",
         "enableExecuteCommand": False,
     }
+    if network is not None:
+        out["networkConfiguration"] = dict(network)
     if svc.health_check_grace_period:
         out["healthCheckGracePeriodSeconds"] = int(svc.health_check_grace_period)
     if svc.capacity_provider_strategy:

@@ -90,7 +90,7 @@ def _described(name: str) -> InstanceType | None:
         memory_mib=int(record["MemoryInfo"]["SizeInMiB"]),
         price_per_hour=None,
         spot_price_per_hour=None,
-        source=f"{ec2_types.SOURCE}; {ec2_types.NO_PRICE}",
+        source=f"{ec2_types.source_of(name)}; {ec2_types.NO_PRICE}",
         host_only=family.startswith("mac"),
         max_enis=ec2_types.max_enis(record),
     )

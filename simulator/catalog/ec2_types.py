@@ -7,9 +7,11 @@ vCPUs, memory, architectures, network performance and ENI limits exactly as AWS 
 them; they carry no prices. The curated ``instance_types.csv`` rows (with prices) win for
 the types they cover; every other type here is a catalog entry with an explicit "no price".
 
-botocore's InstanceType enum names a few types AWS no longer describes anywhere (retired
-cc1, cg1, hi1, hs1... and types newer than the snapshot); they are not described here, as
-AWS does not describe them either (docs/aws.md).
+botocore's InstanceType enum also names types AWS no longer describes (retired cg1, hs1,
+p2, g3, f1, the u-*tb1 hosts...). ``data/ec2_instance_types_retired.json.gz`` holds their
+records from the last version of moto's file that had them (each record names its moto
+commit; the oldest are ec2instances.info records, converted to this shape). The enum names
+no source gives figures for (``UNSOURCED``) are not described (docs/aws.md).
 """
 
 from __future__ import annotations
@@ -27,19 +29,49 @@ SOURCE = (
     "EC2 DescribeInstanceTypes record as bundled by moto 5.2.5 "
     "(moto/ec2/resources/instance_types.json)"
 )
+RETIRED_FILE = "ec2_instance_types_retired.json.gz"
 NO_PRICE = "no price: no source in the catalog gives this type's price"
+UNSOURCED = frozenset(
+    {
+        "cc1.4xlarge",  # retired before moto's data began (2017)
+        "m9g.metal-24xl",  # newer than moto 5.2.5's data
+        "m9gd.metal-24xl",
+        "p6e-gb200.36xlarge",
+        "u7ib-12tb.224xlarge",
+        "u7inh-32tb.480xlarge",
+    }
+)
+"""botocore enum names no source in the catalog gives vCPUs, memory and ENIs for."""
+
+
+def _read(filename: str) -> Any:
+    raw = resources.files("simulator.catalog").joinpath("data", filename).read_bytes()
+    return json.loads(gzip.decompress(raw))
+
+
+@lru_cache(maxsize=1)
+def _retired() -> Mapping[str, Mapping[str, Any]]:
+    """name -> {"source": ..., "record": ...} for types moto's current data dropped."""
+    return MappingProxyType(_read(RETIRED_FILE))
 
 
 @lru_cache(maxsize=1)
 def descriptions() -> Mapping[str, Mapping[str, Any]]:
     """InstanceType name -> its DescribeInstanceTypes record (read-only)."""
-    raw = resources.files("simulator.catalog").joinpath("data", DATA_FILE).read_bytes()
-    records = json.loads(gzip.decompress(raw))
+    records = dict(_read(DATA_FILE))
+    for name, entry in _retired().items():
+        records.setdefault(name, entry["record"])
     return MappingProxyType({name: records[name] for name in sorted(records)})
 
 
 def description(name: str) -> Mapping[str, Any] | None:
     return descriptions().get(name)
+
+
+def source_of(name: str) -> str:
+    """Where ``name``'s record comes from (moto's current file, or an older commit of it)."""
+    entry = _retired().get(name)
+    return str(entry["source"]) if entry is not None else SOURCE
 
 
 @lru_cache(maxsize=1)

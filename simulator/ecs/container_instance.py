@@ -1,9 +1,12 @@
 """A container instance: an EC2 instance registered to a cluster by its ECS agent. Pure.
 
 Registered resources are what the agent reports (ECS developer guide; agent README):
-CPU = vCPUs x 1024; MEMORY = instance memory - ``reserved_memory_mib`` (ECS_RESERVED_MEMORY,
-default 0; the real agent reads MemTotal, a little below the nominal size, so scenarios pass
-a reserve); PORTS = the agent's reserved TCP ports (ECS_RESERVED_PORTS); PORTS_UDP likewise.
+CPU = vCPUs x 1024; MEMORY = the instance's memory - ``reserved_memory_mib``
+(ECS_RESERVED_MEMORY, default 0), where the memory is what the OS reports
+(``os_memory_mib``: MemTotal, below the nominal size) when ``os_memory`` is set, as the
+boto3 facade sets it, and the nominal size otherwise (scenarios and the sizing experiments
+reason in nominal sizes and model the OS share with a reserve); PORTS = the agent's
+reserved TCP ports (ECS_RESERVED_PORTS); PORTS_UDP likewise.
 Without ENI trunking an instance attaches at most max ENIs - 1 awsvpc tasks (the primary
 network interface counts as one: api_failures_messages.md).
 
@@ -27,6 +30,21 @@ from simulator.ecs.task_definition import TaskRequirements
 
 # The ecs.ami-id attribute of an instance whose AMI the caller does not know.
 DEFAULT_AMI_ID = "ami-ecsoptimized"
+
+OS_MEMORY_BYTES_M4_LARGE = 8_373_026_816
+"""``free -b`` total on an m4.large (8 GiB) running the ECS-optimized Amazon Linux AMI: "This
+instance has 8373026816 bytes of total memory, which translates to 7985 MiB available for
+tasks" (ECS developer guide, memory-management.html; AWS Batch guide, same figures)."""
+OS_MEMORY_FRACTION = OS_MEMORY_BYTES_M4_LARGE / (8 * 1024**3)
+"""The share of the nominal memory the OS reports (0.9747...). AWS documents one instance's
+figure; ecsim applies its share to every type (kernel and platform overhead grow with the
+memory size: struct page alone is 64 bytes per 4 KiB page), a documented assumption."""
+
+
+def os_memory_mib(instance_type: InstanceType) -> int:
+    """What the ECS agent reads as total memory (Docker ``ReadMemInfo``): the nominal MiB
+    times ``OS_MEMORY_FRACTION``, rounded down (m4.large and m5.large: 7985 MiB)."""
+    return int(instance_type.memory_mib * OS_MEMORY_FRACTION)
 
 
 class ContainerInstanceStatus(StrEnum):
@@ -153,16 +171,17 @@ class ContainerInstance:
         registered_at: float = 0.0,
         agent_version: str = "1.82.0",
         container_instance_id: str | None = None,
+        os_memory: bool = False,
     ):
         reserve = (
             default_int("ECS_RESERVED_MEMORY")
             if reserved_memory_mib is None
             else reserved_memory_mib
         )
-        if not 0 <= reserve < instance_type.memory_mib:
+        total = os_memory_mib(instance_type) if os_memory else instance_type.memory_mib
+        if not 0 <= reserve < total:
             raise EcsimError(
-                f"reserved memory {reserve} MiB does not fit {instance_type.name} "
-                f"({instance_type.memory_mib} MiB)"
+                f"reserved memory {reserve} MiB does not fit {instance_type.name} ({total} MiB)"
             )
         self.ec2_instance_id = ec2_instance_id
         # deterministic 32-hex id, the shape of new-format container instance IDs
@@ -181,7 +200,7 @@ class ContainerInstance:
         self.agent_version = agent_version
         self.registered_at = registered_at
         self.registered_cpu = instance_type.vcpu * 1024
-        self.registered_memory = instance_type.memory_mib - reserve
+        self.registered_memory = total - reserve
         self.registered_ports = frozenset(
             default_ports("ECS_RESERVED_PORTS") if reserved_ports is None else reserved_ports
         )

@@ -88,6 +88,7 @@ class Service:
     launch_failures: int = 0
     next_launch_at: float = 0.0
     last_placement_message: str | None = None
+    last_placement_at: float = float("-inf")
     steady: bool = False
     retry_scheduled: bool = False
     task_deployment: dict[str, dep.Deployment] = field(default_factory=dict)
@@ -141,6 +142,7 @@ class EcsControlPlane:
         account_id: str = "123456789012",
         timing: EcsTiming | None = None,
         reserved_memory_mib: int = 0,
+        os_memory: bool = False,
         zone_of: Callable[[str], str] | None = None,
         ami_of: Callable[[str], str] | None = None,
     ):
@@ -153,6 +155,8 @@ class EcsControlPlane:
         self.account_id = account_id
         self.timing = timing if timing is not None else EcsTiming()
         self.reserved_memory_mib = reserved_memory_mib
+        self.reserved_memory: dict[str, int] = {}  # EC2 id -> its agent's ECS_RESERVED_MEMORY
+        self.os_memory = os_memory  # register what the OS reports (container_instance.py)
         self.task_definitions = TaskDefinitionRegistry(region, account_id)
         self.clusters: dict[str, EcsCluster] = {}
         self.joins: dict[str, str] = {}  # EC2 instance id -> cluster (ECS_CLUSTER)
@@ -290,7 +294,8 @@ class EcsControlPlane:
                 cluster=cluster.name,
                 region=self.region,
                 account_id=self.account_id,
-                reserved_memory_mib=self.reserved_memory_mib,
+                reserved_memory_mib=self.reserved_memory.get(ec2_id, self.reserved_memory_mib),
+                os_memory=self.os_memory,
                 registered_at=self.world.now,
                 ami_id=self.ami_of(ec2_id) if self.ami_of is not None else DEFAULT_AMI_ID,
             )
@@ -1078,12 +1083,27 @@ class EcsControlPlane:
                 ),
             )
         if failures:
-            message = service_event_message(svc.name, failures[0])
-            if message != svc.last_placement_message:
-                self._event(svc, message)
-                svc.last_placement_message = message
+            self._placement_event(cluster, svc, service_event_message(svc.name, failures[0]))
         else:
             svc.last_placement_message = None
+
+    def _placement_event(self, cluster: EcsCluster, svc: Service, message: str) -> None:
+        """Post "unable to place" once per cause, and again each ``duplicate_event_interval``
+        while the cause holds (the scheduler looks again then)."""
+        interval = self.timing.duplicate_event_interval
+        repeat = self.world.now - svc.last_placement_at >= interval
+        if message == svc.last_placement_message and not repeat:
+            return
+        self._event(svc, message)
+        svc.last_placement_message = message
+        svc.last_placement_at = self.world.now
+
+        def look_again() -> Generator:
+            yield self.world.env.timeout(interval)
+            if svc.last_placement_message is not None:
+                self._kick(cluster, svc)
+
+        self.world.process(look_again())
 
     def _retry_later(self, cluster: EcsCluster, svc: Service) -> None:
         if svc.retry_scheduled:

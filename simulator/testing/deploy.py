@@ -14,7 +14,21 @@ from simulator.aws.account import SimulatedAWS
 
 CLUSTER = "web"
 SERVICE = "api"
-NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-0a"], "assignPublicIp": "DISABLED"}}
+
+
+def default_subnets(aws: SimulatedAWS) -> list[str]:
+    """The default VPC's subnets (one per Availability Zone), in zone order."""
+    subnets = aws.client("ec2").describe_subnets(
+        Filters=[{"Name": "default-for-az", "Values": ["true"]}]
+    )["Subnets"]
+    return [s["SubnetId"] for s in sorted(subnets, key=lambda s: s["AvailabilityZone"])]
+
+
+def network(aws: SimulatedAWS) -> dict[str, Any]:
+    """The service's awsvpcConfiguration: the default subnets, no public IP."""
+    return {"awsvpcConfiguration": {"subnets": default_subnets(aws), "assignPublicIp": "DISABLED"}}
+
+
 ROLE = "arn:aws:iam::123456789012:role/CodeDeployEcsRole"
 
 
@@ -109,7 +123,7 @@ def blue_green_world(
             capacityProviders=[provider],
             defaultCapacityProviderStrategy=[{"capacityProvider": provider, "weight": 1}],
         )
-    lb = elbv2.create_load_balancer(Name="api", Subnets=["subnet-0a", "subnet-0b"])
+    lb = elbv2.create_load_balancer(Name="api", Subnets=default_subnets(aws)[:2])
     lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
     groups = []
     for name in ("blue", "green"):
@@ -147,7 +161,7 @@ def blue_green_world(
         desiredCount=desired,
         deploymentController={"type": "CODE_DEPLOY"},
         loadBalancers=[{"targetGroupArn": blue, "containerName": "app", "containerPort": 8080}],
-        networkConfiguration=NETWORK,
+        networkConfiguration=network(aws),
         healthCheckGracePeriodSeconds=60,
     )
     client = aws.client("codedeploy")

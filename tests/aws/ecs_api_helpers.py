@@ -7,6 +7,8 @@ from typing import Any
 from aws_helpers import checked, error_of
 
 IMAGE_ID = "ami-1e749f67"
+DEFAULT_SUBNETS = [f"subnet-{n:017x}" for n in (3, 4, 5)]
+"""The default VPC's subnets of a new account (us-east-1a, b, c; test_ecs_awsvpc checks)."""
 USER_DATA = "#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config\n"
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from ecs_api_helpers import DEFAULT_SUBNETS
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -128,7 +129,7 @@ def test_positive_case_2_a_standalone_task_with_the_principals_tags_runs(aws, ec
         cluster="abac",
         taskDefinition="batch",
         capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
-        networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
+        networkConfiguration={"awsvpcConfiguration": {"subnets": DEFAULT_SUBNETS[:1]}},
         tags=tags(**ROLE_TAGS),
     )
     assert run["failures"] == [] and len(run["tasks"]) == 1

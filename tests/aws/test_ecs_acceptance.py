@@ -55,12 +55,12 @@ def test_the_service_is_binpacked_on_arm64_instances_only(deployed) -> None:
     per_instance = Counter(t["containerInstanceArn"] for t in result.tasks)
     assert all(t["lastStatus"] == "RUNNING" for t in result.tasks)
     assert {arch[a] for a in per_instance} == {"arm64"}
-    # binpack on memory: 1024 CPU / 3072 MiB tasks on 4096 CPU / 16384 MiB instances fill
-    # one instance (4 tasks, CPU-bound) before the next gets any
+    # binpack on memory: 1024 CPU / 3072 MiB tasks on 4096 CPU / 16 GiB instances (15970 MiB
+    # registered: what the OS reports) fill one instance (4 tasks, CPU-bound) before the next
     assert sorted(per_instance.values()) == [2, 4]
     full = next(a for a, n in per_instance.items() if n == 4)
     remaining = {r["name"]: r["integerValue"] for r in by_arn[full]["remainingResources"][:2]}
-    assert remaining == {"CPU": 0, "MEMORY": 16384 - 4 * 3072}
+    assert remaining == {"CPU": 0, "MEMORY": 15970 - 4 * 3072}
     for ci in result.container_instances:
         if arch[ci["containerInstanceArn"]] == "x86_64":
             assert ci["runningTasksCount"] == 0

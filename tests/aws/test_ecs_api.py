@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from ecs_api_helpers import (
+    DEFAULT_SUBNETS,
     attribute,
     call,
     container_instances,
@@ -85,7 +86,7 @@ def test_instances_register_after_boot_and_agent_start(aws, ec2, ecs) -> None:
     assert attribute(ci, "ecs.instance-type") == "m6g.large"
     assert attribute(ci, "ecs.ami-id") == "ami-1e749f67"
     registered = resources(ci, "registeredResources")
-    assert (registered["CPU"], registered["MEMORY"]) == (2048, 8192)
+    assert (registered["CPU"], registered["MEMORY"]) == (2048, 7985)  # what the OS reports
     assert registered["PORTS"] == {"22", "2375", "2376", "51678", "51679"}
     assert ci["registeredAt"] > aws.timestamp(0)
     cluster = call(ecs, "describe_clusters", clusters=["prod"])["clusters"][0]
@@ -108,12 +109,12 @@ def test_instance_types_ecsim_cannot_register_are_refused_before_launch(aws, ec2
         ec2,
         "run_instances",
         ImageId="ami-1e749f67",
-        InstanceType="u-6tb1.metal",
+        InstanceType="u7inh-32tb.480xlarge",  # in the enum, no source gives its figures
         MinCount=1,
         MaxCount=1,
         UserData="ECS_CLUSTER=prod",
     )
-    assert code == "UnsupportedOperation" and "u-6tb1.metal" in message
+    assert code == "UnsupportedOperation" and "u7inh-32tb.480xlarge" in message
     assert aws.fleet.instances == {}
 
 
@@ -311,12 +312,12 @@ def test_a_task_reports_its_lifecycle(aws, ec2, ecs) -> None:
 
 def test_run_task_limits_and_failures(aws, ec2, ecs) -> None:
     call(ecs, "create_cluster", clusterName="prod")
-    call(ecs, "register_task_definition", **taskdef(cpu=1024, memory=4096))
+    call(ecs, "register_task_definition", **taskdef(cpu=1024, memory=3840))
     assert error(ecs, "run_task", cluster="prod", taskDefinition="web") == (
         "InvalidParameterException",
         "No Container Instances were found in your cluster.",
     )
-    cluster_with(aws, ec2, ecs, 1)  # 4096 CPU units, 16384 MiB
+    cluster_with(aws, ec2, ecs, 1)  # 4096 CPU units, 15970 MiB (16 GiB less the OS's share)
     assert error(ecs, "run_task", cluster="prod", taskDefinition="web", count=11)[0] == (
         "InvalidParameterException"
     )
@@ -655,7 +656,7 @@ def test_fargate_capacity_provider(aws, ecs) -> None:
         "InvalidParameterException",
         "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
     )
-    network = {"awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"]}}
+    network = {"awsvpcConfiguration": {"subnets": DEFAULT_SUBNETS}}
     task = call(
         ecs, "run_task", cluster="serverless", taskDefinition="fn", networkConfiguration=network
     )["tasks"][0]

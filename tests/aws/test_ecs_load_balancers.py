@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+from ecs_api_helpers import DEFAULT_SUBNETS, awsvpc_service_taskdef
 from ecs_api_helpers import USER_DATA as HELPER_USER_DATA
-from ecs_api_helpers import awsvpc_service_taskdef
 
 from simulator.aws import SimulatedAWS
 
@@ -63,7 +63,7 @@ def world():
             serviceName=name,
             taskDefinition=task_definition(ecs, name),
             desiredCount=2,
-            networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-a"]}},
+            networkConfiguration={"awsvpcConfiguration": {"subnets": DEFAULT_SUBNETS}},
             loadBalancers=[{"targetGroupArn": arn, "containerName": "app", "containerPort": 8080}],
             healthCheckGracePeriodSeconds=60,
         )
@@ -132,7 +132,7 @@ def test_a_target_group_that_does_not_exist_is_refused(world) -> None:
             serviceName="nope",
             taskDefinition=task_definition(ecs, "nope"),
             desiredCount=1,
-            networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-a"]}},
+            networkConfiguration={"awsvpcConfiguration": {"subnets": DEFAULT_SUBNETS}},
             loadBalancers=[{"targetGroupArn": arn, "containerName": "app", "containerPort": 8080}],
         )
     assert e.value.response["Error"]["Code"] in ("TargetGroupNotFound", "InvalidParameterException")
@@ -146,7 +146,7 @@ def test_a_container_port_the_task_definition_lacks_is_refused(world) -> None:
             serviceName="badport",
             taskDefinition=task_definition(ecs, "badport"),
             desiredCount=1,
-            networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-a"]}},
+            networkConfiguration={"awsvpcConfiguration": {"subnets": DEFAULT_SUBNETS}},
             loadBalancers=[
                 {"targetGroupArn": groups[0], "containerName": "app", "containerPort": 9999}
             ],

@@ -237,7 +237,9 @@ def test_not_found_errors_agree(both) -> None:
         both,
         lambda b: checked(b.ecs, "describe_services", cluster=CLUSTER, services=["nope"]),
     )
-    assert agree(both, lambda b: [f["reason"] for f in missing[b.name]["failures"]]) == ["MISSING"]
+    assert agree(both, lambda b: missing[b.name]["failures"]) == [
+        {"arn": "arn:aws:ecs:us-east-1:123456789012:service/nope", "reason": "MISSING"}
+    ]
 
 
 def test_cluster_lifecycle_agrees(both) -> None:
@@ -264,13 +266,14 @@ def test_cluster_lifecycle_agrees(both) -> None:
 
 # ----------------------------------------------------------------------------- deviations
 def test_registered_resources_follow_the_instance_type(both) -> None:
-    """AWS: CPU = vCPUs x 1024, memory = the instance's memory less what the OS and agent
-    reserve. moto registers 4096 CPU units and 7482 MiB whatever the type."""
+    """AWS: CPU = vCPUs x 1024, memory = what the OS reports (less than the nominal 32 GiB:
+    ECS developer guide, memory-management.html) less ECS_RESERVED_MEMORY. moto registers
+    4096 CPU units and 7482 MiB whatever the type."""
     registered = {}
     for b in both:
         b.launch("m6g.2xlarge")  # 8 vCPUs, 32 GiB
         registered[b.name] = resources(instance(b), "registeredResources")
-    assert (registered["ecsim"]["CPU"], registered["ecsim"]["MEMORY"]) == (8192, 32768)
+    assert (registered["ecsim"]["CPU"], registered["ecsim"]["MEMORY"]) == (8192, 31940)
     assert (registered["moto"]["CPU"], registered["moto"]["MEMORY"]) == (4096, 7482), MOTO_CHANGED
 
 
@@ -471,3 +474,36 @@ def test_describing_a_task_does_not_move_it(ecsim: Backend, moto: Backend) -> No
         ]
     assert states["ecsim"] == ["RUNNING"] * 3
     assert states["moto"] == ["DEACTIVATING", "STOPPING", "DEPROVISIONING"], MOTO_CHANGED
+
+
+@pytest.mark.filterwarnings("ignore:Exception\\(InvalidSubnetIdError\\):UserWarning")
+def test_awsvpc_network_configuration_departures(both) -> None:
+    """An unknown subnet: ECS answers InvalidParameterException "Error retrieving subnet
+    information for [...]" (live answer, eddmann/serverless-fargate#20); moto answers EC2's
+    InvalidSubnetID.NotFound, no error shape of the ECS model. No securityGroups: the VPC's
+    default group (AwsVpcConfiguration reference); moto raises a Python KeyError."""
+    unknown = {"awsvpcConfiguration": {"subnets": ["subnet-nope"], "securityGroups": ["sg-1"]}}
+    codes = {}
+    for b in both:
+        checked(b.ecs, "create_cluster", clusterName=CLUSTER)
+        b.launch()
+        checked(b.ecs, "register_task_definition", family="w", networkMode="awsvpc",
+                containerDefinitions=[{"name": "w", "image": "w", "memory": 256}])  # fmt: skip
+        codes[b.name] = error_of(
+            b.ecs, "run_task", cluster=CLUSTER, taskDefinition="w", networkConfiguration=unknown
+        )["Code"]
+    assert codes == {"ecsim": "InvalidParameterException", "moto": "InvalidSubnetID.NotFound"}, (
+        MOTO_CHANGED
+    )
+    (ecsim,) = [b for b in both if b.name == "ecsim"]
+    (moto,) = [b for b in both if b.name == "moto"]
+    subnet = checked(moto.ec2, "describe_subnets")["Subnets"][0]["SubnetId"]
+    no_groups = {"awsvpcConfiguration": {"subnets": [subnet]}}
+    with pytest.raises(KeyError):
+        moto.ecs.run_task(cluster=CLUSTER, taskDefinition="w", networkConfiguration=no_groups)
+    subnet = checked(ecsim.ec2, "describe_subnets")["Subnets"][0]["SubnetId"]
+    no_groups = {"awsvpcConfiguration": {"subnets": [subnet]}}
+    ran = checked(
+        ecsim.ecs, "run_task", cluster=CLUSTER, taskDefinition="w", networkConfiguration=no_groups
+    )
+    assert ran["tasks"] and ran["failures"] == []

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+from ecs_api_helpers import DEFAULT_SUBNETS, awsvpc_service_taskdef
 from ecs_api_helpers import USER_DATA as HELPER_USER_DATA
-from ecs_api_helpers import awsvpc_service_taskdef
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +16,7 @@ from simulator.aws.ecs_services import CODE_DEPLOY_TASK_DEFINITION
 from simulator.ecs.task_sets import computed_desired_count
 
 USER_DATA = HELPER_USER_DATA.format(cluster="web")
-NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-a"]}}
+NETWORK = {"awsvpcConfiguration": {"subnets": DEFAULT_SUBNETS[:1]}}
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def world():
         UserData=USER_DATA,
     )
     aws.advance("2m")
-    alb = elbv2.create_load_balancer(Name="web", Subnets=["subnet-a", "subnet-b"])
+    alb = elbv2.create_load_balancer(Name="web", Subnets=DEFAULT_SUBNETS[:2])
     groups = [
         elbv2.create_target_group(
             Name=name, Protocol="HTTP", Port=8080, TargetType="ip", VpcId="vpc-1"

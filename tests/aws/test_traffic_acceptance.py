@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from ecs_api_helpers import DEFAULT_SUBNETS, awsvpc_service_taskdef
 from ecs_api_helpers import USER_DATA as HELPER_USER_DATA
-from ecs_api_helpers import awsvpc_service_taskdef
 
 from simulator.aws import SimulatedAWS
 
@@ -64,7 +64,7 @@ def build(aws: SimulatedAWS):
             serviceName=name,
             taskDefinition=td,
             desiredCount=3,
-            networkConfiguration={"awsvpcConfiguration": {"subnets": ["subnet-a"]}},
+            networkConfiguration={"awsvpcConfiguration": {"subnets": DEFAULT_SUBNETS}},
             loadBalancers=[{"targetGroupArn": arn, "containerName": "app", "containerPort": 8080}],
         )
     return lb, groups

@@ -12,29 +12,41 @@ from simulator.core.errors import CatalogError
 from simulator.ecs.facts import eni_limit
 from simulator.lifecycle.billing import _catalog_instance_price
 
-NOT_DESCRIBED = {
-    # retired: AWS no longer describes them in any Region
-    "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "hi1.4xlarge",
-    "hs1.8xlarge", "dl1.24xlarge", "f1.2xlarge", "f1.4xlarge", "f1.16xlarge",
-    "g2.2xlarge", "g2.8xlarge", "g3.4xlarge", "g3.8xlarge", "g3.16xlarge", "g3s.xlarge",
-    "g4ad.xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.16xlarge",
-    "i3.metal", "p2.xlarge", "p2.8xlarge", "p2.16xlarge", "p3.2xlarge", "p3.8xlarge",
-    "p3.16xlarge", "u-6tb1.metal", "u-9tb1.metal", "u-12tb1.metal", "u-18tb1.metal",
-    "u-24tb1.metal", "u-9tb1.112xlarge", "u-12tb1.112xlarge", "u-18tb1.112xlarge",
-    "u-24tb1.112xlarge", "u7inh-32tb.480xlarge",
-    # newer than the data
-    "u7ib-12tb.224xlarge", "p6e-gb200.36xlarge", "m9g.metal-24xl", "m9gd.metal-24xl",
+RETIRED = {
+    "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "hi1.4xlarge", "hs1.8xlarge",
+    "dl1.24xlarge", "f1.2xlarge", "f1.4xlarge", "f1.16xlarge", "g2.2xlarge", "g2.8xlarge",
+    "g3.4xlarge", "g3.8xlarge", "g3.16xlarge", "g3s.xlarge", "g4ad.xlarge", "g4ad.2xlarge",
+    "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.16xlarge", "i3.metal", "p2.xlarge", "p2.8xlarge",
+    "p2.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3.16xlarge", "u-6tb1.metal", "u-9tb1.metal",
+    "u-12tb1.metal", "u-18tb1.metal", "u-24tb1.metal", "u-9tb1.112xlarge",
+    "u-12tb1.112xlarge", "u-18tb1.112xlarge", "u-24tb1.112xlarge",
 }  # fmt: skip
-"""botocore enum names the data does not describe (docs/aws.md lists them)."""
+"""botocore enum names moto 5.2.5's data dropped, described from older moto commits."""
 
 DESCRIBED = sorted(ec2_types.descriptions())
 
 
-def test_every_enum_type_but_the_listed_ones_is_described() -> None:
+def test_every_enum_type_with_a_source_is_described() -> None:
     enum = set(ec2_types.enum_types())
-    assert set(ec2_types.descriptions()) <= enum
-    assert enum - set(ec2_types.descriptions()) == NOT_DESCRIBED
-    assert set(every_instance_type()) == set(ec2_types.descriptions())
+    described = set(ec2_types.descriptions())
+    assert described <= enum
+    assert enum - described == ec2_types.UNSOURCED
+    assert len(ec2_types.UNSOURCED) == 6
+    assert set(every_instance_type()) == described
+    for name in RETIRED:
+        assert "getmoto/moto" in ec2_types.source_of(name) and "commit" in ec2_types.source_of(name)
+        assert instance_type(name).price_per_hour is None
+
+
+def test_retired_types_carry_their_records_figures() -> None:
+    p2 = instance_type("p2.xlarge")
+    assert (p2.vcpu, p2.memory_mib, p2.arch, p2.max_enis) == (4, 62464, "x86_64", 4)
+    cg1 = instance_type("cg1.4xlarge")
+    assert (cg1.vcpu, cg1.memory_mib, cg1.max_enis) == (16, 23040, 8)
+    big = ec2_types.description("u-24tb1.metal")
+    assert big is not None and big["NetworkInfo"]["MaximumNetworkInterfaces"] == 15
+    assert big["MemoryInfo"]["SizeInMiB"] == 24576 * 1024
+    assert eni_limit("hs1.8xlarge").max_enis == 8
 
 
 def test_curated_rows_are_unchanged_and_agree_with_ec2() -> None:
@@ -66,8 +78,8 @@ def test_an_unpriced_type_is_never_billed_at_zero() -> None:
 
 
 def test_retired_names_are_unknown_with_suggestions() -> None:
-    with pytest.raises(CatalogError, match="unknown instance type 'cc2.8xlarge'"):
-        instance_type("cc2.8xlarge")
+    with pytest.raises(CatalogError, match="unknown instance type 'cc1.4xlarge'"):
+        instance_type("cc1.4xlarge")
 
 
 @given(st.sampled_from(DESCRIBED))
