@@ -432,16 +432,50 @@ class ScaleTraffic(Strict):
     factor: Multiplier
 
 
+def _onset(value: Any) -> float | str:
+    if value == "first_request":
+        return value
+    try:
+        return parse_duration(value)
+    except DurationError:
+        raise PydanticCustomError(
+            "expected_onset",
+            "expected 'first_request' or a duration after the deploy ("
+            + DURATION_EXPECTED
+            + "), got {got}",
+            {"got": _got(value)},
+        ) from None
+
+
+class RevisionFaultSpec(Strict):
+    """A bad version (simulator/faults/revision.py): what the new revision does wrong.
+    ``onset`` is a duration after the deploy event or ``first_request`` (the revision's
+    first routable target with traffic); the CPU cost holds from its first task."""
+
+    error_probability: Probability = 0.0
+    """Each request a target of the revision answers is a 5xx with this probability."""
+    latency_multiplier: PositiveNumber = 1.0
+    """Response times multiplied (waiting outside the CPU: capacity unchanged)."""
+    cpu_cost_factor: PositiveNumber = 1.0
+    """A performance regression: each request costs this many times the CPU."""
+    memory_leak_mib_per_hour: Price = 0.0
+    """Added to the service's memory model (needs ``memory_model``)."""
+    start_failure_probability: Probability = 0.0
+    onset: Annotated[float | str, BeforeValidator(_onset)] = 0.0
+
+
 class Deploy(Strict):
     """A new task definition revision for the service and a rolling deployment to it.
     ``start_failure_probability`` makes its tasks fail to start (a bad image, a crash at
-    boot), which exercises the deployment circuit breaker."""
+    boot), which exercises the deployment circuit breaker; ``fault`` makes the revision
+    a bad version (errors, latency, CPU cost, memory leak, start failures)."""
 
     at: Seconds
     action: Literal["deploy"]
     service: Name
     start_failure_probability: Probability = 0.0
     desired_count: Count | None = None
+    fault: RevisionFaultSpec | None = None
 
 
 class DrainInstances(Strict):
