@@ -52,6 +52,7 @@ from simulator.ecs.asg import AutoScalingGroup
 from simulator.ecs.capacity import CapacityProviders
 from simulator.ecs.control import EcsControlPlane
 from simulator.ecs.load_balancers import TargetRegistration
+from simulator.ecs.task_sets import TaskSets
 from simulator.ecs.timing import EcsTiming
 from simulator.faults.revision import RevisionFault, RevisionFaults
 from simulator.lifecycle.fleet import Fleet, InstanceTypeLike
@@ -203,6 +204,8 @@ class SimulatedAWS:
             self.ecs, self.elbv2.target_group, timing=elbv2_timing
         )
         """ECS services' ``loadBalancers``: their tasks as targets of ``elbv2``'s groups."""
+        self.task_sets = TaskSets(self.ecs)
+        """Task sets of CODE_DEPLOY / EXTERNAL services (``simulator.ecs.task_sets``)."""
         self.revision_faults = RevisionFaults(lambda: self.world.now)
         """Bad versions by task definition ARN (``inject_fault``)."""
         self.traffic = TrafficSources(self)

@@ -9,6 +9,7 @@ from simulator.aws import ecs as c
 from simulator.aws import ecs_account as a
 from simulator.aws import ecs_capacity as cp
 from simulator.aws import ecs_services as s
+from simulator.aws import ecs_task_sets as ts
 from simulator.aws import ecs_tasks as t
 from simulator.aws.operations import Operation, op
 from simulator.ecs.task_definition import MODELLED_FIELDS
@@ -178,6 +179,31 @@ OPERATIONS: Mapping[str, Operation] = {
         ],
     ),
     "DeleteService": op(s.delete_service, ["cluster", "service", "force"]),
+    # task sets (EXTERNAL / CODE_DEPLOY services)
+    "CreateTaskSet": op(
+        ts.create_task_set,
+        [
+            "cluster",
+            "service",
+            "taskDefinition",
+            "externalId",
+            "loadBalancers",
+            "launchType",
+            "capacityProviderStrategy",
+            "networkConfiguration",
+            "scale",
+            "tags",
+        ],
+        inert=["clientToken", "platformVersion"],
+    ),
+    "UpdateTaskSet": op(ts.update_task_set, ["cluster", "service", "taskSet", "scale"]),
+    "UpdateServicePrimaryTaskSet": op(
+        ts.update_service_primary_task_set, ["cluster", "service", "primaryTaskSet"]
+    ),
+    "DeleteTaskSet": op(ts.delete_task_set, ["cluster", "service", "taskSet", "force"]),
+    "DescribeTaskSets": op(
+        ts.describe_task_sets, ["cluster", "service", "taskSets"], inert=["include"]
+    ),
     "DescribeServices": op(s.describe_services, ["cluster", "services"], inert=["include"]),
     "ListServices": op(s.list_services, ["cluster", "launchType", "schedulingStrategy", *PAGING]),
     # capacity providers

@@ -28,9 +28,14 @@ from simulator.aws.ecs_tasks import _strategy, check_network
 from simulator.aws.ecs_views import failure, service_view
 from simulator.core.errors import AWSError
 from simulator.ecs import deployment as dep
-from simulator.ecs.constraints import constraints_from_api, strategies_from_api
+from simulator.ecs.constraints import (
+    SERVICE_DEFAULT_STRATEGIES,
+    constraints_from_api,
+    strategies_from_api,
+)
 from simulator.ecs.control import EcsCluster, Service
 from simulator.ecs.load_balancers import ServiceLoadBalancer
+from simulator.ecs.task_sets import CODE_DEPLOY, CONTROLLERS, EXTERNAL
 
 if TYPE_CHECKING:
     from simulator.aws.ecs import EcsService
@@ -122,13 +127,15 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
         )
     _refuse_nonempty(p, "serviceRegistries", "serviceConnectConfiguration")
     controller = (p.get("deploymentController") or {}).get("type", "ECS")
-    if controller != "ECS":
-        raise errors.not_simulated(f"the {controller} deployment controller", ["ECS"])
+    if controller not in CONTROLLERS:
+        raise AWSError(INVALID_PARAMETER, f"Unknown deployment controller type {controller}.")
+    if controller == EXTERNAL:
+        return ecs_task_sets_service(svc, cluster, name, p)
     if "taskDefinition" not in p:
         raise AWSError(INVALID_PARAMETER, "taskDefinition is required (ecsim wording).")
     td = svc.task_definition(p["taskDefinition"], active=True)
     check_network(td, p)
-    load_balancers = _load_balancers(svc, td, p.get("loadBalancers") or ())
+    load_balancers = parse_load_balancers(svc, td, p.get("loadBalancers") or ())
     scheduling = p.get("schedulingStrategy", "REPLICA")
     desired = p.get("desiredCount")
     if desired is None and scheduling == "REPLICA":
@@ -158,11 +165,64 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
         capacity_provider_strategy=strategy or (),
         load_balancers=load_balancers,
     )
+    if controller == CODE_DEPLOY:  # its first task set: PRIMARY, the service's own
+        registry = svc.ecs.task_sets
+        registry.adopt(service, CODE_DEPLOY)
+        registry.create(
+            cluster,
+            service,
+            td.arn,
+            load_balancers=load_balancers,
+            network_configuration=p.get("networkConfiguration"),
+            primary=True,
+        )
     svc.service_tags[service.arn] = [dict(t) for t in p.get("tags") or ()]
     return {"service": view(svc, cluster, service)}
 
 
-def _load_balancers(
+def ecs_task_sets_service(
+    svc: EcsService, cluster: EcsCluster, name: str, p: dict[str, Any]
+) -> dict[str, Any]:
+    """An EXTERNAL service: no task definition or tasks of its own (its task sets, made
+    with CreateTaskSet, carry them); desiredCount and placement as for any service."""
+    for given in ("taskDefinition", "loadBalancers", "networkConfiguration", "launchType"):
+        if p.get(given):
+            raise AWSError(
+                INVALID_PARAMETER,
+                f"{given} is specified on the task sets of a service with the EXTERNAL "
+                "deployment controller, not on the service (ecsim wording).",
+            )
+    existing = cluster.services.get(name)
+    if existing is not None and existing.status != "INACTIVE":
+        raise AWSError(INVALID_PARAMETER, "Creation of service was not idempotent.")
+    desired = p.get("desiredCount")
+    if desired is None:
+        raise AWSError(
+            INVALID_PARAMETER, "desiredCount is required for a REPLICA service (ecsim wording)."
+        )
+    _check_desired(desired)
+    account = svc.account
+    service = Service(
+        name,
+        f"arn:aws:ecs:{account.region}:{account.account_id}:service/{cluster.name}/{name}",
+        cluster.name,
+        desired,
+        strategies=(
+            tuple(strategies_from_api(p["placementStrategy"]))
+            if "placementStrategy" in p
+            else SERVICE_DEFAULT_STRATEGIES
+        ),
+        constraints=tuple(constraints_from_api(p.get("placementConstraints"))),
+        health_check_grace_period=float(p.get("healthCheckGracePeriodSeconds", 0)),
+        created_at=account.now,
+    )
+    cluster.services[name] = service
+    svc.ecs.task_sets.adopt(service, EXTERNAL)
+    svc.service_tags[service.arn] = [dict(t) for t in p.get("tags") or ()]
+    return {"service": view(svc, cluster, service)}
+
+
+def parse_load_balancers(
     svc: EcsService, td: Any, entries: Iterable[Mapping[str, Any]]
 ) -> list[ServiceLoadBalancer]:
     """CreateService's ``loadBalancers``: ELBv2 target groups of this account, a
@@ -212,11 +272,15 @@ def update_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
     _refuse_nonempty(p, "loadBalancers", "serviceRegistries", "serviceConnectConfiguration")
     if p.get("capacityProviderStrategy"):
         raise errors.not_simulated("changing a service's capacity provider strategy")
-    controller = (p.get("deploymentController") or {}).get("type", "ECS")
-    if controller != "ECS":
-        raise errors.not_simulated(f"the {controller} deployment controller", ["ECS"])
+    controller = (p.get("deploymentController") or {}).get("type", service.controller)
+    if controller != service.controller:
+        raise errors.not_simulated(
+            f"changing the deployment controller from {service.controller} to {controller}"
+        )
     desired = p.get("desiredCount")
     _check_desired(desired)
+    if service.controller != "ECS":
+        return _update_task_set_service(svc, cluster, service, p)
     td = svc.task_definition(p["taskDefinition"], active=True) if "taskDefinition" in p else None
     config = _config(p.get("deploymentConfiguration"), service.config)
     if "placementStrategy" in p:
@@ -233,6 +297,56 @@ def update_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
         deployment_configuration=config,
         force_new_deployment=bool(p.get("forceNewDeployment", False)),
     )
+    return {"service": view(svc, cluster, service)}
+
+
+CODE_DEPLOY_TASK_DEFINITION = (
+    "Unable to update task definition on services with a CODE_DEPLOY deployment controller. "
+    "Use AWS CodeDeploy to trigger a new deployment."
+)
+"""UpdateService's refusal, as AWS words it (quoted in fabfuel/ecs-deploy#120)."""
+TASK_SET_SERVICE_UPDATABLE = frozenset(
+    {
+        "cluster",
+        "service",
+        "desiredCount",
+        "deploymentConfiguration",
+        "healthCheckGracePeriodSeconds",
+        "placementStrategy",
+        "placementConstraints",
+        "deploymentController",
+    }
+)
+"""What UpdateService may change on a CODE_DEPLOY / EXTERNAL service (botocore
+UpdateService: desired count, deployment configuration, grace period, placement; managed
+and propagated tags are accepted without effect)."""
+
+
+def _update_task_set_service(
+    svc: EcsService, cluster: EcsCluster, service: Service, p: dict[str, Any]
+) -> dict[str, Any]:
+    if p.get("taskDefinition") and service.controller == CODE_DEPLOY:
+        raise AWSError(INVALID_PARAMETER, CODE_DEPLOY_TASK_DEFINITION)
+    other = sorted(k for k in p if k not in TASK_SET_SERVICE_UPDATABLE and p[k] not in (None, []))
+    if other:
+        raise AWSError(
+            INVALID_PARAMETER,
+            f"{', '.join(other)} cannot be updated on a service with the {service.controller} "
+            "deployment controller (ecsim wording).",
+        )
+    if "deploymentConfiguration" in p:
+        config = _config(p["deploymentConfiguration"], service.config)
+        if config is not None:
+            service.config = config
+    if "placementStrategy" in p:
+        service.strategies = strategies_from_api(p["placementStrategy"])
+    if "placementConstraints" in p:
+        service.constraints = constraints_from_api(p["placementConstraints"])
+    if "healthCheckGracePeriodSeconds" in p:
+        service.health_check_grace_period = float(p["healthCheckGracePeriodSeconds"])
+    if p.get("desiredCount") is not None:
+        service.desired_count = p["desiredCount"]
+    svc.ecs.reconsider(cluster, service)
     return {"service": view(svc, cluster, service)}
 
 

@@ -321,7 +321,7 @@ def service_view(
         "desiredCount": svc.desired_count,
         "runningCount": svc.running_count,
         "pendingCount": svc.pending_count,
-        "taskDefinition": svc.primary.task_definition,
+        "taskDefinition": svc.primary.task_definition if svc.deployments else "",
         "deploymentConfiguration": config,
         "deployments": [deployment_view(ctx, cluster, svc, d) for d in svc.deployments],
         "events": [
@@ -346,6 +346,68 @@ def service_view(
         out["launchType"] = svc.launch_type
     if created_by:
         out["createdBy"] = created_by
+    if svc.controller != "ECS":
+        _task_set_fields(ctx, cluster, svc, out)
+    return out
+
+
+def _task_set_fields(
+    ctx: EcsViewContext, cluster: EcsCluster, svc: Service, out: dict[str, Any]
+) -> None:
+    """A CODE_DEPLOY / EXTERNAL service shows its task sets instead of deployments; its
+    task definition is the PRIMARY task set's."""
+    registry = ctx.ecs.task_sets
+    sets = registry.task_sets(svc) if registry is not None else []
+    out["deploymentController"] = {"type": svc.controller}
+    out["deployments"] = []
+    out["taskSets"] = [task_set_view(ctx, cluster, svc, ts) for ts in sets]
+    primary = next((ts for ts in sets if ts.status == "PRIMARY"), None)
+    if primary is not None:
+        out["taskDefinition"] = primary.task_definition
+    else:
+        out.pop("taskDefinition", None)
+
+
+def task_set_view(
+    ctx: EcsViewContext, cluster: EcsCluster, svc: Service, ts: Any
+) -> dict[str, Any]:
+    """One TaskSet (botocore ecs TaskSet)."""
+    out: dict[str, Any] = {
+        "id": ts.id,
+        "taskSetArn": ts.arn,
+        "serviceArn": svc.arn,
+        "clusterArn": cluster.arn,
+        "status": ts.status,
+        "taskDefinition": ts.task_definition,
+        "computedDesiredCount": ts.computed_desired,
+        "pendingCount": ts.pending,
+        "runningCount": ts.running,
+        "createdAt": ctx.timestamp(ts.created_at),
+        "updatedAt": ctx.timestamp(ts.updated_at),
+        "loadBalancers": [
+            {
+                "targetGroupArn": lb.target_group_arn,
+                "containerName": lb.container_name,
+                "containerPort": lb.container_port,
+            }
+            for lb in ts.load_balancers
+        ],
+        "serviceRegistries": [],
+        "scale": {"value": float(ts.scale), "unit": "PERCENT"},
+        "stabilityStatus": ts.stability_status,
+        "stabilityStatusAt": ctx.timestamp(ts.stability_at),
+        "tags": [dict(t) for t in ts.tags],
+    }
+    if ts.started_by:
+        out["startedBy"] = ts.started_by
+    if ts.external_id:
+        out["externalId"] = ts.external_id
+    if ts.capacity_provider_strategy:
+        out["capacityProviderStrategy"] = [i.to_api() for i in ts.capacity_provider_strategy]
+    else:
+        out["launchType"] = ts.launch_type
+    if ts.network_configuration:
+        out["networkConfiguration"] = ts.network_configuration
     return out
 
 

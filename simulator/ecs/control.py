@@ -93,6 +93,7 @@ class Service:
     task_deployment: dict[str, dep.Deployment] = field(default_factory=dict)
     capacity_provider_strategy: tuple = ()  # StrategyItems (simulator.ecs.capacity_strategy)
     load_balancers: tuple = ()  # ServiceLoadBalancer (simulator.ecs.load_balancers)
+    controller: str = "ECS"  # deploymentController; others: simulator.ecs.task_sets
 
     @property
     def group(self) -> str:
@@ -166,6 +167,8 @@ class EcsControlPlane:
         # services' loadBalancers: TargetRegistration(self) sets ``load_balancing``
         # (simulator.ecs.load_balancers)
         self.load_balancing: Any = None
+        # CODE_DEPLOY / EXTERNAL services: TaskSets(self) sets ``task_sets``
+        self.task_sets: Any = None
         self._kicked: set[tuple[str, str]] = set()
         self._ids = itertools.count(1)
         self._deployment_ids = itertools.count(1)
@@ -982,6 +985,9 @@ class EcsControlPlane:
     # -------------------------------------------------------------- scheduler
     def _reconcile(self, cluster: EcsCluster, svc: Service) -> None:
         if svc.status == "INACTIVE":
+            return
+        if svc.controller != "ECS" and self.task_sets is not None:
+            self.task_sets.reconcile(cluster, svc)  # its task sets, not deployments
             return
         if svc.scheduling_strategy == "DAEMON":
             self._reconcile_daemon(cluster, svc)

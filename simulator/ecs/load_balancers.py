@@ -114,6 +114,10 @@ class TargetRegistration:
                 n += 1
         return n
 
+    def healthy(self, task_id: str) -> bool:
+        """The task is registered and healthy in every one of its target groups."""
+        return self._healthy(task_id)
+
     def _healthy(self, task_id: str) -> bool:
         targets = self._targets.get(task_id)
         if not targets:
@@ -128,12 +132,17 @@ class TargetRegistration:
     def activating(self, cluster: EcsCluster, task: Task) -> None:
         """RegisterTargets for each of the task's service's target groups."""
         svc = self._service(cluster, task)
-        if svc is None or not svc.load_balancers:
+        if svc is None:
+            return
+        balancers = svc.load_balancers
+        if svc.controller != "ECS" and self.ecs.task_sets is not None:
+            balancers = self.ecs.task_sets.load_balancers(svc, task.task_id)  # its task set's
+        if not balancers:
             return
         now = self.world.now
         address = str(_TASK_SUBNET[next(self._ips)])
         registered: list[tuple[str, str]] = []
-        for lb in svc.load_balancers:
+        for lb in balancers:
             tg = self.target_groups(lb.target_group_arn)
             target_id = address if tg.target_type == "ip" else self._instance_id(cluster, task)
             tg.register(target_id, now, port=lb.container_port)

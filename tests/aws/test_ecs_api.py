@@ -533,9 +533,9 @@ def test_service_errors(aws, ec2, ecs) -> None:
         serviceName="s",
         taskDefinition="web",
         desiredCount=1,
-        deploymentController={"type": "CODE_DEPLOY"},
+        deploymentController={"type": "BLUE_GREEN"},  # CODE_DEPLOY / EXTERNAL: task sets
     )
-    assert code == "UnsupportedOperation" and message.startswith("ecsim does not simulate")
+    assert code == "InvalidParameterException" and "BLUE_GREEN" in message
     bad = error(
         ecs,
         "create_service",
