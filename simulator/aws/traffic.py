@@ -133,13 +133,16 @@ class TrafficSources:
             if lb.state(at) != "active" or not lb.listeners:
                 continue
             rate = float(source.arrivals.rate(np.array([at]))[0])
-            listener = lb.listeners[sorted(lb.listeners)[0]]
+            # the listener clients use: the lowest port (production's 80 before a 8080
+            # test listener; ecsim's choice), then the ARN
+            listener = min(lb.listeners.values(), key=lambda x: (x.port, x.arn))
             split = listener.route_split(rate, at=at)
             for name in sorted(split.groups):
                 tg = self.aws.elbv2.target_group(name)
                 targets = sorted(tg.routable(at))
                 caps = [self._capacity(tg, t, source.workload) for t in targets]
-                out.append((lb, tg, split.groups[name], caps, self._faults(tg, targets, at)))
+                rate_tg = split.groups[name]
+                out.append((lb, tg, rate_tg, caps, self._faults(tg, targets, at, rate_tg > 0)))
             if split.elb_503:
                 out.append((lb, None, split.elb_503, [], (0.0, 1.0)))  # type: ignore[arg-type]
         return out
@@ -153,15 +156,20 @@ class TrafficSources:
                 return task.task_definition_arn
         return None
 
-    def _faults(self, tg: TargetGroup, targets: list[str], at: float) -> tuple[float, float]:
+    def _faults(
+        self, tg: TargetGroup, targets: list[str], at: float, serving: bool
+    ) -> tuple[float, float]:
         """(share of answers that are a bad version's 5xx, mean latency multiplier) over
-        the group's routable targets, which share its requests evenly."""
+        the group's routable targets, which share its requests evenly; a revision whose
+        targets receive requests for the first time starts a first_request onset."""
         faults = self.aws.revision_faults
         if not targets or not faults.active:
             return 0.0, 1.0
         error = slow = 0.0
         for target in targets:
             rev = self._revision(tg, target)
+            if serving:
+                faults.first_request(rev, at)
             fault = faults.fault_of(rev)
             if fault is not None and at >= faults.onset_of(rev):
                 error += fault.error_probability

@@ -96,7 +96,7 @@ class Plan:
     interval_s: float | None = None
 
 
-def _seconds(where: str, value: Any) -> float:
+def seconds(where: str, value: Any) -> float:
     if isinstance(value, bool):
         raise PlanError(f"{where}: expected a duration, got {value!r}")
     try:
@@ -160,7 +160,7 @@ def analysis_from(where: str, spec: Mapping[str, Any], default_name: str) -> Ana
     interval = spec.get("interval")
     if count > 1 and interval is None:
         raise PlanError(f"{where}: interval must be specified when count > 1")
-    interval_s = None if interval is None else _seconds(f"{where}.interval", interval)
+    interval_s = None if interval is None else seconds(f"{where}.interval", interval)
     if interval_s is not None and interval_s <= 0:
         raise PlanError(f"{where}.interval: Duration needs to be greater than 0")
     return Analysis(
@@ -171,7 +171,7 @@ def analysis_from(where: str, spec: Mapping[str, Any], default_name: str) -> Ana
         interval_s=interval_s,
         count=count,
         failure_limit=failure_limit,
-        initial_delay_s=_seconds(f"{where}.initialDelay", spec.get("initialDelay", 0)),
+        initial_delay_s=seconds(f"{where}.initialDelay", spec.get("initialDelay", 0)),
     )
 
 
@@ -222,7 +222,7 @@ def argo_plan(
             pause = step[kind]
             _keys(f"{here}.pause", pause, {"duration"})
             if "duration" in pause:
-                t += _seconds(f"{here}.pause.duration", pause["duration"])
+                t += seconds(f"{here}.pause.duration", pause["duration"])
             else:
                 t += manual_pause_s
         else:
@@ -278,7 +278,7 @@ def flagger_plan(spec: Mapping[str, Any], *, where: str = "analysis") -> Plan:
     """A Flagger ``analysis`` block as a plan: the advance schedule if every check passes
     and one check per interval while green is being analysed."""
     _keys(where, spec, FLAGGER_FIELDS)
-    interval = _seconds(f"{where}.interval", spec.get("interval", FLAGGER_DEFAULT_INTERVAL_S))
+    interval = seconds(f"{where}.interval", spec.get("interval", FLAGGER_DEFAULT_INTERVAL_S))
     interval = max(interval, FLAGGER_MIN_INTERVAL_S)  # Flagger raises shorter ones to 10 s
     threshold = _int(f"{where}.threshold", spec.get("threshold", 1), 1)
     modes = [k for k in ("stepWeight", "stepWeights", "iterations") if k in spec]

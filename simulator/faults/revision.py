@@ -199,6 +199,12 @@ class RevisionFaults:
             if self._shares.get(iv.column, 1.0) > 0:
                 self.onsets[rev] = now
 
+    def first_request(self, task_definition_arn: str | None, at: float) -> None:
+        """The revision answered its first request at ``at`` (a caller that sees
+        requests, such as the boto3 world's publisher): a first_request onset starts."""
+        if task_definition_arn in self.faults and task_definition_arn not in self.onsets:
+            self.onsets[task_definition_arn] = at
+
     @property
     def active(self) -> bool:
         """Whether any fault changes what a target answers (else nothing to apply)."""

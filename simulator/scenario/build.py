@@ -22,6 +22,7 @@ from simulator.catalog.catalog import (
     requests_per_vcpu_second,
 )
 from simulator.catalog.hosts import host_type
+from simulator.core.errors import EcsimError
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
 from simulator.ec2.observe import FleetObserver
@@ -122,6 +123,12 @@ class Simulation:
         self, scenario: schema.Scenario, seed: int | None = None, world: World | None = None
     ):
         self.scenario = scenario
+        for i, e in enumerate(scenario.events):
+            if getattr(e, "strategy", None) is not None:
+                raise EcsimError(
+                    f"events[{i}].strategy: traffic-shifting deployments run on the blue/green "
+                    "engine (simulator.experiment.deployment_choice), not in this run yet"
+                )
         self.seed = scenario.seed if seed is None else seed
         self.world = world if world is not None else World(self.seed)
         cap = scenario.capacity
