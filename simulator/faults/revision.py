@@ -249,12 +249,13 @@ class RevisionFaults:
     ) -> None:
         """Turn the fault share of each tick's successes into target 5xx and stretch its
         response times (``out``: the fidelity's metric -> (ticks, columns) arrays)."""
-        if not self.active or not len(starts):
+        if not len(starts):
             return
         ends = np.asarray(starts, dtype=float) + np.asarray(lengths, dtype=float).reshape(-1)
-        for j, column in enumerate(columns):
-            error, slow = self.tick_factors(column, starts, ends)
-            apply_factors(out, j, error, slow)
+        if self.active:
+            for j, column in enumerate(columns):
+                error, slow = self.tick_factors(column, starts, ends)
+                apply_factors(out, j, error, slow)
         self.forget_before(float(ends[-1]))
 
     # ------------------------------------------------------------- request fidelity
