@@ -126,7 +126,8 @@ def run_strategy(strategy: ResolvedStrategy, setup: Setup = Setup()) -> Deployme
     (blue,) = aws.task_sets.task_sets(svc)
     start = aws.now
     record = DeploymentRecord(
-        "d-" + f"{zlib.crc32(strategy.label.encode()):09d}"[-9:],
+        # an id from what was deployed and how (stable across runs, distinct per setup)
+        "d-" + f"{zlib.crc32(repr((strategy.label, setup)).encode()):09d}"[-9:],
         SERVICE,
         strategy.label,
         w.blue,

@@ -129,6 +129,8 @@ def plot_timeline(view: DeploymentView, path: Path) -> Path:
         for w in r.weights:
             total = sum(w.weights.values())
             changes.append((w.at, 100.0 * w.weights.get(tg, 0) / total if total else 0.0))
+        if changes and changes[0][0] > r.created:  # blue held everything before the first
+            changes.insert(0, (r.created, 100.0 if side == "blue" else 0.0))
         if changes:
             xs, ys = _steps(changes, end)
             axes[0].step(_minutes(xs, r.created), ys, where="post", color=side, label=side)
@@ -155,11 +157,15 @@ def plot_timeline(view: DeploymentView, path: Path) -> Path:
             axes[3].step(_minutes(xs, r.created), ys, where="post", color=side, label=side)
     axes[3].set_ylabel("running tasks")
     axes[3].set_xlabel("minutes since the deployment was created")
+    marks: dict[float, list[str]] = {}
     for t, label in ((r.detected, "detected"), (r.contained, "contained")):
         if t is not None:
-            for ax in axes:
-                ax.axvline(_minutes(t, r.created), color="red", ls="--", lw=0.8)
-            axes[0].annotate(label, (_minutes(t, r.created), 100), fontsize="small", color="red")
+            marks.setdefault(t, []).append(label)
+    for t, labels in marks.items():
+        mark = float(_minutes(t, r.created))
+        for ax in axes:
+            ax.axvline(mark, color="red", ls="--", lw=0.8)
+        axes[0].annotate(" " + ", ".join(labels), (mark, 50), fontsize="small", color="red")
     axes[0].set_title(f"{r.deployment_id}: {r.strategy} ({r.status})")
     for ax in axes:
         ax.grid(alpha=0.3)
@@ -174,7 +180,10 @@ def plot_timeline(view: DeploymentView, path: Path) -> Path:
 def plot_comparison(deployments: Sequence[dict], path: Path) -> Path:
     """Bars across deployments: exposure, time to detect, duration and extra cost
     (a deployment whose fault was never detected gets no time-to-detect bar)."""
-    labels = [f"{d['strategy']}\n{d['deployment_id']}" for d in deployments]
+    labels = [
+        f"{d['strategy'].removeprefix('CodeDeployDefault.')}\n{d['deployment_id']}"
+        for d in deployments
+    ]
     x = np.arange(len(deployments))
     panels = (
         ("exposed_requests", "exposed requests", 1.0),
@@ -182,7 +191,7 @@ def plot_comparison(deployments: Sequence[dict], path: Path) -> Path:
         ("duration", "duration (min)", 1 / 60),
         ("extra_cost", "extra cost (USD)", 1.0),
     )
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7))
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
     for ax, (key, title, scale) in zip(axes.flat, panels, strict=True):
         values = [np.nan if d.get(key) is None else d[key] * scale for d in deployments]
         ax.bar(x, values, color="tab:blue")
