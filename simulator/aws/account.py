@@ -56,6 +56,7 @@ from simulator.ecs.control import EcsControlPlane
 from simulator.ecs.load_balancers import TargetRegistration
 from simulator.ecs.task_sets import TaskSets
 from simulator.ecs.timing import EcsTiming
+from simulator.faults.revision import RevisionFault, RevisionFaults
 from simulator.iam.caller import Caller
 from simulator.iam.caller import admin as admin_caller
 from simulator.iam.principals import IamAccount
@@ -211,6 +212,8 @@ class SimulatedAWS:
         """ECS services' ``loadBalancers``: their tasks as targets of ``elbv2``'s groups."""
         self.task_sets = TaskSets(self.ecs)
         """Task sets of CODE_DEPLOY / EXTERNAL services (``simulator.ecs.task_sets``)."""
+        self.revision_faults = RevisionFaults(lambda: self.world.now)
+        """Bad versions by task definition ARN (``inject_fault``)."""
         self.traffic = TrafficSources(self)
         """What ``send_traffic`` offers to the load balancers, published once a minute."""
         elbv2 = Elbv2Service(self, self.elbv2, self.elb_health)
@@ -366,6 +369,41 @@ class SimulatedAWS:
         once a minute (``simulator.aws.traffic``)."""
         with self._lock:
             self.traffic.send(target, rps, workload)
+
+    def inject_fault(
+        self,
+        task_definition_arn: str,
+        *,
+        error_probability: float = 0.0,
+        latency_multiplier: float = 1.0,
+        cpu_cost_factor: float = 1.0,
+        memory_leak_mib_per_hour: float = 0.0,
+        start_failure_probability: float = 0.0,
+        onset: Duration | str = 0,
+    ) -> None:
+        """Make a task definition revision a bad version (``simulator.faults.revision``):
+        its targets answer 5xx with ``error_probability``, respond ``latency_multiplier``
+        times slower, serve 1/``cpu_cost_factor`` of the requests/s, leak memory (MiB/h,
+        kept in ``revision_faults``), and its tasks fail to start with
+        ``start_failure_probability``. ``onset``: a delay from now, or ``"first_request"``.
+        ``task_definition_arn`` may also be ``family:revision``; an unknown one is
+        ECS's ClientException "Unable to describe task definition."."""
+        with self._lock:
+            arn = self.ecs.task_definitions.describe(task_definition_arn).arn
+            when: float | str = onset if onset == "first_request" else parse_duration(onset)
+            fault = RevisionFault.from_fields(
+                {
+                    "error_probability": error_probability,
+                    "latency_multiplier": latency_multiplier,
+                    "cpu_cost_factor": cpu_cost_factor,
+                    "memory_leak_mib_per_hour": memory_leak_mib_per_hour,
+                    "start_failure_probability": start_failure_probability,
+                    "onset": when,
+                }
+            )
+            self.revision_faults.inject(arn, fault, now=self.now)
+            if start_failure_probability:
+                self.ecs.start_failure[arn] = start_failure_probability
 
     def fail_host(self, host_id: str) -> None:
         """AWS detects a hardware failure of the host now: it goes under-assessment, its

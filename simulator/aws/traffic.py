@@ -37,7 +37,6 @@ from simulator.traffic.elb_targets import TargetGroup
 
 if TYPE_CHECKING:
     from simulator.aws.account import SimulatedAWS
-    from simulator.traffic.load_balancer import LoadBalancer
 
 NAMESPACE = "AWS/ApplicationELB"
 PERIOD = 60.0
@@ -124,9 +123,9 @@ class TrafficSources:
             start += PERIOD
 
     # -------------------------------------------------------------- the minute
-    def _snapshot(self, at: float) -> list[tuple[LoadBalancer, TargetGroup, float, list[float]]]:
-        """Per load balancer and target group: offered requests/s and the routable
-        targets' capacities (requests/s), at the minute's start."""
+    def _snapshot(self, at: float) -> list[tuple]:
+        """Per load balancer and target group: offered requests/s, the routable targets'
+        capacities (requests/s) and their bad-version factors, at the minute's start."""
         out = []
         for arn in sorted(self._sources):
             source = self._sources[arn]
@@ -134,18 +133,53 @@ class TrafficSources:
             if lb.state(at) != "active" or not lb.listeners:
                 continue
             rate = float(source.arrivals.rate(np.array([at]))[0])
-            listener = lb.listeners[sorted(lb.listeners)[0]]
+            # the listener clients use: the lowest port (production's 80 before a 8080
+            # test listener; ecsim's choice), then the ARN
+            listener = min(lb.listeners.values(), key=lambda x: (x.port, x.arn))
             split = listener.route_split(rate, at=at)
             for name in sorted(split.groups):
                 tg = self.aws.elbv2.target_group(name)
-                caps = [self._capacity(tg, t, source.workload) for t in sorted(tg.routable(at))]
-                out.append((lb, tg, split.groups[name], caps))
+                targets = sorted(tg.routable(at))
+                caps = [self._capacity(tg, t, source.workload) for t in targets]
+                rate_tg = split.groups[name]
+                out.append((lb, tg, rate_tg, caps, self._faults(tg, targets, at, rate_tg > 0)))
             if split.elb_503:
-                out.append((lb, None, split.elb_503, []))  # type: ignore[arg-type]
+                out.append((lb, None, split.elb_503, [], (0.0, 1.0)))  # type: ignore[arg-type]
         return out
 
+    def _revision(self, tg: TargetGroup, target_id: str) -> str | None:
+        """The task definition ARN behind a target (None: not an ECS task)."""
+        task_id = self.aws.target_registration.task_of(tg.arn, target_id)
+        for cluster in self.aws.ecs.clusters.values() if task_id is not None else ():
+            task = cluster.tasks.get(task_id or "")
+            if task is not None:
+                return task.task_definition_arn
+        return None
+
+    def _faults(
+        self, tg: TargetGroup, targets: list[str], at: float, serving: bool
+    ) -> tuple[float, float]:
+        """(share of answers that are a bad version's 5xx, mean latency multiplier) over
+        the group's routable targets, which share its requests evenly; a revision whose
+        targets receive requests for the first time starts a first_request onset."""
+        faults = self.aws.revision_faults
+        if not targets or not faults.active:
+            return 0.0, 1.0
+        error = slow = 0.0
+        for target in targets:
+            rev = self._revision(tg, target)
+            if serving:
+                faults.first_request(rev, at)
+            fault = faults.fault_of(rev)
+            if fault is not None and at >= faults.onset_of(rev):
+                error += fault.error_probability
+                slow += fault.latency_multiplier
+            else:
+                slow += 1.0
+        return error / len(targets), slow / len(targets)
+
     def _capacity(self, tg: TargetGroup, target_id: str, workload: str) -> float:
-        """Requests/s a target serves at low load."""
+        """Requests/s a target serves at low load (a bad version's CPU cost divides it)."""
         aws = self.aws
         task_id = aws.target_registration.task_of(tg.arn, target_id)
         if task_id is not None:
@@ -156,7 +190,9 @@ class TrafficSources:
                 req = aws.ecs.task_definitions.describe(task.task_definition_arn).requirements()
                 ci = cluster.container_instances.get(task.container_instance or "")
                 family = ci.instance_type.family if ci is not None else DEFAULT_FAMILY
-                return req.cpu / 1024.0 * requests_per_vcpu_second(workload, family, None, {})
+                factor = aws.revision_faults.capacity_factor(task.task_definition_arn)
+                rps = requests_per_vcpu_second(workload, family, None, {})
+                return req.cpu / 1024.0 * rps * factor
         instance = aws.fleet.instances.get(target_id)
         if instance is not None:
             itype = aws.instance_type(instance.instance_type)
@@ -166,7 +202,7 @@ class TrafficSources:
     def _publish(self, at: float, snapshot: list) -> None:
         store = self.aws.cloudwatch_store
         by_lb: dict[str, float] = {}
-        for lb, tg, rate, caps in snapshot:
+        for lb, tg, rate, caps, (error, slow) in snapshot:
             lb_dim = _dimension(lb.arn, "LoadBalancer")
             if tg is None or not caps:  # no routable target: the load balancer's 503s
                 count = rate * PERIOD
@@ -190,7 +226,8 @@ class TrafficSources:
                 continue
             by_lb[lb_dim] = by_lb.get(lb_dim, 0.0) + requests
             served = float(r.served[0]) * PERIOD
-            failed = float(r.failed[0]) * PERIOD
+            failed = float(r.failed[0]) * PERIOD + served * error  # a bad version's 5xx
+            served -= served * error
             store.put(NAMESPACE, "RequestCount", dims, at, value=requests)
             store.put(NAMESPACE, "HTTPCode_Target_2XX_Count", dims, at, value=served)
             if failed > 0:
@@ -204,9 +241,9 @@ class TrafficSources:
             )
             if served > 0:
                 values, counts = response_time_points(
-                    float(r.latency_p50[0]),
-                    float(r.latency_mean[0]),
-                    float(r.latency_p99[0]),
+                    float(r.latency_p50[0]) * slow,
+                    float(r.latency_mean[0]) * slow,
+                    float(r.latency_p99[0]) * slow,
                     served,
                 )
                 store.put(

@@ -18,6 +18,8 @@ class RunResult:
     metrics: pd.DataFrame
     events: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+    traffic_deployments: list[Any] = field(default_factory=list)
+    """Traffic-shifting deployments (simulator.report.deployments.DeploymentView)."""
 
     def series(self, metric: str, **labels: str) -> pd.Series:
         """One metric as a Series indexed by time (seconds), filtered by labels."""

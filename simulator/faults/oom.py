@@ -48,6 +48,9 @@ class TaskLoad:
 LoadSource = Callable[[str, float], TaskLoad]
 """(service, now) -> the load on each of its routable targets."""
 
+RevisionLeak = Callable[[Task, float], tuple[float, float]]
+"""(task, now) -> (MiB its revision has leaked, MiB/s it leaks now)."""
+
 Routable = Callable[[str, str], bool]
 """(service, task id) -> whether the task's target takes new requests."""
 
@@ -100,6 +103,8 @@ class OomKiller:
         self.routable = routable
         self.step_s = step_s
         self._pending: set[str] = set()  # tasks with a kill scheduled in this step
+        self.revision_leak: RevisionLeak | None = None
+        """A bad revision's leak on top of the service's model (faults/revision.py)."""
 
     def start(self) -> None:
         if self.services:
@@ -110,7 +115,14 @@ class OomKiller:
         """(task ids, MiB used) of the service's RUNNING tasks at ``now``."""
         mem = self.services[service]
         ids, ages, flights = self._state(service, now)
-        return ids, mem.model.usage(ages, flights)
+        return ids, mem.model.usage(ages, flights) + self._leaks(ids, now)[0]
+
+    def _leaks(self, ids: list[str], now: float) -> tuple[np.ndarray, np.ndarray]:
+        """(MiB leaked, MiB/s) of each task's revision fault (zeros without one)."""
+        if self.revision_leak is None:
+            return np.zeros(len(ids)), np.zeros(len(ids))
+        pairs = [self.revision_leak(self.cluster.tasks[t], now) for t in ids]
+        return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
 
     def utilization(self, service: str, now: float) -> float:
         """Mean MemoryUtilization (% of the task's memory) over its RUNNING tasks."""
@@ -178,13 +190,19 @@ class OomKiller:
             mem.queue = q_end
             return
         m = mem.model
-        used = m.usage(ages, flights)
+        leaked, leak_rate = self._leaks(ids, now)
+        used = m.usage(ages, flights) + leaked
         serving = flights > 0
-        slope = m.leak_mib_per_hour / 3600.0 + np.where(serving, m.per_in_flight_mib * q_slope, 0.0)
+        slope = (
+            m.leak_mib_per_hour / 3600.0
+            + leak_rate
+            + np.where(serving, m.per_in_flight_mib * q_slope, 0.0)
+        )
         headroom = mem.limit_mib - used
         with np.errstate(divide="ignore", invalid="ignore"):
             when = np.where(headroom <= 0, 0.0, np.where(slope > 0, headroom / slope, np.inf))
-        for task_id, t, in_flight in zip(ids, when, base + mem.queue + q_slope * when, strict=True):
+        later = base + mem.queue + q_slope * np.where(np.isfinite(when), when, 0.0)
+        for task_id, t, in_flight in zip(ids, when, later, strict=True):
             if t < dt and task_id not in self._pending:
                 self._pending.add(task_id)
                 self._kill_at(service, task_id, float(t), float(in_flight))

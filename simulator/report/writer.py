@@ -13,6 +13,7 @@ from pathlib import Path
 
 from simulator.core.durations import format_duration
 from simulator.experiment.result import RunResult
+from simulator.report import deployments
 from simulator.report.output import atomic_directory, check_output, reserve
 from simulator.report.plots import write_plots
 
@@ -27,6 +28,8 @@ def fill_report(result: RunResult, d: Path, plots: bool = True, trace_jsonl: boo
         write_events_jsonl(result, d / "events.jsonl")
     (d / "summary.json").write_text(json.dumps(result.summary, indent=2, sort_keys=True) + "\n")
     images = [p.name for p in write_plots(result, d)] if plots else []
+    if plots and result.traffic_deployments:
+        images += [p.name for p in deployments.write_plots(result.traffic_deployments, d)]
     (d / "report.md").write_text(render_markdown(result, images))
 
 
@@ -210,6 +213,7 @@ def render_markdown(result: RunResult, images: list[str]) -> str:
         "",
     ]
     lines += deployment_lines(s)
+    lines += deployments.table_lines(s)
     for image in images:
         lines += [f"![{image[:-4]}]({image})", ""]
     lines += [

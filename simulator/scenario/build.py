@@ -22,6 +22,7 @@ from simulator.catalog.catalog import (
     requests_per_vcpu_second,
 )
 from simulator.catalog.hosts import host_type
+from simulator.core.errors import EcsimError
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
 from simulator.ec2.observe import FleetObserver
@@ -34,6 +35,7 @@ from simulator.ecs.task import TaskState
 from simulator.ecs.timing import EcsTiming
 from simulator.faults.hosts import host_failures
 from simulator.faults.oom import OomKiller, ServiceMemory, TaskLoad
+from simulator.faults.revision import RevisionFaults
 from simulator.lifecycle.fleet import Fleet
 from simulator.lifecycle.host import HostState
 from simulator.lifecycle.instance import InstanceState
@@ -63,6 +65,15 @@ PER_SERVICE_METRICS = (
     "HealthyHostCount",
     "UnHealthyHostCount",
 )
+PER_TARGET_GROUP_METRICS = (
+    "RequestCount",
+    "HTTPCode_Target_2XX_Count",
+    "HTTPCode_Target_5XX_Count",
+    "HTTPCode_ELB_5XX_Count",
+    "TargetResponseTime.mean",
+    "TargetResponseTime.p99",
+)
+"""Also recorded by ``target_group`` (its name), for exposure per side of a deployment."""
 CLUSTER_METRICS = (
     "InstanceCount",
     "CPUReservation",
@@ -112,6 +123,12 @@ class Simulation:
         self, scenario: schema.Scenario, seed: int | None = None, world: World | None = None
     ):
         self.scenario = scenario
+        for i, e in enumerate(scenario.events):
+            if getattr(e, "strategy", None) is not None:
+                raise EcsimError(
+                    f"events[{i}].strategy: traffic-shifting deployments run on the blue/green "
+                    "engine (simulator.experiment.deployment_choice), not in this run yet"
+                )
         self.seed = scenario.seed if seed is None else seed
         self.world = world if world is not None else World(self.seed)
         cap = scenario.capacity
@@ -176,6 +193,8 @@ class Simulation:
         self.routing = TargetGroupRouting(
             self.traffic, self.load_balancers.columns, self._target_capacity
         )
+        self.faults = RevisionFaults(lambda: self.world.now, self._revision_of)
+        self.traffic.faults = self.faults  # bad versions, per target (faults/revision.py)
         for listener in self.load_balancers.listeners.values():
             self.routing.add_listener(listener)
         self.targets.listeners.append(self.routing.refresh)
@@ -199,6 +218,7 @@ class Simulation:
             self._task_load,
             self._serving,
         )
+        self.oom.revision_leak = self._revision_leak
         self.deployments = DeploymentLog(self.cluster)
         self._no_ooms = [0] * len(self.names)
         self._no_memory = [np.nan] * len(self.names)
@@ -209,6 +229,10 @@ class Simulation:
         self._revisions: dict[str, int] = {}
         rec = self.world.metrics
         self._ids = {m: rec.series_ids(m, "service", self.names) for m in PER_SERVICE_METRICS}
+        groups = [g.name for g in self._groups]
+        self._tg_ids = {
+            m: rec.series_ids(m, "target_group", groups) for m in PER_TARGET_GROUP_METRICS
+        }
         self._cluster_ids = np.array(
             [rec.series_id(m, cluster=scenario.name) for m in CLUSTER_METRICS]
         )
@@ -376,6 +400,18 @@ class Simulation:
         family = self._family_of(task) if task is not None else self.throughput_family
         return self.rate(service, family)
 
+    def _revision_of(self, column: str, target_id: str) -> str | None:
+        """The task definition ARN behind a target of ``column`` (a service's group)."""
+        task_id = self.targets.task_of(self.load_balancers.arn_of(column), target_id)
+        task = self.cluster.tasks.get(task_id or "")
+        return None if task is None else task.task_definition_arn
+
+    def _revision_leak(self, task, now: float) -> tuple[float, float]:
+        started = task.time_entered(TaskState.RUNNING)
+        started = now if started is None else started
+        arn = task.task_definition_arn
+        return self.faults.leak(arn, started, now), self.faults.leak_rate(arn, now)
+
     # ---------------------------------------------------------------- memory
     def _serving(self, service: str, task_id: str) -> bool:
         """Whether the task's target takes new requests now."""
@@ -539,6 +575,8 @@ class Simulation:
         rec = self.world.metrics
         if self.names:
             for metric, ids in self._ids.items():
+                rec.record_block(times, ids, values[metric])
+            for metric, ids in self._tg_ids.items():
                 rec.record_block(times, ids, values[metric])
         rec.record_block(times, self._cluster_ids, np.array(self._cluster_rows))
         self._reset_buffers()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from simulator.faults.revision import RevisionFault
 from simulator.lifecycle.host import HostState
 from simulator.scenario import schema
 
@@ -31,7 +32,14 @@ def scale_traffic(sim: Simulation, event: schema.ScaleTraffic) -> None:
 
 
 def deploy(sim: Simulation, event: schema.Deploy) -> None:
-    arn = sim.register(sim.specs[event.service], event.start_failure_probability)
+    fault = event.fault
+    start_failure = event.start_failure_probability
+    if fault is not None:
+        start_failure = max(start_failure, fault.start_failure_probability)
+    arn = sim.register(sim.specs[event.service], start_failure)
+    if fault is not None:
+        sim.faults.inject(arn, RevisionFault(**fault.model_dump()), now=sim.world.now)
+        sim.world.emit("fault.revision", event.service, task_definition=arn)
     sim.ecs.update_service(
         sim.cluster.name, event.service, task_definition=arn, desired_count=event.desired_count
     )

@@ -347,6 +347,15 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
         service = getattr(e, "service", None)
         if service is not None and service not in names:
             out.append((f"events[{i}].service", _unknown_service(service, names)))
+        fault = getattr(e, "fault", None)
+        leaks = fault is not None and fault.memory_leak_mib_per_hour > 0
+        if leaks and service in names and s.services[names[service]].memory_model is None:
+            out.append(
+                (
+                    f"events[{i}].fault.memory_leak_mib_per_hour",
+                    f"a leak needs service {service!r} to have a memory_model",
+                )
+            )
     quotas = limits.check_quotas(s)
     if quotas:  # an absurd size: the other checks could take as long as the run
         return out + quotas

@@ -11,12 +11,21 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from simulator.core.durations import EXPECTED as DURATION_EXPECTED
 from simulator.core.durations import parse_duration
 from simulator.core.errors import DurationError
+from simulator.deploy.strategies import ResolvedStrategy, StrategyError
+from simulator.deploy.strategies import resolve as resolve_strategy
 
 
 def _got(value: Any) -> str:
@@ -432,16 +441,103 @@ class ScaleTraffic(Strict):
     factor: Multiplier
 
 
+def _onset(value: Any) -> float | str:
+    if value == "first_request":
+        return value
+    try:
+        return parse_duration(value)
+    except DurationError:
+        raise PydanticCustomError(
+            "expected_onset",
+            "expected 'first_request' or a duration after the deploy ("
+            + DURATION_EXPECTED
+            + "), got {got}",
+            {"got": _got(value)},
+        ) from None
+
+
+class RevisionFaultSpec(Strict):
+    """A bad version (simulator/faults/revision.py): what the new revision does wrong.
+    ``onset`` is a duration after the deploy event or ``first_request`` (the revision's
+    first routable target with traffic); the CPU cost holds from its first task."""
+
+    error_probability: Probability = 0.0
+    """Each request a target of the revision answers is a 5xx with this probability."""
+    latency_multiplier: PositiveNumber = 1.0
+    """Response times multiplied (waiting outside the CPU: capacity unchanged)."""
+    cpu_cost_factor: PositiveNumber = 1.0
+    """A performance regression: each request costs this many times the CPU."""
+    memory_leak_mib_per_hour: Price = 0.0
+    """Added to the service's memory model (needs ``memory_model``)."""
+    start_failure_probability: Probability = 0.0
+    onset: Annotated[float | str, BeforeValidator(_onset)] = 0.0
+
+
 class Deploy(Strict):
     """A new task definition revision for the service and a rolling deployment to it.
     ``start_failure_probability`` makes its tasks fail to start (a bad image, a crash at
-    boot), which exercises the deployment circuit breaker."""
+    boot), which exercises the deployment circuit breaker; ``fault`` makes the revision
+    a bad version (errors, latency, CPU cost, memory leak, start failures)."""
 
     at: Seconds
     action: Literal["deploy"]
     service: Name
     start_failure_probability: Probability = 0.0
     desired_count: Count | None = None
+    fault: RevisionFaultSpec | None = None
+    strategy: str | dict[str, Any] | None = None
+    """None: a rolling deployment. Otherwise a traffic-shifting one (deploy/strategies.py):
+    a CodeDeploy configuration name, or exactly one of ``codedeploy:`` (a
+    trafficRoutingConfig), ``ecs:`` (a deploymentConfiguration: BLUE_GREEN / CANARY /
+    LINEAR with bakeTimeInMinutes), ``argo:`` (steps) or ``flagger:`` (an analysis);
+    the last two are ecsim strategies, not AWS's."""
+    alarms: list[Name] = []
+    """Names of the scenario's alarms the deployment polls (at most 10, as CodeDeploy)."""
+    termination_wait: Seconds = 0.0
+    """CodeDeploy's terminationWaitTimeInMinutes (0-2880 minutes, whole minutes)."""
+    rollback_events: (
+        list[
+            Literal["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"]
+        ]
+        | None
+    ) = None
+    """autoRollbackConfiguration events; None takes CDK's defaults (DEPLOYMENT_FAILURE,
+    plus DEPLOYMENT_STOP_ON_ALARM when there are alarms). Without STOP_ON_ALARM an alarm
+    stops the deployment and traffic stays where it is."""
+
+    @model_validator(mode="after")
+    def _strategy(self) -> Deploy:
+        if self.strategy is None:
+            for name in ("alarms", "termination_wait", "rollback_events"):
+                if getattr(self, name):
+                    raise PydanticCustomError(
+                        "needs_strategy",
+                        "{f} needs a traffic-shifting strategy (strategy: ...)",
+                        {"f": name},
+                    )
+            return self
+        if len(self.alarms) > 10:
+            raise PydanticCustomError(
+                "alarms_limit", "AlarmsLimitExceededException: at most 10 alarms", {}
+            )
+        wait = self.termination_wait
+        if wait % 60 or not 0 <= wait <= 2880 * 60:
+            raise PydanticCustomError(
+                "termination_wait",
+                "termination_wait must be whole minutes from 0 to 2880 (48h), got {w}s",
+                {"w": wait},
+            )
+        try:
+            resolve_strategy(self.strategy, termination_wait_s=wait)
+        except StrategyError as err:
+            raise PydanticCustomError("strategy", "{m}", {"m": str(err)}) from None
+        return self
+
+    def resolved_strategy(self) -> ResolvedStrategy | None:
+        """The validated strategy (None: rolling)."""
+        if self.strategy is None:
+            return None
+        return resolve_strategy(self.strategy, termination_wait_s=self.termination_wait)
 
 
 class DrainInstances(Strict):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulator.core.world import World
+from simulator.faults.revision import RevisionFaults
 from simulator.traffic import flow
 from simulator.traffic.arrivals import ArrivalRate
 from simulator.traffic.request import RequestSimulation
@@ -93,12 +94,16 @@ class FlowTraffic:
         self._changed = True  # a target or share changed since the last closed tick
         self._last: tuple | None = None  # that tick's averages, while nothing changes
         self._backlog = np.zeros(n)  # requests queued past the steady state
+        self.faults: RevisionFaults | None = None  # bad revisions (faults/revision.py)
         self._reset()
 
     def task_running(self, service: str, task_id: str, rps_per_vcpu: float) -> None:
         """``task_id`` takes new requests of group ``service`` from now."""
         j = self._index[service]
         self._accrue(j)
+        if self.faults is not None:
+            rps_per_vcpu *= self.faults.capacity_factor(self.faults.resolve(service, task_id))
+            self.faults.task_running(service, task_id)
         per = self._running[service]
         self._rate_sum[j] += rps_per_vcpu - per.get(task_id, 0.0)
         per[task_id] = rps_per_vcpu
@@ -111,6 +116,8 @@ class FlowTraffic:
         if task_id not in per:
             return
         self._accrue(j)
+        if self.faults is not None:
+            self.faults.task_stopping(service, task_id)
         self._rate_sum[j] -= per.pop(task_id)
         self._counts[j] = len(per)
         if not per:
@@ -121,6 +128,8 @@ class FlowTraffic:
         j = self._index[service]
         self._accrue(j)
         self._share[j] = share
+        if self.faults is not None:
+            self.faults.set_share(service, share)
 
     def running(self) -> list[int]:
         return [len(self._running[s.name]) for s in self.services]
@@ -262,6 +271,8 @@ class FlowTraffic:
             served = np.where(t > 0, out["HTTPCode_Target_2XX_Count"] / t, 0.0)
             per_task = np.where(tasks > 0, served / tasks, 0.0)
         out["InFlightPerTask"] = per_task * np.nan_to_num(out["TargetResponseTime.mean"])
+        if self.faults is not None:
+            self.faults.apply_flow([s.name for s in self.services], times, lengths, out)
         self._reset()
         return times, out
 
@@ -333,6 +344,7 @@ def _flow_p90(model: flow.TaskModel, offered, tasks, r: flow.FlowResult) -> np.n
 class _RequestService:
     sim: RequestSimulation
     ids: dict[str, int] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)  # simulation task -> target id
 
 
 class RequestTraffic:
@@ -367,9 +379,13 @@ class RequestTraffic:
         self._block_start = world.now
         self._times: list[float] = []
         self._end: float | None = None
+        self.faults: RevisionFaults | None = None  # bad revisions (faults/revision.py)
 
     def task_running(self, service: str, task_id: str, rps_per_vcpu: float) -> None:
         self._running[service].add(task_id)
+        if self.faults is not None:
+            rps_per_vcpu *= self.faults.capacity_factor(self.faults.resolve(service, task_id))
+            self.faults.task_running(service, task_id)
         rs = self._by_name.get(service)
         if rs is None:
             return
@@ -377,9 +393,12 @@ class RequestTraffic:
         servers = _servers(cpu)
         rate = cpu / 1024.0 * rps_per_vcpu / servers
         rs.ids[task_id] = rs.sim.add_task(servers, rate)
+        rs.names[rs.ids[task_id]] = task_id
 
     def task_stopping(self, service: str, task_id: str) -> None:
         self._running[service].discard(task_id)
+        if self.faults is not None:
+            self.faults.task_stopping(service, task_id)
         rs = self._by_name.get(service)
         if rs is not None and task_id in rs.ids:
             rs.sim.remove_task(rs.ids.pop(task_id))
@@ -387,6 +406,8 @@ class RequestTraffic:
     def set_share(self, service: str, share: float) -> None:
         """Weighted target groups are not split in the request fidelity yet: each group
         has its own arrival model; only a share of 1 (the whole listener) is taken."""
+        if self.faults is not None:
+            self.faults.set_share(service, share)
         if share != 1.0:
             raise NotImplementedError(
                 "the request fidelity routes a listener to one target group; "
@@ -423,11 +444,12 @@ class RequestTraffic:
                 continue
             r = rs.sim.records(since=edges[0], until=edges[-1])
             bins = np.searchsorted(edges, r.arrival, side="right") - 1
+            bad, slow = self._fault_draws(s.name, rs, r)
             for i in range(n):
                 sel = bins == i
                 routed = sel & (r.task >= 0)  # -1: no registered target, the ELB's 503
-                done = r.completed[routed]
-                latency = r.latency[routed][done]
+                done = r.completed[routed] & ~bad[routed]
+                latency = (r.latency * slow)[routed][done]
                 out["RequestCount"][i, j] = np.count_nonzero(routed)
                 out["HTTPCode_Target_2XX_Count"][i, j] = np.count_nonzero(done)
                 out["HTTPCode_Target_5XX_Count"][i, j] = np.count_nonzero(
@@ -455,4 +477,15 @@ class RequestTraffic:
         out["CPUUtilization"] = np.nan_to_num(out["CPUUtilization"])
         self._times = []
         self._end = None
+        if self.faults is not None and n:
+            self.faults.forget_before(float(edges[-1]))
         return times, out
+
+    def _fault_draws(self, column: str, rs: _RequestService, r) -> tuple[np.ndarray, np.ndarray]:
+        """Per request: answered 5xx by a bad revision, and its latency multiplier (one
+        draw per faulty answer from the group's own stream, so block sizes do not matter)."""
+        if self.faults is None or not self.faults.active:
+            return np.zeros(len(r.arrival), dtype=bool), np.ones(len(r.arrival))
+        targets = [rs.names.get(int(k)) for k in r.task]
+        rng = self.world.rng(f"faults.revision.{column}")
+        return self.faults.request_faults(column, targets, r.arrival, rng)
