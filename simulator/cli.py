@@ -5,6 +5,7 @@ Bad input exits with code 2 and one line per problem on stderr; no traceback.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -174,6 +175,8 @@ def run(
 
             scenario = variant_of(scenario, variant, str(file))
         target = out if out is not None else Path("out") / scenario.name
+        if _run_deployment_comparison(scenario, target, force, quiet, format):
+            return
         with reserve(target, force):
             progress = _LazyProgress(quiet, note=f"estimate: {estimate(scenario)}")
             try:
@@ -210,6 +213,36 @@ def run(
         _print_variants({name: r.summary for name, r in results.items()}, target)
     else:
         _print_summary(result.summary, target)
+
+
+def _run_deployment_comparison(
+    scenario: object, target: Path, force: bool, quiet: bool, format: str
+) -> bool:
+    """A scenario whose deploy events name traffic-shifting strategies runs each one on the
+    blue/green stack (simulator.experiment.deployment_choice) and writes the comparison
+    report; False for every other scenario."""
+    from simulator.experiment import deployment_choice as choice
+    from simulator.report.deployments import HEADER, SUMMARY_KEY, table_rows
+
+    runs = choice.scenario_runs(scenario)
+    if not runs:
+        return False
+    views = [choice.run_strategy(strategy, setup) for strategy, setup in runs]
+    choice.write_choice_report(views, target, force)
+    summary = {SUMMARY_KEY: [v.metrics.as_dict() for v in views]}
+    if format == "json":
+        print(json.dumps(summary, indent=2, sort_keys=True))
+    elif format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(HEADER)
+        writer.writerows(table_rows(summary[SUMMARY_KEY]))
+    elif not quiet:
+        for row in table_rows(summary[SUMMARY_KEY]):
+            print("  ".join(row))
+        print(f"report: {target / 'report.md'}")
+    return True
 
 
 def _run_overrides(duration: str | None, seed: int | None) -> dict[str, object]:
