@@ -10,6 +10,7 @@ change that concerns them, coalesced to once per instant.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import uuid
 from collections.abc import Callable, Generator, Iterable, Mapping
@@ -34,6 +35,7 @@ from simulator.ecs.placement import (
     select_tasks_to_stop,
     service_event_message,
 )
+from simulator.ecs.placement_index import PlacementIndex
 from simulator.ecs.task import (
     REASON_ESSENTIAL_EXITED,
     REASON_FAILED_TO_START,
@@ -93,6 +95,8 @@ class Service:
     task_deployment: dict[str, dep.Deployment] = field(default_factory=dict)
     capacity_provider_strategy: tuple = ()  # StrategyItems (simulator.ecs.capacity_strategy)
     load_balancers: tuple = ()  # ServiceLoadBalancer (simulator.ecs.load_balancers)
+    task_changes: int = 0
+    """Counts changes of its tasks' states (what a cached count over its tasks is keyed on)."""
 
     @property
     def group(self) -> str:
@@ -119,6 +123,8 @@ class EcsCluster:
     used_memory: int = 0
     active_count: int = 0  # ACTIVE container instances whose agent is connected
     draining: set[str] = field(default_factory=set)  # DRAINING container instance ids
+    placement: PlacementIndex = field(default_factory=PlacementIndex)
+    """Placement arrays over the container instances, kept in step (``touch`` on change)."""
 
     def active_instances(self) -> list[ContainerInstance]:
         return [ci for ci in self.container_instances.values() if ci.placeable]
@@ -167,6 +173,7 @@ class EcsControlPlane:
         # (simulator.ecs.load_balancers)
         self.load_balancing: Any = None
         self._kicked: set[tuple[str, str]] = set()
+        self._kick_order: list[tuple[str, str]] = []  # a heap of the same keys
         self._ids = itertools.count(1)
         self._deployment_ids = itertools.count(1)
         ec2.listeners.append(self._on_ec2)
@@ -275,6 +282,7 @@ class EcsControlPlane:
             if ci.agent_connected:  # still connected (StartInstances of a running instance)
                 return ci
             ci.agent_connected = True
+            cluster.placement.touch(ci)
             if ci.placeable:
                 self._count_instance(cluster, ci, +1)
         else:
@@ -293,6 +301,7 @@ class EcsControlPlane:
             )
             cluster.container_instances[ci.container_instance_id] = ci
             cluster.by_ec2[ec2_id] = ci.container_instance_id
+            cluster.placement.add(ci)
             self._count_instance(cluster, ci, +1)
         self.world.emit(
             "ecs.container_instance",
@@ -357,6 +366,7 @@ class EcsControlPlane:
         if gone and ci.status is not ContainerInstanceStatus.INACTIVE:
             ci.apply(InstanceAction.DEREGISTER)
             ci.apply(InstanceAction.DEREGISTERED)
+        cluster.placement.touch(ci)
         self.world.emit(
             "ecs.container_instance",
             ci_id,
@@ -379,6 +389,7 @@ class EcsControlPlane:
             ci = self._container_instance(cluster, ref)
             was = ci.placeable and ci.agent_connected
             ci.apply(action)
+            cluster.placement.touch(ci)
             now = ci.placeable and ci.agent_connected
             if was != now:
                 self._count_instance(cluster, ci, +1 if now else -1)
@@ -410,6 +421,7 @@ class EcsControlPlane:
             ci.apply(InstanceAction.DEREGISTER)
             ci.apply(InstanceAction.DEREGISTERED)
         ci.agent_connected = False
+        cluster.placement.touch(ci)
         cluster.draining.discard(ci.container_instance_id)
         self.joins.pop(ci.ec2_instance_id, None)
         self.world.emit("ecs.container_instance", ci.container_instance_id, status=str(ci.status))
@@ -534,11 +546,10 @@ class EcsControlPlane:
                 cluster, td, count, strategies, constraints, group, started_by, service, cp_strategy
             )
             return tasks, []
-        candidates = [ci for ci in cluster.container_instances.values() if ci.agent_connected]
         placements, failures = place(
             td.requirements(),
             count,
-            candidates,
+            cluster.placement.view(),
             strategies,
             constraints,
             group,
@@ -574,6 +585,7 @@ class EcsControlPlane:
         req = td.requirements()
         if ci is not None:
             ci.allocate(task_id, req, group, pending=True)
+            cluster.placement.touch(ci)
             if ci.placeable and ci.agent_connected:
                 cluster.used_cpu += req.cpu
                 cluster.used_memory += req.memory
@@ -584,6 +596,7 @@ class EcsControlPlane:
             service.primary.live_ids[task_id] = None
             service.task_deployment[task_id] = service.primary
             service.pending_count += 1
+            service.task_changes += 1
         self._notify("started", task)
         self.world.emit("ecs.task", task_id, state=str(task.last_status), group=group)
         if ci is None:
@@ -636,7 +649,9 @@ class EcsControlPlane:
             self._after(cluster, task, "activation", TaskAction.ACTIVATED)
         elif state is TaskState.RUNNING:
             if task.container_instance is not None:  # None: Fargate
-                cluster.container_instances[task.container_instance].mark_running(task_id)
+                ci = cluster.container_instances[task.container_instance]
+                ci.mark_running(task_id)
+                cluster.placement.touch(ci)
             self._notify("running", task, before)
         elif state is TaskState.DEACTIVATING:
             self._notify("stopping", task, before)
@@ -735,6 +750,7 @@ class EcsControlPlane:
         if ci is not None and task_id in ci.allocations:
             req = ci.allocations[task_id].requirements
             ci.release(task_id)
+            cluster.placement.touch(ci)
             if ci.placeable and ci.agent_connected:
                 cluster.used_cpu -= req.cpu
                 cluster.used_memory -= req.memory
@@ -886,14 +902,24 @@ class EcsControlPlane:
         self.world.emit("ecs.service_event", svc.name, message=message)
 
     def _kick_cluster(self, cluster: EcsCluster) -> None:
+        """The cluster's capacity changed: reconcile the services it may concern. A steady
+        service (one deployment, every task RUNNING, as many as desired) with no task on a
+        draining instance has nothing to do (its own task events kick it when it does);
+        daemons follow the instances."""
+        everyone = bool(cluster.draining)
         for svc in cluster.services.values():
-            self._kick(cluster, svc)
+            if everyone or not svc.steady or svc.scheduling_strategy == "DAEMON":
+                self._kick(cluster, svc)
 
     def _kick(self, cluster: EcsCluster, svc: Service) -> None:
         """Reconcile ``svc`` once, at the end of this instant (never re-entrantly)."""
+        key = (cluster.name, svc.name)
+        if key in self._kicked:
+            return
         if not self._kicked:
             self.world.process(self._flush_kicks())
-        self._kicked.add((cluster.name, svc.name))
+        self._kicked.add(key)
+        heapq.heappush(self._kick_order, key)
 
     def _flush_kicks(self) -> Generator:
         yield self.world.env.timeout(0)
@@ -901,8 +927,8 @@ class EcsControlPlane:
 
     def settle(self) -> None:
         """Reconcile every service that asked for it, until none does."""
-        while self._kicked:
-            cluster_name, name = sorted(self._kicked)[0]
+        while self._kick_order:  # in (cluster, service) name order, as a heap keeps it
+            cluster_name, name = heapq.heappop(self._kick_order)
             self._kicked.discard((cluster_name, name))
             cluster = self.clusters.get(cluster_name)
             if cluster is not None and name in cluster.services:
@@ -919,6 +945,7 @@ class EcsControlPlane:
         task_id = self.task_id(task)
         if task_id not in svc.tasks:
             return
+        svc.task_changes += 1
         d = svc.task_deployment.get(task_id)
         if what == "running":
             svc.running_count += 1
@@ -1225,6 +1252,7 @@ class EcsControlPlane:
         req = self.task_definitions.describe(task.task_definition_arn).requirements()
         task.container_instance = ci.container_instance_id
         ci.allocate(task.task_id, req, task.group, pending=True)
+        cluster.placement.touch(ci)
         if ci.placeable and ci.agent_connected:
             cluster.used_cpu += req.cpu
             cluster.used_memory += req.memory

@@ -83,6 +83,7 @@ class TargetRegistration:
         self._failing: set[str] = set()  # task ids whose health checks fail
         self._cluster_of: dict[str, str] = {}  # task id -> its cluster, while registered
         self._ips = itertools.count(1)
+        self._healthy_counts: dict[str, tuple[tuple, int]] = {}  # service ARN -> (key, n)
         ecs.load_balancing = self
 
     # ------------------------------------------------------------- queries
@@ -106,12 +107,23 @@ class TargetRegistration:
             self.target_groups(lb.target_group_arn)
 
     def healthy_count(self, cluster: EcsCluster, svc: Service) -> int:
-        """RUNNING tasks of ``svc`` that are healthy in every one of its target groups."""
+        """RUNNING tasks of ``svc`` that are healthy in every one of its target groups.
+
+        Counted again only when one of its tasks or one of its groups' targets changed
+        (the scheduler asks on every reconcile of a rolling deployment)."""
+        key = (
+            svc.task_changes,
+            *(self.target_groups(lb.target_group_arn)._version for lb in svc.load_balancers),
+        )
+        hit = self._healthy_counts.get(svc.arn)
+        if hit is not None and hit[0] == key:
+            return hit[1]
         n = 0
         for task_id in svc.tasks:
             task = cluster.tasks[task_id]
             if task.last_status is TaskState.RUNNING and self._healthy(task_id):
                 n += 1
+        self._healthy_counts[svc.arn] = (key, n)
         return n
 
     def _healthy(self, task_id: str) -> bool:
