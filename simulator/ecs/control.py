@@ -95,8 +95,6 @@ class Service:
     task_deployment: dict[str, dep.Deployment] = field(default_factory=dict)
     capacity_provider_strategy: tuple = ()  # StrategyItems (simulator.ecs.capacity_strategy)
     load_balancers: tuple = ()  # ServiceLoadBalancer (simulator.ecs.load_balancers)
-    task_changes: int = 0
-    """Counts changes of its tasks' states (what a cached count over its tasks is keyed on)."""
 
     @property
     def group(self) -> str:
@@ -596,7 +594,6 @@ class EcsControlPlane:
             service.primary.live_ids[task_id] = None
             service.task_deployment[task_id] = service.primary
             service.pending_count += 1
-            service.task_changes += 1
         self._notify("started", task)
         self.world.emit("ecs.task", task_id, state=str(task.last_status), group=group)
         if ci is None:
@@ -945,7 +942,8 @@ class EcsControlPlane:
         task_id = self.task_id(task)
         if task_id not in svc.tasks:
             return
-        svc.task_changes += 1
+        if self.load_balancing is not None and svc.load_balancers:
+            self.load_balancing.task_changed(svc, task_id)
         d = svc.task_deployment.get(task_id)
         if what == "running":
             svc.running_count += 1
