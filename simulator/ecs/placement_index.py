@@ -148,12 +148,6 @@ class PlacementIndex(CandidateArrays):
         self._set_ports(i, ci.registered_ports | ci.used_ports, udp=False)
         self._set_ports(i, ci.registered_ports_udp | ci.used_ports_udp, udp=True)
 
-    def _count_group(self, i: int, group: str | None, delta: int) -> None:
-        """Per-value totals of ``group`` (None: all tasks) move by ``delta`` at row i."""
-        for (attribute, g), totals in self._totals.items():
-            if g == group:
-                totals[self._codes[(Subject.ATTRIBUTE, attribute)][0][i]] += delta
-
     def _set_ports(self, i: int, now: frozenset[int] | set[int], udp: bool) -> None:
         taken = (self.ports_udp if udp else self.ports)[i]
         if taken == now:
