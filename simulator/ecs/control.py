@@ -36,6 +36,7 @@ from simulator.ecs.placement import (
     service_event_message,
 )
 from simulator.ecs.placement_index import PlacementIndex
+from simulator.ecs.retention import StoppedTasks
 from simulator.ecs.task import (
     REASON_ESSENTIAL_EXITED,
     REASON_FAILED_TO_START,
@@ -122,6 +123,7 @@ class EcsCluster:
     active_count: int = 0  # ACTIVE container instances whose agent is connected
     draining: set[str] = field(default_factory=set)  # DRAINING container instance ids
     placement: PlacementIndex = field(default_factory=PlacementIndex)
+    stopped_tasks_dropped: int = 0  # stopped tasks forgotten after their retention
     """Placement arrays over the container instances, kept in step (``touch`` on change)."""
 
     def active_instances(self) -> list[ContainerInstance]:
@@ -170,6 +172,9 @@ class EcsControlPlane:
         # services' loadBalancers: TargetRegistration(self) sets ``load_balancing``
         # (simulator.ecs.load_balancers)
         self.load_balancing: Any = None
+        self.stopped_tasks: StoppedTasks | None = None
+        """Set (simulator.ecs.retention) to forget stopped tasks after ECS's hour; None keeps
+        every stopped task (what tests of the API look at)."""
         self._kicked: set[tuple[str, str]] = set()
         self._kick_order: list[tuple[str, str]] = []  # a heap of the same keys
         self._ids = itertools.count(1)
@@ -677,6 +682,11 @@ class EcsControlPlane:
             if self.load_balancing is not None:
                 self.load_balancing.stopped(cluster, task)
             self._notify("stopped", task, before)
+            if self.stopped_tasks is not None:
+                self.stopped_tasks.stopped(self.world.now, cluster.name, task_id)
+                self.stopped_tasks.drop(
+                    self.world.now, self.clusters, lambda t: t.last_status is TaskState.STOPPED
+                )
 
     def _stop_timeout(self, task: Task) -> float:
         """SIGTERM to SIGKILL: the longest container stopTimeout, else the agent's default."""

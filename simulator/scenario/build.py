@@ -30,6 +30,7 @@ from simulator.ecs.control import EcsControlPlane
 from simulator.ecs.deployment import DeploymentConfiguration
 from simulator.ecs.deployment_log import DeploymentLog
 from simulator.ecs.load_balancers import TargetRegistration
+from simulator.ecs.retention import StoppedTasks
 from simulator.ecs.task import TaskState
 from simulator.ecs.timing import EcsTiming
 from simulator.faults.hosts import host_failures
@@ -127,6 +128,8 @@ class Simulation:
             timing=EcsTiming.with_overrides(scenario.ecs_timing),
             reserved_memory_mib=cap.reserved_memory_mib,
         )
+        if not scenario.capacity_providers:  # Fargate's bills read stopped tasks
+            self.ecs.stopped_tasks = StoppedTasks()  # stopped tasks go after ECS's hour
         self.cluster = self.ecs.create_cluster(scenario.name)
         self.ecs.task_listeners.append(self._on_task)
         self.capacity = build_capacity.setup(self)  # capacity providers (None: none)
