@@ -33,8 +33,9 @@ PER_HOST = 32  # m6i.xlarge on an m6i Dedicated Host
 RPS_PER_TASK = 200.0  # web-dynamic on m6i: 200 requests/s per vCPU (workloads.csv)
 
 
-def scenario(instances: int, tasks: int, services: int, days: float) -> dict:
-    """The goal shape at the given size."""
+def scenario(instances: int, tasks: int, services: int, days: float, lean: bool = False) -> dict:
+    """The goal shape at the given size; ``lean``: keep only the summary's metrics and no
+    trace (``outputs``), as a fleet-scale capacity plan would."""
     hosts = max(1, math.ceil(instances / PER_HOST))
     per_service = [tasks // services + (1 if i < tasks % services else 0) for i in range(services)]
     specs, traffic, events = [], [], []
@@ -74,11 +75,13 @@ def scenario(instances: int, tasks: int, services: int, days: float) -> dict:
         "events": events,
         "faults": [{"kind": "host_failures", "mean_time_between_failures": "90d"}],
         "fidelity": "flow",
-        "outputs": {"plots": False},
+        "outputs": {"plots": False, **({"metrics": [], "trace": False} if lean else {})},
     }
 
 
-def measure(instances: int, tasks: int, services: int, days: float, profile: bool) -> dict:
+def measure(
+    instances: int, tasks: int, services: int, days: float, profile: bool, lean: bool = False
+) -> dict:
     """One run, phase by phase, in CPU seconds of this process."""
     from simulator.experiment.result import RunResult
     from simulator.experiment.run import record, summarize
@@ -88,7 +91,7 @@ def measure(instances: int, tasks: int, services: int, days: float, profile: boo
     cpu = time.process_time
     phases: dict[str, float] = {}
     t0 = cpu()
-    sc = validate_scenario(scenario(instances, tasks, services, days), source="bench")
+    sc = validate_scenario(scenario(instances, tasks, services, days, lean), source="bench")
     sim = Simulation(sc)
     phases["build"] = cpu() - t0
     transitions = [0]
@@ -128,24 +131,27 @@ def measure(instances: int, tasks: int, services: int, days: float, profile: boo
         "tasks": tasks,
         "services": services,
         "days": days,
+        "lean": lean,
         "phases_cpu_s": {k: round(v, 2) for k, v in phases.items()},
         "total_cpu_s": round(total, 2),
         "simulated_s_per_cpu_s": round(sc.duration / total),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "events": next(sim.world.env._eid),  # simpy's count of events scheduled
-        "task_transitions": int((result.events["kind"] == "ecs.task").sum()),
+        "task_transitions": sim.world.trace.counts["ecs.task"],
         "task_notifications": transitions[0],
-        "trace_events": len(result.events),
+        "trace_events": sum(sim.world.trace.counts.values()),
+        "trace_events_kept": len(result.events),
         "metric_points": len(result.metrics),
         "host_failures": result.summary["host_failures"],
     }
 
 
-def child(args: tuple) -> dict:
+def child(args: tuple, lean: bool = False) -> dict:
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
         "--json",
+        *(["--lean"] if lean else []),
         f"--instances={args[0]}",
         f"--tasks={args[1]}",
         f"--services={args[2]}",
@@ -164,17 +170,17 @@ def slope(xs: list[float], ys: list[float]) -> float:
     )
 
 
-def sweep() -> None:
+def sweep(lean: bool = False) -> None:
     g = GOAL
     sizes = [40, 20, 10]
     by_size = []
     for k in sizes:
-        r = child((g["instances"] // k, g["tasks"] // k, g["services"] // k, 1))
+        r = child((g["instances"] // k, g["tasks"] // k, g["services"] // k, 1), lean)
         print(_line(r), flush=True)
         by_size.append(r)
     by_days = [by_size[0]]
     for days in (2, 4):
-        r = child((g["instances"] // 40, g["tasks"] // 40, g["services"] // 40, days))
+        r = child((g["instances"] // 40, g["tasks"] // 40, g["services"] // 40, days), lean)
         print(_line(r), flush=True)
         by_days.append(r)
     e_size = slope([r["instances"] for r in by_size], [r["total_cpu_s"] for r in by_size])
@@ -190,7 +196,8 @@ def _line(r: dict) -> str:
         f"{r['instances']:>6,} instances {r['tasks']:>7,} tasks {r['services']:>5,} services "
         f"{r['days']:>3g} d: {r['total_cpu_s']:8.2f} CPU-s {r['phases_cpu_s']} "
         f"{r['simulated_s_per_cpu_s']:,} sim-s/CPU-s, peak RSS {r['peak_rss_mib']:,} MiB, "
-        f"task transitions {r['task_transitions']:,}, host failures {r['host_failures']}"
+        f"events {r['events']:,}, task transitions {r['task_transitions']:,}, "
+        f"host failures {r['host_failures']}, metric points {r['metric_points']:,}"
     )
 
 
@@ -203,11 +210,14 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--lean", action="store_true", help="outputs: summary metrics only, no trace"
+    )
     args = parser.parse_args()
     if args.sweep:
-        sweep()
+        sweep(args.lean)
         return
-    r = measure(args.instances, args.tasks, args.services, args.days, args.profile)
+    r = measure(args.instances, args.tasks, args.services, args.days, args.profile, args.lean)
     print(json.dumps(r) if args.json else _line(r))
 
 

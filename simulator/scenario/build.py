@@ -40,6 +40,7 @@ from simulator.lifecycle.host import HostState
 from simulator.lifecycle.instance import InstanceState
 from simulator.scenario import build_capacity, build_elb, events, schema
 from simulator.scenario.loader import hosts_capacity
+from simulator.scenario.outputs import metric_filter
 from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic import flow
 from simulator.traffic.arrivals import ArrivalRate
@@ -115,6 +116,8 @@ class Simulation:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         self.world = world if world is not None else World(self.seed)
+        self.world.metrics.keep = metric_filter(scenario)  # outputs: what the run keeps
+        self.world.trace.keep = scenario.outputs.trace
         cap = scenario.capacity
         timing = Ec2Timing.with_overrides(scenario.ec2_timing)
         self.ec2 = Ec2ControlPlane(self.world, Fleet(), timing)
