@@ -310,9 +310,10 @@ class RequestSimulation:
         mark, at = self._mark
         if since < at:
             mark = 0
-        finish, start = self._finish, self._start
-        while mark < hi and (finish[mark] <= since or not start[mark] < _INF):
-            mark += 1
+        if mark < hi:
+            done = (self._finish[mark:hi] <= since) | ~(self._start[mark:hi] < _INF)
+            busy = np.flatnonzero(~done)
+            mark += int(busy[0]) if busy.size else hi - mark
         self._mark = (mark, since)
         return mark
 
