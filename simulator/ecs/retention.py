@@ -43,7 +43,9 @@ class StoppedTasks:
         while q and q[0][0] + self.retention <= now:
             _, name, task_id = q.popleft()
             cluster = clusters.get(name)
-            task = cluster.tasks.get(task_id) if cluster is not None else None
+            if cluster is None:
+                continue
+            task = cluster.tasks.get(task_id)
             if task is not None and still_stopped(task):
                 del cluster.tasks[task_id]
                 cluster.stopped_tasks_dropped += 1
