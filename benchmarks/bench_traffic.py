@@ -4,12 +4,18 @@
   request's task, start, finish, outcome kept) against a minimal SimPy M/M/c loop
   (an arrival process and a ``simpy.Resource``, nothing recorded), same load, same
   process; best of three runs each.
+- request in a scenario, over durations (``--durations``): a whole ``run`` of a scenario
+  with request fidelity (one service, two tasks of 4 vCPU, 8 servers of 10 req/s at 80 %
+  load, full accounting and the summary) against the plain SimPy loop at the same rate,
+  servers and duration, in CPU seconds of one run each: the per-tick flush must not
+  rescan the run's history, so the ratio holds at any duration.
 - flow: 1,000 services over 30 days at 1-minute ticks, ``flow.step`` once per tick
   over all services (backlog carried), simulated seconds per wall second.
 
 Each case runs in its own process so that its peak memory (RSS) is its own.
 
     .venv/bin/python benchmarks/bench_traffic.py
+    .venv/bin/python benchmarks/bench_traffic.py --durations 1,6,24
 """
 
 from __future__ import annotations
@@ -102,6 +108,81 @@ def case_request() -> dict:
     return {"rows": rows, "baseline": baseline}
 
 
+SC_LAM, SC_MU, SC_SERVERS = 64.0, 10.0, 8
+
+
+def plain_simpy_for(lam: float, mu: float, servers: int, horizon: float) -> tuple[int, float]:
+    """The plain SimPy M/M/c loop at the given size; (arrivals, CPU seconds)."""
+    import simpy
+
+    env = simpy.Environment()
+    pool = simpy.Resource(env, capacity=servers)
+    rng = np.random.default_rng(0)
+    count = 0
+
+    def request(service: float):
+        with pool.request() as slot:
+            yield slot
+            yield env.timeout(service)
+
+    def source():
+        nonlocal count
+        while True:
+            gaps = rng.exponential(1 / lam, 4096).tolist()
+            work = rng.exponential(1 / mu, 4096).tolist()
+            for g, w in zip(gaps, work, strict=True):
+                yield env.timeout(g)
+                count += 1
+                env.process(request(w))
+
+    env.process(source())
+    start = time.process_time()
+    env.run(until=horizon)
+    return count, time.process_time() - start
+
+
+def request_scenario(hours: float) -> dict:
+    """The scenario, with the workload calibrated to SC_MU requests/s per vCPU."""
+    return {
+        "name": f"request-{hours:g}h",
+        "duration": hours * 3600.0,
+        "tick": "1m",
+        "fidelity": "request",
+        "capacity": {"instance_type": "m6i.2xlarge", "count": 2},
+        "profiles": {"slow-api": {"m6i.2xlarge": SC_MU * 8}},
+        "services": [
+            {"name": "api", "cpu": 4096, "memory": 8192, "desired_count": 2, "workload": "slow-api"}
+        ],
+        "traffic": [{"service": "api", "pattern": "constant", "rps": SC_LAM}],
+        "outputs": {"plots": False},
+    }
+
+
+def case_durations(hours: list[float]) -> dict:
+    from simulator.experiment import run
+    from simulator.scenario import validate_scenario
+
+    rows = []
+    for h in hours:
+        gc.collect()
+        n0, base_s = plain_simpy_for(SC_LAM, SC_MU, SC_SERVERS, h * 3600.0)
+        sc = validate_scenario(request_scenario(h), source="bench")
+        start = time.process_time()
+        result = run(sc)
+        sc_s = time.process_time() - start
+        n = result.summary["services"]["api"]["requests"]
+        rows.append(
+            {
+                "hours": h,
+                "plain_req_per_cpu_s": n0 / base_s,
+                "scenario_req_per_cpu_s": n / sc_s,
+                "ratio": (n / sc_s) / (n0 / base_s),
+                "requests": n,
+            }
+        )
+    return {"rows": rows}
+
+
 def case_flow(services: int = 1000, days: int = 30) -> dict:
     from simulator.traffic import flow
     from simulator.traffic.arrivals import Diurnal
@@ -150,12 +231,38 @@ def case_flow(services: int = 1000, days: int = 30) -> dict:
 
 
 def child(case: str) -> None:
-    out = case_request() if case == "request" else case_flow()
+    if case.startswith("durations"):
+        out = case_durations([float(h) for h in case.split(":")[1].split(",")])
+    else:
+        out = case_request() if case == "request" else case_flow()
     out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
 
+def durations(hours: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", f"durations:{hours}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(
+        f"request fidelity in a scenario: {SC_LAM:g} req/s on {SC_SERVERS} servers of "
+        f"{SC_MU:g} req/s, against plain SimPy at the same size (CPU seconds, one run each)"
+    )
+    for r in out["rows"]:
+        print(
+            f"  {r['hours']:>5g} h: {r['requests']:>12,.0f} requests, scenario "
+            f"{r['scenario_req_per_cpu_s']:>9,.0f} req/CPU-s, plain SimPy "
+            f"{r['plain_req_per_cpu_s']:>9,.0f} req/CPU-s, {r['ratio']:.2f}x"
+        )
+
+
 def main() -> None:
+    if "--durations" in sys.argv:
+        durations(sys.argv[sys.argv.index("--durations") + 1])
+        return
     results = {}
     for case in ("request", "flow"):
         proc = subprocess.run(

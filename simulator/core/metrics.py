@@ -8,7 +8,7 @@ large fleet cheap.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -24,7 +24,11 @@ def _label_set(labels: Mapping[str, object]) -> LabelSet:
 class MetricRecorder:
     """Collects (time, metric, labels, value) points; ``to_frame`` makes the table."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: Callable[[str], bool] | None = None) -> None:
+        self.keep = keep
+        """Which metrics are recorded (None: all); points of the others are dropped."""
+        self._kept: list[bool] = []  # per series id
+        self._kept_array = np.ones(0, bool)
         self._series: dict[tuple[str, LabelSet], int] = {}
         self._series_list: list[tuple[str, LabelSet]] = []
         self._times: list[np.ndarray] = []
@@ -43,32 +47,52 @@ class MetricRecorder:
             sid = len(self._series_list)
             self._series[key] = sid
             self._series_list.append(key)
+            self._kept.append(self.keep is None or self.keep(metric))
         return sid
+
+    def _mask(self, ids: np.ndarray) -> np.ndarray | None:
+        """Which of ``ids`` are kept (None: all of them)."""
+        if self.keep is None:
+            return None
+        if len(self._kept_array) != len(self._kept):
+            self._kept_array = np.array(self._kept, bool)
+        mask = self._kept_array[ids]
+        return None if mask.all() else mask
 
     def series_ids(self, metric: str, label: str, values: Sequence[object]) -> np.ndarray:
         """Ids of one series per value of a single label, e.g. one per service."""
         return np.array([self.series_id(metric, **{label: v}) for v in values], dtype=np.int64)
 
     def record(self, time: float, metric: str, value: float, **labels: object) -> None:
+        sid = self.series_id(metric, **labels)
+        if not self._kept[sid]:
+            return
         self._pt.append(float(time))
-        self._pi.append(self.series_id(metric, **labels))
+        self._pi.append(sid)
         self._pv.append(float(value))
 
     def record_ids(self, time: float, ids: npt.ArrayLike, values: npt.ArrayLike) -> None:
         """Record ``values[i]`` for series ``ids[i]`` at ``time`` (one append)."""
-        ids = np.asarray(ids, dtype=np.int64)
-        self._times.append(np.full(ids.shape[0], float(time)))
-        self._ids.append(ids)
-        self._values.append(np.asarray(values, dtype=np.float64).copy())
+        id_array = np.asarray(ids, dtype=np.int64)
+        value_array = np.asarray(values, dtype=np.float64)
+        mask = self._mask(id_array)
+        if mask is not None:
+            id_array, value_array = id_array[mask], value_array[mask]
+        self._times.append(np.full(id_array.shape[0], float(time)))
+        self._ids.append(id_array)
+        self._values.append(value_array.copy())
 
     def record_block(self, times: npt.ArrayLike, ids: npt.ArrayLike, values: npt.ArrayLike) -> None:
         """Record a block of points: times[t], ids[s], values[t, s]."""
-        times = np.asarray(times, dtype=np.float64)
-        ids = np.asarray(ids, dtype=np.int64)
-        values = np.asarray(values, dtype=np.float64).reshape(times.shape[0], ids.shape[0])
-        self._times.append(np.repeat(times, ids.shape[0]))
-        self._ids.append(np.tile(ids, times.shape[0]))
-        self._values.append(values.ravel().copy())
+        t = np.asarray(times, dtype=np.float64)
+        i = np.asarray(ids, dtype=np.int64)
+        v = np.asarray(values, dtype=np.float64).reshape(t.shape[0], i.shape[0])
+        mask = self._mask(i)
+        if mask is not None:
+            i, v = i[mask], v[:, mask]
+        self._times.append(np.repeat(t, i.shape[0]))
+        self._ids.append(np.tile(i, t.shape[0]))
+        self._values.append(v.ravel().copy())
 
     def _flush_points(self) -> None:
         if self._pt:

@@ -8,6 +8,7 @@ so a long run can be followed with ``tail -f``.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -32,13 +33,18 @@ class TraceEvent:
 class EventTrace:
     """Appends events; optionally mirrors each one to a JSON-lines stream."""
 
-    def __init__(self, jsonl: IO[str] | None = None):
+    def __init__(self, jsonl: IO[str] | None = None, keep: bool = True):
         self.events: list[TraceEvent] = []
         self._jsonl = jsonl
+        self.keep = keep
+        """False: events are counted per kind (``counts``), not kept (a fleet-scale run)."""
+        self.counts: Counter[str] = Counter()
 
     def emit(self, time: float, kind: str, resource: str, **details: Any) -> TraceEvent:
         event = TraceEvent(float(time), kind, resource, details)
-        self.events.append(event)
+        self.counts[kind] += 1
+        if self.keep:
+            self.events.append(event)
         if self._jsonl is not None:
             self._jsonl.write(event.to_json() + "\n")
         return event

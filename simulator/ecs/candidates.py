@@ -46,6 +46,7 @@ class CandidateArrays:
         self._codes: dict[tuple[Subject, str | None], tuple[np.ndarray, list]] = {}
         self._port_free: dict[tuple[str, int], np.ndarray] = {}
         self._totals: dict[tuple[str, str | None], np.ndarray] = {}
+        self._totals_of: dict[str | None, list[str]] = {}  # group -> attributes in _totals
         self._zeros = np.zeros(n, np.int64)
         self.static_cache: dict = {}
 
@@ -105,12 +106,20 @@ class CandidateArrays:
             counts = self.tasks_of(group)
             totals = np.bincount(codes_, weights=counts, minlength=len(values)).astype(np.int64)
             self._totals[key] = totals
+            self._totals_of.setdefault(group, []).append(attribute)
         return codes_, totals
 
     def _count(self, i: int, group: str | None, delta: int) -> None:
-        for (attribute, g), totals in self._totals.items():
-            if g is None or g == group:
-                totals[self._codes[(Subject.ATTRIBUTE, attribute)][0][i]] += delta
+        """Totals of all tasks, and of ``group``'s, move by ``delta`` at row i (looked up by
+        group: a cluster of many services keeps totals for each)."""
+        self._count_group(i, None, delta)
+        if group is not None:
+            self._count_group(i, group, delta)
+
+    def _count_group(self, i: int, group: str | None, delta: int) -> None:
+        for attribute in self._totals_of.get(group, ()):
+            codes_ = self._codes[(Subject.ATTRIBUTE, attribute)][0]
+            self._totals[(attribute, group)][codes_[i]] += delta
 
     def commit(
         self, i: int, req: TaskRequirements, group: str | None, pending: bool = False
@@ -181,6 +190,7 @@ class CandidateArrays:
         """Drop cached attribute columns and query results (after PutAttributes)."""
         self._codes.clear()
         self._totals.clear()
+        self._totals_of.clear()
         self.static_cache.clear()
 
     def copy(self) -> CandidateArrays:
@@ -195,5 +205,6 @@ class CandidateArrays:
         new._port_free = {k: a.copy() for k, a in self._port_free.items()}
         new._codes = dict(self._codes)
         new._totals = {k: a.copy() for k, a in self._totals.items()}
+        new._totals_of = {g: list(a) for g, a in self._totals_of.items()}
         new.static_cache = dict(self.static_cache)
         return new

@@ -10,6 +10,7 @@ change that concerns them, coalesced to once per instant.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import uuid
 from collections.abc import Callable, Generator, Iterable, Mapping
@@ -34,6 +35,8 @@ from simulator.ecs.placement import (
     select_tasks_to_stop,
     service_event_message,
 )
+from simulator.ecs.placement_index import PlacementIndex
+from simulator.ecs.retention import StoppedTasks
 from simulator.ecs.task import (
     REASON_ESSENTIAL_EXITED,
     REASON_FAILED_TO_START,
@@ -121,6 +124,9 @@ class EcsCluster:
     used_memory: int = 0
     active_count: int = 0  # ACTIVE container instances whose agent is connected
     draining: set[str] = field(default_factory=set)  # DRAINING container instance ids
+    placement: PlacementIndex = field(default_factory=PlacementIndex)
+    stopped_tasks_dropped: int = 0  # stopped tasks forgotten after their retention
+    """Placement arrays over the container instances, kept in step (``touch`` on change)."""
 
     def active_instances(self) -> list[ContainerInstance]:
         return [ci for ci in self.container_instances.values() if ci.placeable]
@@ -173,7 +179,11 @@ class EcsControlPlane:
         self.load_balancing: Any = None
         # CODE_DEPLOY / EXTERNAL services: TaskSets(self) sets ``task_sets``
         self.task_sets: Any = None
+        self.stopped_tasks: StoppedTasks | None = None
+        """Set (simulator.ecs.retention) to forget stopped tasks after ECS's hour; None keeps
+        every stopped task (what tests of the API look at)."""
         self._kicked: set[tuple[str, str]] = set()
+        self._kick_order: list[tuple[str, str]] = []  # a heap of the same keys
         self._ids = itertools.count(1)
         self._deployment_ids = itertools.count(1)
         ec2.listeners.append(self._on_ec2)
@@ -282,6 +292,7 @@ class EcsControlPlane:
             if ci.agent_connected:  # still connected (StartInstances of a running instance)
                 return ci
             ci.agent_connected = True
+            cluster.placement.touch(ci)
             if ci.placeable:
                 self._count_instance(cluster, ci, +1)
         else:
@@ -301,6 +312,7 @@ class EcsControlPlane:
             )
             cluster.container_instances[ci.container_instance_id] = ci
             cluster.by_ec2[ec2_id] = ci.container_instance_id
+            cluster.placement.add(ci)
             self._count_instance(cluster, ci, +1)
         self.world.emit(
             "ecs.container_instance",
@@ -365,6 +377,7 @@ class EcsControlPlane:
         if gone and ci.status is not ContainerInstanceStatus.INACTIVE:
             ci.apply(InstanceAction.DEREGISTER)
             ci.apply(InstanceAction.DEREGISTERED)
+        cluster.placement.touch(ci)
         self.world.emit(
             "ecs.container_instance",
             ci_id,
@@ -387,6 +400,7 @@ class EcsControlPlane:
             ci = self._container_instance(cluster, ref)
             was = ci.placeable and ci.agent_connected
             ci.apply(action)
+            cluster.placement.touch(ci)
             now = ci.placeable and ci.agent_connected
             if was != now:
                 self._count_instance(cluster, ci, +1 if now else -1)
@@ -418,6 +432,7 @@ class EcsControlPlane:
             ci.apply(InstanceAction.DEREGISTER)
             ci.apply(InstanceAction.DEREGISTERED)
         ci.agent_connected = False
+        cluster.placement.touch(ci)
         cluster.draining.discard(ci.container_instance_id)
         self.joins.pop(ci.ec2_instance_id, None)
         self.world.emit("ecs.container_instance", ci.container_instance_id, status=str(ci.status))
@@ -542,11 +557,10 @@ class EcsControlPlane:
                 cluster, td, count, strategies, constraints, group, started_by, service, cp_strategy
             )
             return tasks, []
-        candidates = [ci for ci in cluster.container_instances.values() if ci.agent_connected]
         placements, failures = place(
             td.requirements(),
             count,
-            candidates,
+            cluster.placement.view(),
             strategies,
             constraints,
             group,
@@ -582,6 +596,7 @@ class EcsControlPlane:
         req = td.requirements()
         if ci is not None:
             ci.allocate(task_id, req, group, pending=True)
+            cluster.placement.touch(ci)
             if ci.placeable and ci.agent_connected:
                 cluster.used_cpu += req.cpu
                 cluster.used_memory += req.memory
@@ -644,7 +659,9 @@ class EcsControlPlane:
             self._after(cluster, task, "activation", TaskAction.ACTIVATED)
         elif state is TaskState.RUNNING:
             if task.container_instance is not None:  # None: Fargate
-                cluster.container_instances[task.container_instance].mark_running(task_id)
+                ci = cluster.container_instances[task.container_instance]
+                ci.mark_running(task_id)
+                cluster.placement.touch(ci)
             self._notify("running", task, before)
         elif state is TaskState.DEACTIVATING:
             self._notify("stopping", task, before)
@@ -673,6 +690,13 @@ class EcsControlPlane:
             if self.load_balancing is not None:
                 self.load_balancing.stopped(cluster, task)
             self._notify("stopped", task, before)
+            if self.stopped_tasks is not None:
+                self.stopped_tasks.stopped(self.world.now, cluster.name, task_id)
+                self.stopped_tasks.drop(
+                    self.world.now,
+                    self.clusters,
+                    lambda t: getattr(t, "last_status", None) is TaskState.STOPPED,
+                )
 
     def _stop_timeout(self, task: Task) -> float:
         """SIGTERM to SIGKILL: the longest container stopTimeout, else the agent's default."""
@@ -743,6 +767,7 @@ class EcsControlPlane:
         if ci is not None and task_id in ci.allocations:
             req = ci.allocations[task_id].requirements
             ci.release(task_id)
+            cluster.placement.touch(ci)
             if ci.placeable and ci.agent_connected:
                 cluster.used_cpu -= req.cpu
                 cluster.used_memory -= req.memory
@@ -894,14 +919,24 @@ class EcsControlPlane:
         self.world.emit("ecs.service_event", svc.name, message=message)
 
     def _kick_cluster(self, cluster: EcsCluster) -> None:
+        """The cluster's capacity changed: reconcile the services it may concern. A steady
+        service (one deployment, every task RUNNING, as many as desired) with no task on a
+        draining instance has nothing to do (its own task events kick it when it does);
+        daemons follow the instances."""
+        everyone = bool(cluster.draining)
         for svc in cluster.services.values():
-            self._kick(cluster, svc)
+            if everyone or not svc.steady or svc.scheduling_strategy == "DAEMON":
+                self._kick(cluster, svc)
 
     def _kick(self, cluster: EcsCluster, svc: Service) -> None:
         """Reconcile ``svc`` once, at the end of this instant (never re-entrantly)."""
+        key = (cluster.name, svc.name)
+        if key in self._kicked:
+            return
         if not self._kicked:
             self.world.process(self._flush_kicks())
-        self._kicked.add((cluster.name, svc.name))
+        self._kicked.add(key)
+        heapq.heappush(self._kick_order, key)
 
     def _flush_kicks(self) -> Generator:
         yield self.world.env.timeout(0)
@@ -909,8 +944,8 @@ class EcsControlPlane:
 
     def settle(self) -> None:
         """Reconcile every service that asked for it, until none does."""
-        while self._kicked:
-            cluster_name, name = sorted(self._kicked)[0]
+        while self._kick_order:  # in (cluster, service) name order, as a heap keeps it
+            cluster_name, name = heapq.heappop(self._kick_order)
             self._kicked.discard((cluster_name, name))
             cluster = self.clusters.get(cluster_name)
             if cluster is not None and name in cluster.services:
@@ -927,6 +962,8 @@ class EcsControlPlane:
         task_id = self.task_id(task)
         if task_id not in svc.tasks:
             return
+        if self.load_balancing is not None and svc.load_balancers:
+            self.load_balancing.task_changed(svc, task_id)
         d = svc.task_deployment.get(task_id)
         if what == "running":
             svc.running_count += 1
@@ -1251,6 +1288,7 @@ class EcsControlPlane:
         req = self.task_definitions.describe(task.task_definition_arn).requirements()
         task.container_instance = ci.container_instance_id
         ci.allocate(task.task_id, req, task.group, pending=True)
+        cluster.placement.touch(ci)
         if ci.placeable and ci.agent_connected:
             cluster.used_cpu += req.cpu
             cluster.used_memory += req.memory

@@ -25,7 +25,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -51,6 +51,17 @@ class ServiceLoadBalancer:
     target_group_arn: str
     container_name: str
     container_port: int
+
+
+@dataclass
+class _HealthySet:
+    """A service's tasks that count as healthy, as of its groups' ``versions``."""
+
+    service: Service
+    groups: dict[str, int]  # target group ARN -> index in versions
+    versions: list[int]
+    healthy: set[str]
+    dirty: set[str] = field(default_factory=set)  # tasks to look at again
 
 
 TargetGroupLookup = Callable[[str], TargetGroup]
@@ -83,6 +94,8 @@ class TargetRegistration:
         self._failing: set[str] = set()  # task ids whose health checks fail
         self._cluster_of: dict[str, str] = {}  # task id -> its cluster, while registered
         self._ips = itertools.count(1)
+        self._healthy_sets: dict[str, _HealthySet] = {}  # service ARN -> its healthy tasks
+        self._owner: dict[str, str] = {}  # task id -> its service's ARN, while registered
         ecs.load_balancing = self
 
     # ------------------------------------------------------------- queries
@@ -106,13 +119,49 @@ class TargetRegistration:
             self.target_groups(lb.target_group_arn)
 
     def healthy_count(self, cluster: EcsCluster, svc: Service) -> int:
-        """RUNNING tasks of ``svc`` that are healthy in every one of its target groups."""
-        n = 0
-        for task_id in svc.tasks:
-            task = cluster.tasks[task_id]
-            if task.last_status is TaskState.RUNNING and self._healthy(task_id):
-                n += 1
-        return n
+        """RUNNING tasks of ``svc`` that are healthy in every one of its target groups.
+
+        The scheduler asks on every reconcile of a rolling deployment, so the healthy set
+        is kept: only tasks that changed since (``task_changed``, or a target change made
+        here) are looked at again. A group changed by anything else (the elbv2 API, a
+        listener) has moved on from the version recorded, and the set is counted afresh."""
+        versions = [self.target_groups(lb.target_group_arn)._version for lb in svc.load_balancers]
+        st = self._healthy_sets.get(svc.arn)
+        if st is None or st.service is not svc or st.versions != versions:
+            healthy = {t for t in svc.tasks if self._counts_healthy(cluster, svc, t)}
+            arns = {lb.target_group_arn: i for i, lb in enumerate(svc.load_balancers)}
+            self._healthy_sets[svc.arn] = _HealthySet(svc, arns, versions, healthy)
+            return len(healthy)
+        for t in st.dirty:
+            if self._counts_healthy(cluster, svc, t):
+                st.healthy.add(t)
+            else:
+                st.healthy.discard(t)
+        st.dirty.clear()
+        return len(st.healthy)
+
+    def _counts_healthy(self, cluster: EcsCluster, svc: Service, task_id: str) -> bool:
+        task = cluster.tasks.get(task_id)
+        return (
+            task_id in svc.tasks
+            and task is not None
+            and task.last_status is TaskState.RUNNING
+            and self._healthy(task_id)
+        )
+
+    def task_changed(self, svc: Service, task_id: str) -> None:
+        """The control plane: a task of ``svc`` started, ran, began stopping or stopped."""
+        st = self._healthy_sets.get(svc.arn)
+        if st is not None:
+            st.dirty.add(task_id)
+
+    def _moved(self, task_id: str, tg: TargetGroup, before: int) -> None:
+        """A target of ``task_id`` in ``tg`` changed here (version ``before`` -> now)."""
+        st = self._healthy_sets.get(self._owner.get(task_id, ""))
+        i = st.groups.get(tg.arn) if st is not None else None
+        if st is not None and i is not None and st.versions[i] == before:
+            st.versions[i] = tg._version
+            st.dirty.add(task_id)
 
     def healthy(self, task_id: str) -> bool:
         """The task is registered and healthy in every one of its target groups."""
@@ -142,10 +191,13 @@ class TargetRegistration:
         now = self.world.now
         address = str(_TASK_SUBNET[next(self._ips)])
         registered: list[tuple[str, str]] = []
+        self._owner[task.task_id] = svc.arn
         for lb in balancers:
             tg = self.target_groups(lb.target_group_arn)
             target_id = address if tg.target_type == "ip" else self._instance_id(cluster, task)
+            before = tg._version
             tg.register(target_id, now, port=lb.container_port)
+            self._moved(task.task_id, tg, before)
             registered.append((tg.arn, target_id))
             self._task_of[(tg.arn, target_id)] = task.task_id
         self._targets[task.task_id] = registered
@@ -153,8 +205,10 @@ class TargetRegistration:
         if self.ecs.timing.instant:  # a scenario's initial fleet is already in service
             for arn, target_id in registered:
                 tg = self.target_groups(arn)
+                before = tg._version
                 for _ in range(tg.check.healthy_threshold):
                     tg.record_check(target_id, ProbeResult.PASS, at=now)
+                self._moved(task.task_id, tg, before)
         else:
             self._schedule_health(task.task_id, first=True)
         self._changed({arn for arn, _ in registered})
@@ -170,7 +224,9 @@ class TargetRegistration:
         for arn, target_id in targets:
             tg = self.target_groups(arn)
             if target_id in tg.targets:
+                before = tg._version
                 tg.deregister(target_id, now)
+                self._moved(task.task_id, tg, before)
                 delay = max(delay, tg.deregistration_delay_s)
         self._changed({arn for arn, _ in targets})
         task_id = task.task_id
@@ -229,8 +285,10 @@ class TargetRegistration:
         before = target.state
         threshold = tg.check.healthy_threshold if passing else tg.check.unhealthy_threshold
         result = ProbeResult.PASS if passing else ProbeResult.FAILED
+        version = tg._version
         for _ in range(threshold):
             tg.record_check(target_id, result, at=self.world.now)
+        self._moved(task_id, tg, version)
         if target.state is not before:
             self.world.emit(
                 "elb.target_health", target_id, target_group=tg.name, state=str(target.state)
@@ -289,8 +347,11 @@ class TargetRegistration:
             tg = self.target_groups(arn)
             target = tg.targets.get(target_id)
             if target is not None and (force or target.state is TargetHealthState.DRAINING):
+                before = tg._version
                 tg.remove(target_id)
+                self._moved(task_id, tg, before)
             self._task_of.pop((arn, target_id), None)
+        self._owner.pop(task_id, None)
         if targets:
             self._changed({arn for arn, _ in targets})
 

@@ -115,13 +115,7 @@ def summarize(rec: RunRecord | Simulation, result: RunResult) -> dict[str, Any]:
     s = rec.scenario
     m = result.metrics
     services: dict[str, Any] = {}
-    by_service: dict[str, dict[str, pd.Series]] = {}
-    if "service" in m.columns:
-        for name in rec.services:
-            df = m[m["service"] == name]
-            by_service[name] = {
-                str(k): g.set_index("time")["value"] for k, g in df.groupby("metric", observed=True)
-            }
+    by_service = _series_by_service(m, rec.services)
     for name in rec.services:
         by = by_service[name]
         elb_5xx = by.get("HTTPCode_ELB_5XX_Count")
@@ -202,6 +196,38 @@ def summarize(rec: RunRecord | Simulation, result: RunResult) -> dict[str, Any]:
         "events": int(len(result.events)),
         **rec.capacity,
     }
+
+
+def _series_by_service(m: pd.DataFrame, names: list[str]) -> dict[str, dict[str, pd.Series]]:
+    """service -> metric -> its values indexed by time, from the long table in one pass
+    (one stable sort by (service, metric) codes; each series keeps its time order)."""
+    out: dict[str, dict[str, pd.Series]] = {n: {} for n in names}
+    if "service" not in m.columns or m.empty:
+        return out
+    service = m["service"].cat
+    metric = m["metric"].cat
+    s_codes = service.codes.to_numpy().astype(np.int64)
+    m_codes = metric.codes.to_numpy().astype(np.int64)
+    keep = np.flatnonzero(s_codes >= 0)
+    key = s_codes[keep] * max(1, len(metric.categories)) + m_codes[keep]
+    order = keep[np.argsort(key, kind="stable")]
+    key = key[np.argsort(key, kind="stable")]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else np.zeros(0, int)
+    ends = np.r_[starts[1:], key.size]
+    times = m["time"].to_numpy()
+    values = m["value"].to_numpy()
+    n_metrics = max(1, len(metric.categories))
+    for a, b in zip(starts, ends, strict=True):
+        k = int(key[a])
+        svc = str(service.categories[k // n_metrics])
+        if svc not in out:
+            continue
+        rows = order[a:b]
+        index = pd.Index(times[rows], name="time")
+        out[svc][str(metric.categories[k % n_metrics])] = pd.Series(
+            values[rows], index=index, name="value"
+        )
+    return out
 
 
 def deployments_summary(

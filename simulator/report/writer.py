@@ -15,6 +15,7 @@ from simulator.core.durations import format_duration
 from simulator.experiment.result import RunResult
 from simulator.report import deployments
 from simulator.report.output import atomic_directory, check_output, reserve
+from simulator.report.parquet import write_parquet
 from simulator.report.plots import write_plots
 
 __all__ = ["atomic_directory", "check_output", "reserve", "write_report", "write_variants_report"]
@@ -22,8 +23,8 @@ __all__ = ["atomic_directory", "check_output", "reserve", "write_report", "write
 
 def fill_report(result: RunResult, d: Path, plots: bool = True, trace_jsonl: bool = False) -> None:
     """Write one run's files into the existing directory ``d``."""
-    result.metrics.to_parquet(d / "metrics.parquet", index=False)
-    result.events.to_parquet(d / "events.parquet", index=False)
+    write_parquet(result.metrics, d / "metrics.parquet")
+    write_parquet(result.events, d / "events.parquet")
     if trace_jsonl:
         write_events_jsonl(result, d / "events.jsonl")
     (d / "summary.json").write_text(json.dumps(result.summary, indent=2, sort_keys=True) + "\n")

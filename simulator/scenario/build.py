@@ -31,6 +31,7 @@ from simulator.ecs.control import EcsControlPlane
 from simulator.ecs.deployment import DeploymentConfiguration
 from simulator.ecs.deployment_log import DeploymentLog
 from simulator.ecs.load_balancers import TargetRegistration
+from simulator.ecs.retention import StoppedTasks
 from simulator.ecs.task import TaskState
 from simulator.ecs.timing import EcsTiming
 from simulator.faults.hosts import host_failures
@@ -41,6 +42,7 @@ from simulator.lifecycle.host import HostState
 from simulator.lifecycle.instance import InstanceState
 from simulator.scenario import build_capacity, build_elb, events, schema
 from simulator.scenario.loader import hosts_capacity
+from simulator.scenario.outputs import metric_filter
 from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic import flow
 from simulator.traffic.arrivals import ArrivalRate
@@ -131,6 +133,8 @@ class Simulation:
                 )
         self.seed = scenario.seed if seed is None else seed
         self.world = world if world is not None else World(self.seed)
+        self.world.metrics.keep = metric_filter(scenario)  # outputs: what the run keeps
+        self.world.trace.keep = scenario.outputs.trace
         cap = scenario.capacity
         timing = Ec2Timing.with_overrides(scenario.ec2_timing)
         self.ec2 = Ec2ControlPlane(self.world, Fleet(), timing)
@@ -144,6 +148,8 @@ class Simulation:
             timing=EcsTiming.with_overrides(scenario.ecs_timing),
             reserved_memory_mib=cap.reserved_memory_mib,
         )
+        if not scenario.capacity_providers:  # Fargate's bills read stopped tasks
+            self.ecs.stopped_tasks = StoppedTasks()  # stopped tasks go after ECS's hour
         self.cluster = self.ecs.create_cluster(scenario.name)
         self.ecs.task_listeners.append(self._on_task)
         self.capacity = build_capacity.setup(self)  # capacity providers (None: none)

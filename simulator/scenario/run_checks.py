@@ -229,4 +229,11 @@ def check_all(s: Any) -> list[Problem]:
         + check_reserved_memory(s)
         + check_timing_overrides(s)
         + check_traffic_shapes(s)
+        + check_outputs(s)
     )
+
+
+def check_outputs(s: Any) -> list[Problem]:
+    from simulator.scenario.outputs import check_outputs as check
+
+    return check(s)

@@ -575,8 +575,14 @@ Fault = Annotated[HostFailures, Field(discriminator="kind")]
 
 
 class Outputs(Strict):
+    """What the run writes and keeps (simulator/scenario/outputs.py)."""
+
     plots: bool = True
     trace_jsonl: bool = False
+    metrics: list[Name] | None = None
+    """Metrics kept in the result table besides those the summary reads (None: all)."""
+    trace: bool = True
+    """Keep the event trace (false: only the number of events of each kind)."""
 
 
 class Sizing(Strict):

@@ -39,6 +39,10 @@ TARGET_TYPES = ("instance", "ip")
 PROTOCOLS = ("HTTP", "HTTPS")
 
 
+_KEPT_STATES = (TargetHealthState.HEALTHY, TargetHealthState.UNHEALTHY)
+"""The states whose target ids a group keeps as sets (routing)."""
+
+
 @dataclass(frozen=True)
 class HealthCheck:
     """Target-group health check settings; the defaults are CreateTargetGroup's for an
@@ -158,6 +162,8 @@ class TargetGroup:
         default=(-1, [], False), repr=False, compare=False
     )
     _counts: tuple[int, int, int] = field(default=(-1, 0, 0), repr=False, compare=False)
+    _state_sets: tuple[set[str], set[str]] | None = field(default=None, repr=False, compare=False)
+    """(healthy ids, unhealthy ids), built on first use and kept as states change."""
 
     # ------------------------------------------------------------------ attributes
     def attributes(self) -> dict[str, str]:
@@ -200,6 +206,8 @@ class TargetGroup:
         elif found.state is not TargetHealthState.HEALTHY:
             target.healthy_since = target.slow_start_until = None
         target.state, target.reason = found.state, found.reason
+        if previous is not found.state:
+            self._moved(target.target_id, previous, found.state)
         self._version += 1
         if (previous, old_reason) == (found.state, found.reason):
             return None
@@ -225,6 +233,8 @@ class TargetGroup:
         if existing is not None and existing.state is not TargetHealthState.DRAINING:
             return existing
         target = Target(target_id, self.port if port is None else port, at)
+        if existing is not None:
+            self._moved(target_id, existing.state, target.state)
         self.targets[target_id] = target
         self._version += 1
         if not self.in_use:
@@ -253,6 +263,7 @@ class TargetGroup:
             if t.state is TargetHealthState.DRAINING and (t.draining_until or 0.0) <= at
         ]
         for target_id in done:
+            self._moved(target_id, self.targets[target_id].state, None)
             del self.targets[target_id]
             self._rr.pop(target_id, None)
         if done:
@@ -261,7 +272,9 @@ class TargetGroup:
 
     def remove(self, target_id: str) -> None:
         """Drop a target at once (its task or instance is gone), without draining."""
-        if self.targets.pop(target_id, None) is not None:
+        gone = self.targets.pop(target_id, None)
+        if gone is not None:
+            self._moved(target_id, gone.state, None)
             self._rr.pop(target_id, None)
             self._version += 1
 
@@ -320,6 +333,33 @@ class TargetGroup:
             slow = any(t.slow_start_until is not None for t in chosen)
             self._routable = (self._version, ids, slow)
         return ids, slow
+
+    def _moved(
+        self, target_id: str, before: TargetHealthState, after: TargetHealthState | None
+    ) -> None:
+        sets = self._state_sets
+        if sets is None:
+            return
+        for state, ids in zip(_KEPT_STATES, sets, strict=True):
+            if before is state:
+                ids.discard(target_id)
+            if after is state:
+                ids.add(target_id)
+
+    def routable_set(self) -> set[str]:
+        """``routable()`` as a set (a new one), from the healthy and unhealthy ids kept as
+        states change: what a caller that only compares memberships needs, without a walk
+        over every target."""
+        sets = self._state_sets
+        if sets is None:
+            healthy = {
+                t.target_id for t in self.targets.values() if t.state is TargetHealthState.HEALTHY
+            }
+            unhealthy = {
+                t.target_id for t in self.targets.values() if t.state is TargetHealthState.UNHEALTHY
+            }
+            sets = self._state_sets = (healthy, unhealthy)
+        return set(sets[0] or sets[1])
 
     def routable(self, at: float | None = None) -> list[str]:
         """Targets that receive new requests: the healthy ones, or (fail open) every

@@ -160,6 +160,7 @@ class RequestSimulation:
         self._finish = np.empty(size)
         self._n = 0
         self._filled = 0
+        self._mark = (0, -_INF)  # (first request busy at a time, that time): utilization
         self._horizon = world.now  # end of the last generated window
         self._times: list[float] = []  # current window, as Python floats for speed
         self._work: list[float] = []
@@ -303,6 +304,19 @@ class RequestSimulation:
         else:
             self._schedule_next()
 
+    def _finished_mark(self, since: float, hi: int) -> int:
+        """The first request (below ``hi``) still busy at ``since``; every request before it
+        was unserved or had finished by then. Kept between calls while ``since`` grows."""
+        mark, at = self._mark
+        if since < at:
+            mark = 0
+        if mark < hi:
+            done = (self._finish[mark:hi] <= since) | ~(self._start[mark:hi] < _INF)
+            busy = np.flatnonzero(~done)
+            mark += int(busy[0]) if busy.size else hi - mark
+        self._mark = (mark, since)
+        return mark
+
     def _least_outstanding(self, now: float, active: list[int]) -> int:
         """ALB least_outstanding_requests; ties go round robin."""
         n = len(active)
@@ -321,25 +335,29 @@ class RequestSimulation:
     # -- results -----------------------------------------------------------------------
 
     def records(self, since: float = -_INF, until: float = _INF) -> RequestRecords:
-        """Processed requests that arrived in [since, until)."""
-        n = self._n
-        arrival = self._arrival[:n]
-        task = self._task[:n]
-        start = self._start[:n]
-        finish = self._finish[:n]
+        """Processed requests that arrived in [since, until).
+
+        Arrivals are recorded in time order, so the window is found by bisection and only
+        its requests are looked at (a tick's flush costs its own requests, not the run's)."""
+        lo, hi = self._window(since, until)
+        arrival = self._arrival[lo:hi]
+        task = self._task[lo:hi]
+        start = self._start[lo:hi]
+        finish = self._finish[lo:hi]
         stopped = np.asarray([*self._stopped, _INF])[task]  # task -1 -> the last, inf
         deadline = np.minimum(arrival + self.timeout, stopped)
         completed = (finish <= deadline) & (task >= 0)
         resolved = np.where(completed, finish, np.where(task >= 0, deadline, arrival))
-        sel = (arrival >= since) & (arrival < until)
         return RequestRecords(
-            arrival[sel].copy(),
-            task[sel].copy(),
-            start[sel].copy(),
-            finish[sel].copy(),
-            resolved[sel],
-            completed[sel],
+            arrival.copy(), task.copy(), start.copy(), finish.copy(), resolved, completed
         )
+
+    def _window(self, since: float, until: float) -> tuple[int, int]:
+        """Indices [lo, hi) of the processed requests that arrived in [since, until)."""
+        arrival = self._arrival[: self._n]
+        lo = int(np.searchsorted(arrival, since, side="left")) if since > -_INF else 0
+        hi = int(np.searchsorted(arrival, until, side="left")) if until < _INF else self._n
+        return lo, max(lo, hi)
 
     def counters(self, at: float | None = None) -> RequestCounters:
         """Arrivals, completed, failed and in flight at ``at`` (default: now)."""
@@ -384,11 +402,17 @@ class RequestSimulation:
         return np.quantile(latency, q)
 
     def utilization(self, since: float, until: float) -> float:
-        """Busy server-seconds over available server-seconds in [since, until)."""
-        r = self.records()
-        ok = np.isfinite(r.start)
-        stop = np.asarray(self._stopped)[r.task[ok]]
-        busy = np.minimum(np.minimum(r.finish[ok], stop), until) - np.maximum(r.start[ok], since)
+        """Busy server-seconds over available server-seconds in [since, until).
+
+        Only requests that can overlap the window are looked at: those that arrived before
+        ``until``, from the first one not yet finished at ``since`` on (a mark that only
+        moves forward, as ticks do)."""
+        _, hi = self._window(-_INF, until)
+        lo = self._finished_mark(since, hi)
+        start_, finish_, task_ = self._start[lo:hi], self._finish[lo:hi], self._task[lo:hi]
+        ok = np.isfinite(start_)
+        stop = np.asarray(self._stopped)[task_[ok]]
+        busy = np.minimum(np.minimum(finish_[ok], stop), until) - np.maximum(start_[ok], since)
         added = np.asarray(self._added)
         stopped = np.asarray(self._stopped)
         servers = np.asarray(self._servers, dtype=float)

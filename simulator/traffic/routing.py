@@ -53,7 +53,7 @@ class TargetGroupRouting:
         column = self.columns.get(tg.arn)
         if column is None:
             return
-        new = set(tg.routable())
+        new = tg.routable_set()
         old = self._routable[tg.arn]
         for target in sorted(old - new):
             self.model.task_stopping(column, target)

@@ -155,3 +155,30 @@ def test_more_than_five_target_groups_are_refused():
             "prod", "web7", td.arn, 1, load_balancers=[ServiceLoadBalancer("nope", "web", 80)]
         )
     assert e.value.code == "TargetGroupNotFound"
+
+
+def brute_healthy(ecs, targets, svc):
+    c = ecs.cluster("prod")
+    return sum(
+        1 for t in svc.tasks if c.tasks[t].last_status is TaskState.RUNNING and targets._healthy(t)
+    )
+
+
+def test_the_kept_healthy_count_equals_a_recount_through_deployments_and_outside_changes():
+    world, ecs, targets, tg, svc, _ = setup(delay=60.0, desired=3)
+    c = ecs.cluster("prod")
+    seen = []
+    for step in range(60):
+        world.run(world.now + 20)
+        if step == 5:
+            td2 = ecs.register_task_definition(taskdef(image="web:2"))
+            ecs.update_service("prod", "web", task_definition=td2.arn)
+        if step == 20:  # a check failure the binding follows
+            targets.set_health(running(ecs, svc)[0].task_id, passing=False)
+        if step == 30:  # a change the binding did not make: DeregisterTargets by API
+            tid = next(iter(tg.targets))
+            tg.deregister(tid, world.now)
+        kept = ecs.healthy_count(c, svc)
+        assert kept == brute_healthy(ecs, targets, svc)
+        seen.append(kept)
+    assert min(seen) < max(seen)  # the count moved: the comparison was not trivial

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.core.errors import AWSError
 from simulator.traffic.elb import HealthCheck, ProbeResult, Reason, TargetGroup, TargetHealthState
@@ -158,3 +160,40 @@ def test_weighted_random_and_least_outstanding():
     tg.algorithm = "least_outstanding_requests"
     assert choose_target(tg, rng, outstanding={"a": 3, "b": 1}) == "b"
     assert choose_target(group(), rng) is None
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["register", "deregister", "pass", "fail", "complete", "remove", "use"]
+            ),
+            st.integers(0, 1),
+        ),
+        min_size=8,
+        max_size=40,
+    )
+)
+def test_the_kept_routable_set_equals_the_routable_targets(steps):
+    tg = group(deregistration_delay_s=10.0)
+    tg.routable_set()  # build the kept sets first, so every step must keep them
+    at = 0.0
+    for action, k in steps:
+        at += 5.0
+        tid = f"10.0.0.{k}"
+        known = tid in tg.targets
+        if action == "register":
+            tg.register(tid, at)
+        elif action == "deregister" and known:
+            tg.deregister(tid, at)
+        elif action in ("pass", "fail") and known:
+            result = ProbeResult.PASS if action == "pass" else ProbeResult.FAILED
+            for _ in range(5):
+                tg.record_check(tid, result, at=at)
+        elif action == "complete":
+            tg.complete_deregistration(at)
+        elif action == "remove":
+            tg.remove(tid)
+        elif action == "use":
+            tg.set_in_use(not tg.in_use, at)
+        assert tg.routable_set() == set(tg.routable())
