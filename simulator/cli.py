@@ -224,9 +224,9 @@ def _run_deployment_comparison(
     from simulator.experiment import deployment_choice as choice
     from simulator.report.deployments import HEADER, SUMMARY_KEY, table_rows
 
-    runs = choice.scenario_runs(scenario)
-    if not runs:
+    if not getattr(scenario, "shifts_traffic", False):
         return False
+    runs = choice.scenario_runs(scenario)
     views = [choice.run_strategy(strategy, setup) for strategy, setup in runs]
     choice.write_choice_report(views, target, force)
     summary = {SUMMARY_KEY: [v.metrics.as_dict() for v in views]}

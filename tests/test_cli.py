@@ -209,3 +209,14 @@ def test_validate_prints_the_estimate_and_refuses_absurd_sizes(tmp_path):
     assert line.startswith(f"{big}: tick: ") and "--allow-large" in line
     proc = ecsim("validate", "--allow-large", str(big))
     assert proc.returncode == 0 and "172,800,001 ticks" in proc.stdout
+
+
+def test_run_compares_the_traffic_shifting_deploys_of_a_scenario(tmp_path):
+    out = tmp_path / "cdk"
+    proc = ecsim("run", str(ROOT / "scenarios" / "cdk-pipeline-canary.yaml"), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    statuses = [d["status"] for d in summary["traffic_deployments"]]
+    assert len(statuses) == 2 and statuses[0] == "Succeeded" and statuses[1] != "Succeeded"
+    assert "## Traffic-shifting deployments" in (out / "report.md").read_text()
+    assert (out / "deployments.png").exists()

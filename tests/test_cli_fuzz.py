@@ -25,6 +25,12 @@ from simulator.report.output import MARKER
 
 ROOT = Path(__file__).parents[1]
 SCENARIOS = {p.stem: yaml.safe_load(p.read_text()) for p in sorted(ROOT.glob("scenarios/*.yaml"))}
+SCENARIOS = {
+    name: doc
+    for name, doc in SCENARIOS.items()
+    if not any("strategy" in e for e in doc.get("events") or ())
+}
+"""The rolling-run scenarios (each strategy deploy of the others runs a whole blue/green stack)."""
 DEV = os.environ.get("HYPOTHESIS_PROFILE") == "dev"
 BOUND_S = 120
 """No single command may take longer (a 30-minute run of any bundled scenario takes ~1 s)."""

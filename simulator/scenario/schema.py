@@ -622,10 +622,10 @@ class Scenario(Strict):
     events: list[Event] = []
     faults: list[Fault] = []
     ec2_timing: dict[str, Any] = {}
-    ecs_timing: dict[str, Any] = {}
-    """Overrides of simulator/catalog/data/ecs_timing.csv (agent registration, image pull...)."""
     """Overrides of simulator/catalog/data/ec2_timing.csv, e.g.
     ``host_recovery: {distribution: uniform, low: 10m, high: 30m}`` or a fixed duration."""
+    ecs_timing: dict[str, Any] = {}
+    """Overrides of simulator/catalog/data/ecs_timing.csv (agent registration, image pull...)."""
     fidelity: Literal["flow", "request"] = "flow"
     """flow: per-tick queueing formulas (fast); request: every request an event (exact)."""
     routing: Literal["round_robin", "least_outstanding_requests", "weighted_random"] = "round_robin"
@@ -639,3 +639,10 @@ class Scenario(Strict):
     outputs: Outputs = Outputs()
     sweep: Sweep | None = None
     """What ``ecsim sweep`` runs when no --set is given (see Sweep)."""
+
+    @property
+    def shifts_traffic(self) -> bool:
+        """Its deploy events name traffic-shifting strategies: ``ecsim run`` compares them
+        on the blue/green stack (simulator.experiment.deployment_choice) instead of running
+        the scenario's rolling timeline."""
+        return any(getattr(e, "strategy", None) is not None for e in self.events)

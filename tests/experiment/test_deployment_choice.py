@@ -20,7 +20,7 @@ from simulator.experiment.deployment_choice import (
 from simulator.scenario.build import Simulation
 from simulator.scenario.loader import load_scenario
 
-ROOT = Path(__file__).parents[2] / "scenarios" / "deployments"
+ROOT = Path(__file__).parents[2] / "scenarios"
 
 
 @pytest.fixture(scope="module")

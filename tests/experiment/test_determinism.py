@@ -16,8 +16,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simulator.scenario.loader import load_scenario
+
 ROOT = Path(__file__).parents[2]
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = [
+    p for p in sorted((ROOT / "scenarios").glob("*.yaml")) if not load_scenario(p).shifts_traffic
+]
+"""The rolling-run scenarios (the traffic-shifting comparison: test_deployment_choice)."""
 CAP = None if os.environ.get("HYPOTHESIS_PROFILE") == "dev" else 86400.0
 
 SCRIPT = """

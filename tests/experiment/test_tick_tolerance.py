@@ -14,7 +14,11 @@ import pytest
 from simulator.experiment import run
 from simulator.scenario.loader import load_scenario
 
-SCENARIOS = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
+SCENARIOS = [
+    p
+    for p in sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
+    if not load_scenario(p).shifts_traffic
+]
 TICKS = (10.0, 60.0, 300.0)
 REL = 0.05
 
