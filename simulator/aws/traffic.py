@@ -21,7 +21,7 @@ row of catalog/data/workloads.csv) sets the requests/s per vCPU.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 from simulator.catalog.catalog import requests_per_vcpu_second
 from simulator.cloudwatch import elb_metrics
 from simulator.cloudwatch.elb_metrics import GroupPeriod
+from simulator.cloudwatch.live import PeriodicPublisher
 from simulator.core.errors import EcsimError
 from simulator.scenario import schema
 from simulator.scenario.traffic_models import arrival_model
@@ -75,7 +76,7 @@ class TrafficSources:
     def __init__(self, aws: SimulatedAWS):
         self.aws = aws
         self._sources: dict[str, _Source] = {}
-        self._started = False
+        self._publisher = PeriodicPublisher(aws.world, PERIOD, self._snapshot, self._publish)
 
     def send(
         self, target: str, rps: float | Mapping[str, Any], workload: str = "web-dynamic"
@@ -87,21 +88,7 @@ class TrafficSources:
             return
         requests_per_vcpu_second(workload, DEFAULT_FAMILY, None, {})  # an unknown one fails
         self._sources[lb.arn] = _Source(lb.arn, arrivals, workload)
-        if not self._started:
-            self._started = True
-            self.aws.world.process(self._run())
-
-    def _run(self) -> Generator:
-        world = self.aws.world
-        start = (world.now // PERIOD) * PERIOD
-        if start < world.now:
-            yield world.env.timeout(start + PERIOD - world.now)
-            start += PERIOD
-        while True:
-            snapshot = self._snapshot(start)
-            yield world.env.timeout(PERIOD)
-            self._publish(start, snapshot)
-            start += PERIOD
+        self._publisher.start()
 
     # -------------------------------------------------------------- the minute
     def _snapshot(self, at: float) -> list[GroupPeriod]:

@@ -121,7 +121,7 @@ class ServiceMetrics:
         now = sim.world.now
         if self._at == now:
             return
-        offered = self._offered(now) * sim.traffic_factor
+        offered = self._offered(now) * sim.traffic_factor * sim.shares()
         running = np.array([sim.cluster.services[n].running_count for n in sim.names], float)
         nominal = self._cpu / 1024.0 * sim._rps_per_vcpu()  # requests/s per task
         with np.errstate(divide="ignore", invalid="ignore"):
