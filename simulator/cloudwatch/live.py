@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar
 
+from simulator.cloudwatch.store import MetricStore
 from simulator.core.world import World
 
 S = TypeVar("S")
@@ -51,3 +52,44 @@ class PeriodicPublisher(Generic[S]):
             self.publish(start, snap)
             self.published += 1
             start += period
+
+
+class LiveStore(MetricStore):
+    """A MetricStore that lets a lazy publisher put what it holds back before any read
+    (``before_read``): metrics can be gathered cheaply every period and evaluated in
+    blocks, yet every reader (alarms, a caller) sees every closed period."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.before_read: list[Callable[[], None]] = []
+        self._reading = False
+
+    def _catch_up(self) -> None:
+        if self._reading or not self.before_read:
+            return
+        self._reading = True
+        try:
+            for hook in self.before_read:
+                hook()
+        finally:
+            self._reading = False
+
+    def find(self, *args: Any, **kwargs: Any) -> Any:
+        self._catch_up()
+        return super().find(*args, **kwargs)
+
+    def statistics(self, *args: Any, **kwargs: Any) -> Any:
+        self._catch_up()
+        return super().statistics(*args, **kwargs)
+
+    def list_metrics(self, *args: Any, **kwargs: Any) -> Any:
+        self._catch_up()
+        return super().list_metrics(*args, **kwargs)
+
+    def __iter__(self) -> Any:
+        self._catch_up()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._catch_up()
+        return super().__len__()

@@ -25,8 +25,7 @@ from simulator.catalog.hosts import host_type
 from simulator.cloudwatch.alarm_log import AlarmLog
 from simulator.cloudwatch.alarms import Alarms, StateChange
 from simulator.cloudwatch.evaluator import AlarmEvaluator
-from simulator.cloudwatch.live import PeriodicPublisher
-from simulator.cloudwatch.store import MetricStore
+from simulator.cloudwatch.live import LiveStore, PeriodicPublisher
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
 from simulator.ec2.observe import FleetObserver
@@ -238,7 +237,7 @@ class Simulation:
         )
         self._reset_buffers()
         # live CloudWatch: metrics put while the run goes, the scenario's alarms on them
-        self.metric_store = MetricStore()
+        self.metric_store = LiveStore()
         """The live metric store (AWS/ApplicationELB and AWS/ECS metrics, once a period)."""
         self.alarms = Alarms(scenario.region)
         """The CloudWatch alarms registry: the scenario's alarms, and any a caller puts
@@ -250,6 +249,7 @@ class Simulation:
         self._alarm_configs, _ = build_alarms.alarm_configs(scenario, self.load_balancers)
         live = LiveMetrics(self, build_alarms.publish_period(scenario), self.listener_arrivals)
         self.live_metrics = PeriodicPublisher(self.world, live.period, live.snapshot, live.publish)
+        self.metric_store.before_read.append(live.catch_up)
 
     # ---------------------------------------------------------------- set-up
     def start(self) -> None:

@@ -18,87 +18,208 @@ period and differ when it changes inside it (the RunRecord's are the finer).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulator.cloudwatch import elb_metrics
-from simulator.cloudwatch.elb_metrics import GroupPeriod
-from simulator.ecs.autoscaling import PredefinedMetric
+from simulator.cloudwatch.elb_metrics import GroupSeries
 from simulator.scenario.build_alarms import ECS_NAMESPACE
-from simulator.scenario.build_capacity import ServiceMetrics
+from simulator.scenario.build_capacity import busy_fraction, memory_pct
 from simulator.traffic.arrivals import ArrivalRate
+from simulator.traffic.elb_targets import TargetGroup
 
 if TYPE_CHECKING:
     from simulator.scenario.build import Simulation
 
+BLOCK = 1440
+"""Closed periods held back at most before they are put (a read puts them at once)."""
 
-@dataclass(frozen=True)
-class PeriodStart:
-    groups: list[GroupPeriod]
-    ecs: list[tuple[str, float | None, float | None]]  # service, CPU %, memory %
+GroupState = tuple[TargetGroup, int, int, float, int, int]
+"""(group, weight, routable targets, their mean requests/s per vCPU, healthy, unhealthy)."""
 
 
 class LiveMetrics:
-    """The snapshot and publish halves of the scenario's live publisher."""
+    """The snapshot and publish halves of the scenario's live publisher.
+
+    A snapshot records each listener's state (its groups' weights, routable targets and
+    health) and each service's running tasks, only when they changed since the last
+    period; the flow model and the puts run per block of periods, vectorised, before the
+    store is read (``sim.metric_store`` is a ``LiveStore``) or once BLOCK periods wait."""
 
     def __init__(self, sim: Simulation, period: int, listener_arrivals: dict[str, ArrivalRate]):
         self.sim = sim
         self.period = period
         self.listener_arrivals = listener_arrivals
-        self.service_metrics = ServiceMetrics(sim)
+        self._times: list[float] = []
+        self._closed = 0  # periods whose end has come (the rest: the open one)
+        self._runs: dict[str, list[tuple[int, tuple[GroupState, ...]]]] = {}
+        self._cache: dict[str, tuple[tuple, tuple[GroupState, ...]]] = {}
+        self._groups: dict[str, tuple[int, int, float, int, int]] = {}  # arn -> version...
+        self._ecs_runs: list[tuple[int, tuple]] = []
+        self._memory: dict[str, list[float]] = {n: [] for n in sim.memory}
+        self._cpu = np.array([s.cpu for s in sim.scenario.services], float)
 
-    def snapshot(self, at: float) -> PeriodStart:
+    # ------------------------------------------------------------------ snapshot
+    def _group(self, tg: TargetGroup, at: float) -> tuple[int, float, int, int]:
+        cached = self._groups.get(tg.arn)
+        if cached is not None and cached[0] == tg._version:
+            return cached[1:]
+        routable = tg.routable(at)
+        rates = [self.sim._target_capacity(tg.arn, t) for t in routable]
+        healthy, unhealthy = tg.health_counts()
+        mean = float(np.mean(rates)) if rates else 1.0
+        self._groups[tg.arn] = (tg._version, len(rates), mean, healthy, unhealthy)
+        return len(rates), mean, healthy, unhealthy
+
+    def _state(self, key: str, at: float) -> tuple[GroupState, ...]:
+        listener = self.sim.load_balancers.listeners[key]
+        forward = listener.forward if listener.fixed_response is None else []
+        version = tuple((id(tg), w, tg._version) for tg, w in forward)
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        state = tuple((tg, w, *self._group(tg, at)) for tg, w in forward)
+        self._cache[key] = (version, state)
+        return state
+
+    def snapshot(self, at: float) -> None:
         sim = self.sim
-        lbs = sim.load_balancers
-        groups: list[GroupPeriod] = []
-        for key, listener in lbs.listeners.items():
-            arrivals = self.listener_arrivals.get(key)
-            if arrivals is None:
-                continue
-            rate = float(arrivals.rate(np.array([at]))[0])
-            split = listener.route_split(rate, at=at)
-            for name in sorted(split.groups):
-                tg = lbs.target_groups[name]
-                service = lbs.service_of(tg.arn)
-                spec = sim.specs[service]
-                per_vcpu = tuple(sim._target_capacity(tg.arn, t) for t in sorted(tg.routable(at)))
-                groups.append(
-                    GroupPeriod(
-                        listener.load_balancer_arn,
-                        tg,
-                        split.groups[name],
-                        per_vcpu,
-                        cpu=float(spec.cpu),
-                        timeout=spec.timeout,
-                    )
-                )
-            if split.elb_503:
-                groups.append(GroupPeriod(listener.load_balancer_arn, None, split.elb_503))
-        ecs: list[tuple[str, float | None, float | None]] = []
-        for name in sim.names:
-            cpu = self.service_metrics(name, PredefinedMetric.CPU)
-            if cpu is None:
-                ecs.append((name, None, None))
-                continue
-            if name in sim.memory:
-                memory: float | None = sim.oom.utilization(name, at)
-            else:
-                memory = self.service_metrics(name, PredefinedMetric.MEMORY)
-            ecs.append((name, cpu, memory))
-        return PeriodStart(groups, ecs)
+        i = len(self._times)
+        self._times.append(at)
+        for key in self.listener_arrivals:
+            state = self._state(key, at)
+            runs = self._runs.setdefault(key, [])
+            if not runs or runs[-1][1] is not state:
+                runs.append((i, state))
+        services = sim.cluster.services
+        ecs = (
+            tuple(services[n].running_count for n in sim.names),
+            tuple(sim._rps_per_vcpu()),
+            tuple(sim.shares()),
+        )
+        if not self._ecs_runs or self._ecs_runs[-1][1] != ecs:
+            self._ecs_runs.append((i, ecs))
+        for name, values in self._memory.items():
+            values.append(sim.oom.utilization(name, at))
 
-    def publish(self, at: float, start: PeriodStart) -> None:
+    def publish(self, at: float, _snapshot: None) -> None:
+        self._closed += 1
+        if self._closed >= BLOCK:
+            self.catch_up()
+
+    # ------------------------------------------------------------------ the block
+    def catch_up(self) -> None:
+        """Put every closed period held back."""
+        k = self._closed
+        if not k:
+            return
+        times = np.array(self._times[:k])
         store = self.sim.metric_store
-        elb_metrics.publish(store, at, self.period, start.groups)
+        elb_metrics.publish_series(store, self.period, self._group_series(times))
+        self._put_ecs(times)
+        self._times = self._times[k:]
+        self._closed = 0
+        self._runs = {key: _rebase(runs, k) for key, runs in self._runs.items()}
+        self._ecs_runs = _rebase(self._ecs_runs, k)
+        self._memory = {n: v[k:] for n, v in self._memory.items()}
+
+    def _group_series(self, times: np.ndarray) -> list[GroupSeries]:
+        k = times.shape[0]
+        lbs = self.sim.load_balancers
+        out: list[GroupSeries] = []
+        for key, arrivals in self.listener_arrivals.items():
+            lb_arn = lbs.listeners[key].load_balancer_arn
+            rates = np.asarray(arrivals.rate(times), dtype=float)
+            cols: dict[str, dict[str, np.ndarray]] = {}
+            rejected = np.zeros(k)
+            for lo, hi, state in _segments(self._runs.get(key, []), k):
+                total = sum(w for _, w, *_ in state)
+                if not total:
+                    rejected[lo:hi] = rates[lo:hi]
+                    continue
+                for tg, w, n, mean, healthy, unhealthy in state:
+                    col = cols.get(tg.arn)
+                    if col is None:
+                        col = cols[tg.arn] = {
+                            f: np.zeros(k) for f in ("present", "rate", "n", "mean", "h", "u")
+                        }
+                        col["tg"] = tg  # type: ignore[assignment]
+                    share = rates[lo:hi] * (w / total)
+                    col["present"][lo:hi] = 1.0
+                    col["h"][lo:hi], col["u"][lo:hi] = healthy, unhealthy
+                    col["mean"][lo:hi] = mean
+                    if n:
+                        col["rate"][lo:hi], col["n"][lo:hi] = share, n
+                    elif w:
+                        rejected[lo:hi] += share
+            for col in cols.values():
+                tg = col["tg"]  # type: ignore[assignment]
+                sel = col["present"] > 0
+                spec = self.sim.specs[lbs.service_of(tg.arn)]
+                out.append(
+                    GroupSeries(
+                        lb_arn, tg, times[sel], col["rate"][sel], col["n"][sel],
+                        col["mean"][sel], col["h"][sel], col["u"][sel],
+                        cpu=float(spec.cpu), timeout=spec.timeout,
+                    )
+                )  # fmt: skip
+            if rejected.any():
+                z = np.zeros(k)
+                out.append(GroupSeries(lb_arn, None, times, rejected, z, z + 1.0, z, z))
+        return out
+
+    def _put_ecs(self, times: np.ndarray) -> None:
+        sim = self.sim
+        k, m = times.shape[0], len(sim.names)
+        if not m:
+            return
+        running = np.zeros((k, m))
+        nominal = np.zeros((k, m))
+        shares = np.zeros((k, m))
+        for lo, hi, (run, rps, share) in _segments(self._ecs_runs, k):
+            running[lo:hi] = run
+            nominal[lo:hi] = np.asarray(rps) * self._cpu / 1024.0
+            shares[lo:hi] = share
+        offered = np.zeros((k, m))
+        for j, a in enumerate(sim.arrivals):
+            if a is not None:
+                offered[:, j] = a.rate(times)
+        busy = busy_fraction(sim.task_model, offered * shares, running, nominal)
+        store = sim.metric_store
         resolution = 1 if self.period < 60 else 60
-        cluster = self.sim.cluster.name
-        for name, cpu, memory in start.ecs:
-            dims = {"ClusterName": cluster, "ServiceName": name}
-            for metric, value in (("CPUUtilization", cpu), ("MemoryUtilization", memory)):
-                if value is not None and np.isfinite(value):
-                    store.put(
-                        ECS_NAMESPACE, metric, dims, at, value=float(value), unit="Percent",
-                        storage_resolution=resolution,
-                    )  # fmt: skip
+        for j, name in enumerate(sim.names):
+            sel = running[:, j] > 0  # no running task sends no datapoint
+            if not sel.any():
+                continue
+            dims = {"ClusterName": sim.cluster.name, "ServiceName": name}
+            if name in self._memory:
+                memory = np.array(self._memory[name][:k])
+            else:
+                memory = memory_pct(sim.specs[name], busy[:, j])
+            for metric, values in (
+                ("CPUUtilization", busy[:, j] * 100.0),
+                ("MemoryUtilization", memory),
+            ):
+                ok = sel & np.isfinite(values)
+                handle = store.series(ECS_NAMESPACE, metric, dims)
+                handle.unit = "Percent"
+                handle.put_many(times[ok], values[ok], storage_resolution=resolution)
+
+
+def _segments(runs: list[tuple[int, tuple]], k: int):
+    """(first, end, state) of each run of equal states over periods [0, k)."""
+    for r, (lo, state) in enumerate(runs):
+        hi = runs[r + 1][0] if r + 1 < len(runs) else k
+        lo, hi = min(lo, k), min(hi, k)
+        if hi > lo:
+            yield lo, hi, state
+
+
+def _rebase(runs: list[tuple[int, tuple]], k: int) -> list[tuple[int, tuple]]:
+    """The runs of periods k on, renumbered from 0 (the state at k starts the first)."""
+    kept = [(lo - k, st) for lo, st in runs if lo >= k]
+    before = [st for lo, st in runs if lo < k]
+    if before and (not kept or kept[0][0] > 0):
+        kept.insert(0, (0, before[-1]))
+    return kept
