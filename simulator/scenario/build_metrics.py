@@ -128,10 +128,11 @@ class LiveMetrics:
         k = times.shape[0]
         lbs = self.sim.load_balancers
         out: list[GroupSeries] = []
+        owners = lbs.columns
         for key, arrivals in self.listener_arrivals.items():
             lb_arn = lbs.listeners[key].load_balancer_arn
             rates = np.asarray(arrivals.rate(times), dtype=float)
-            cols: dict[str, dict[str, np.ndarray]] = {}
+            cols: dict[str, tuple[TargetGroup, dict[str, np.ndarray]]] = {}
             rejected = np.zeros(k)
             for lo, hi, state in _segments(self._runs.get(key, []), k):
                 total = sum(w for _, w, *_ in state)
@@ -139,12 +140,10 @@ class LiveMetrics:
                     rejected[lo:hi] = rates[lo:hi]
                     continue
                 for tg, w, n, mean, healthy, unhealthy in state:
-                    col = cols.get(tg.arn)
-                    if col is None:
-                        col = cols[tg.arn] = {
-                            f: np.zeros(k) for f in ("present", "rate", "n", "mean", "h", "u")
-                        }
-                        col["tg"] = tg  # type: ignore[assignment]
+                    if tg.arn not in cols:
+                        fields = ("present", "rate", "n", "mean", "h", "u")
+                        cols[tg.arn] = (tg, {f: np.zeros(k) for f in fields})
+                    col = cols[tg.arn][1]
                     share = rates[lo:hi] * (w / total)
                     col["present"][lo:hi] = 1.0
                     col["h"][lo:hi], col["u"][lo:hi] = healthy, unhealthy
@@ -153,10 +152,12 @@ class LiveMetrics:
                         col["rate"][lo:hi], col["n"][lo:hi] = share, n
                     elif w:
                         rejected[lo:hi] += share
-            for col in cols.values():
-                tg = col["tg"]  # type: ignore[assignment]
+            for tg, col in cols.values():
+                service = owners.get(tg.arn)
+                if service is None:  # a group without a service has weight 0: no requests
+                    continue
                 sel = col["present"] > 0
-                spec = self.sim.specs[lbs.service_of(tg.arn)]
+                spec = self.sim.specs[service]
                 out.append(
                     GroupSeries(
                         lb_arn, tg, times[sel], col["rate"][sel], col["n"][sel],

@@ -199,3 +199,18 @@ def test_declared_group_settings_reach_the_model():
     assert tg.check.interval_s == 10.0
     bad = problems(t.replace("slow_start: 60s", "slow_start: 10s"))
     assert any("slow_start: expected 0 (off) or 30 to 900 seconds, got 10" in p for p in bad)
+
+
+def test_a_weight_0_group_without_a_service_is_inert():
+    t = text("[{target_group: blue, weight: 3}, {target_group: green, weight: 1},"
+             " {target_group: spare, weight: 0}]").replace(
+        "      - {name: green}", "      - {name: green}\n      - {name: spare}")  # fmt: skip
+    sim = Simulation(parse_scenario(t))
+    sim.start()
+    sim.world.run(600.0)
+    keys = sim.metric_store.list_metrics("AWS/ApplicationELB", "RequestCount")
+    groups = {
+        dict(dims).get("TargetGroup", "").split("/")[1] for _, _, dims in keys if len(dims) == 2
+    }
+    assert groups == {"blue", "green"}
+    assert sim.shares() == pytest.approx(np.array([0.75, 0.25]))
