@@ -32,9 +32,6 @@ from simulator.traffic.elb_targets import TargetGroup
 if TYPE_CHECKING:
     from simulator.scenario.build import Simulation
 
-BLOCK = 1440
-"""Closed periods held back at most before they are put (a read puts them at once)."""
-
 GroupState = tuple[TargetGroup, int, int, float, int, int]
 """(group, weight, routable targets, their mean requests/s per vCPU, healthy, unhealthy)."""
 
@@ -44,8 +41,10 @@ class LiveMetrics:
 
     A snapshot records each listener's state (its groups' weights, routable targets and
     health) and each service's running tasks, only when they changed since the last
-    period; the flow model and the puts run per block of periods, vectorised, before the
-    store is read (``sim.metric_store`` is a ``LiveStore``) or once BLOCK periods wait."""
+    period (runs of equal states: a few objects per change, not per period); the flow
+    model and the puts run over every closed period at once, vectorised, when the store
+    is read (``sim.metric_store`` is a ``LiveStore``: each alarm evaluation reads it, so
+    with alarms that is every evaluation). A run nobody reads pays the snapshots only."""
 
     def __init__(self, sim: Simulation, period: int, listener_arrivals: dict[str, ArrivalRate]):
         self.sim = sim
@@ -59,6 +58,13 @@ class LiveMetrics:
         self._ecs_runs: list[tuple[int, tuple]] = []
         self._memory: dict[str, list[float]] = {n: [] for n in sim.memory}
         self._cpu = np.array([s.cpu for s in sim.scenario.services], float)
+        lbs = sim.load_balancers
+        groups = [*lbs.target_groups.values(), *lbs.groups.values()]
+        self._all_groups = list({tg.arn: tg for tg in groups}.values())
+        self._listeners = list(sim.load_balancers.listeners.values())
+        self._last_signature: tuple[int, tuple[int, ...]] | None = None
+        self._last_running: tuple[int, ...] | None = None
+        self._last_forward: tuple[int, ...] | None = None
 
     # ------------------------------------------------------------------ snapshot
     def _group(self, tg: TargetGroup, at: float) -> tuple[int, float, int, int]:
@@ -83,32 +89,39 @@ class LiveMetrics:
         self._cache[key] = (version, state)
         return state
 
+    def _signature(self) -> tuple[int, tuple[int, ...]]:
+        """Changes when a target state or a listener's default action changes: target
+        group versions only grow, and a new forward list replaces the old one."""
+        versions = sum(tg._version for tg in self._all_groups)
+        return versions, tuple(id(listener.forward) for listener in self._listeners)
+
     def snapshot(self, at: float) -> None:
         sim = self.sim
         i = len(self._times)
         self._times.append(at)
-        for key in self.listener_arrivals:
-            state = self._state(key, at)
-            runs = self._runs.setdefault(key, [])
-            if not runs or runs[-1][1] is not state:
-                runs.append((i, state))
+        signature = self._signature()
+        if signature != self._last_signature:
+            self._last_signature = signature
+            for key in self.listener_arrivals:
+                state = self._state(key, at)
+                runs = self._runs.setdefault(key, [])
+                if not runs or runs[-1][1] is not state:
+                    runs.append((i, state))
         services = sim.cluster.services
-        ecs = (
-            tuple(services[n].running_count for n in sim.names),
-            tuple(sim._rps_per_vcpu()),
-            tuple(sim.shares()),
-        )
-        if not self._ecs_runs or self._ecs_runs[-1][1] != ecs:
-            self._ecs_runs.append((i, ecs))
+        running = tuple(services[n].running_count for n in sim.names)
+        if running != self._last_running or signature[1] != self._last_forward:
+            self._last_running, self._last_forward = running, signature[1]
+            ecs = (running, tuple(sim._rps_per_vcpu()), tuple(sim.shares()))
+            if not self._ecs_runs or self._ecs_runs[-1][1] != ecs:
+                self._ecs_runs.append((i, ecs))
         for name, values in self._memory.items():
             values.append(sim.oom.utilization(name, at))
 
     def publish(self, at: float, _snapshot: None) -> None:
+        """The period is over: readers see it from now (``catch_up`` on their read)."""
         self._closed += 1
-        if self._closed >= BLOCK:
-            self.catch_up()
 
-    # ------------------------------------------------------------------ the block
+    # ------------------------------------------------------------------ catching up
     def catch_up(self) -> None:
         """Put every closed period held back."""
         k = self._closed
