@@ -6,7 +6,8 @@ as in scenario files (``{"pattern": "diurnal", "min_rps": 100, "peak_rps": 400}`
 Once a minute, the ALB's publishing interval, each load balancer's listener splits the
 minute's requests over its weighted target groups (503 from the load balancer for a
 group without a routable target), each group spreads its share over its routable
-targets, and the flow model gives the outcome. The results go to the account's live
+targets, and the flow model gives the outcome (``simulator.cloudwatch.elb_metrics``,
+the publisher a scenario's live CloudWatch uses too). The results go to the account's live
 CloudWatch store as ``AWS/ApplicationELB`` metrics (RequestCount, HTTPCode_Target_2XX /
 5XX_Count, HTTPCode_ELB_5XX_Count, TargetResponseTime, RequestCountPerTarget per target
 group; HealthyHostCount and UnHealthyHostCount; RequestCount by LoadBalancer), stamped
@@ -20,7 +21,7 @@ row of catalog/data/workloads.csv) sets the requests/s per vCPU.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,17 +29,18 @@ import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
 from simulator.catalog.catalog import requests_per_vcpu_second
+from simulator.cloudwatch import elb_metrics
+from simulator.cloudwatch.elb_metrics import GroupPeriod
+from simulator.cloudwatch.live import PeriodicPublisher
 from simulator.core.errors import EcsimError
 from simulator.scenario import schema
 from simulator.scenario.traffic_models import arrival_model
-from simulator.traffic import flow
 from simulator.traffic.arrivals import ArrivalRate, Constant
 from simulator.traffic.elb_targets import TargetGroup
 
 if TYPE_CHECKING:
     from simulator.aws.account import SimulatedAWS
 
-NAMESPACE = "AWS/ApplicationELB"
 PERIOD = 60.0
 DEFAULT_FAMILY = "m6i"  # Fargate tasks and unknown targets
 _PATTERN = TypeAdapter(schema.Traffic)
@@ -68,33 +70,13 @@ def arrivals_from(rps: float | Mapping[str, Any], world: Any) -> ArrivalRate:
     return arrival_model(t, [], world, PERIOD)
 
 
-def _dimension(arn: str, kind: str) -> str:
-    """CloudWatch's dimension value: the ARN's resource part after ``loadbalancer/`` for
-    LoadBalancer, from ``targetgroup/`` for TargetGroup."""
-    if kind == "LoadBalancer":
-        return arn.split(":loadbalancer/", 1)[-1]
-    return "targetgroup/" + arn.split(":targetgroup/", 1)[-1]
-
-
-def response_time_points(
-    p50: float, mean: float, p99: float, served: float
-) -> tuple[list[float], list[float]]:
-    """A minute's TargetResponseTime as three weighted values (CloudWatch's Values and
-    Counts) whose nearest-rank p50 and p99 and whose Average are the flow model's: half
-    the requests at p50, 2 % at p99, and the rest at the value that makes the mean
-    (kept between the two)."""
-    middle = (mean - 0.5 * p50 - 0.02 * p99) / 0.48
-    middle = min(max(middle, p50), p99)
-    return [p50, middle, p99], [0.5 * served, 0.48 * served, 0.02 * served]
-
-
 class TrafficSources:
     """The account's offered load, evaluated and published once a minute."""
 
     def __init__(self, aws: SimulatedAWS):
         self.aws = aws
         self._sources: dict[str, _Source] = {}
-        self._started = False
+        self._publisher = PeriodicPublisher(aws.world, PERIOD, self._snapshot, self._publish)
 
     def send(
         self, target: str, rps: float | Mapping[str, Any], workload: str = "web-dynamic"
@@ -106,26 +88,13 @@ class TrafficSources:
             return
         requests_per_vcpu_second(workload, DEFAULT_FAMILY, None, {})  # an unknown one fails
         self._sources[lb.arn] = _Source(lb.arn, arrivals, workload)
-        if not self._started:
-            self._started = True
-            self.aws.world.process(self._run())
-
-    def _run(self) -> Generator:
-        world = self.aws.world
-        start = (world.now // PERIOD) * PERIOD
-        if start < world.now:
-            yield world.env.timeout(start + PERIOD - world.now)
-            start += PERIOD
-        while True:
-            snapshot = self._snapshot(start)
-            yield world.env.timeout(PERIOD)
-            self._publish(start, snapshot)
-            start += PERIOD
+        self._publisher.start()
 
     # -------------------------------------------------------------- the minute
-    def _snapshot(self, at: float) -> list[tuple]:
-        """Per load balancer and target group: offered requests/s, the routable targets'
-        capacities (requests/s) and their bad-version factors, at the minute's start."""
+    def _snapshot(self, at: float) -> list[GroupPeriod]:
+        """Per load balancer and target group: offered requests/s and the routable
+        targets' capacities (requests/s, each as one vCPU) and their bad-version factors, at
+        the minute's start."""
         out = []
         for arn in sorted(self._sources):
             source = self._sources[arn]
@@ -142,9 +111,10 @@ class TrafficSources:
                 targets = sorted(tg.routable(at))
                 caps = [self._capacity(tg, t, source.workload) for t in targets]
                 rate_tg = split.groups[name]
-                out.append((lb, tg, rate_tg, caps, self._faults(tg, targets, at, rate_tg > 0)))
+                error, slow = self._faults(tg, targets, at, rate_tg > 0)
+                out.append(GroupPeriod(lb.arn, tg, rate_tg, tuple(caps), error=error, slow=slow))
             if split.elb_503:
-                out.append((lb, None, split.elb_503, [], (0.0, 1.0)))  # type: ignore[arg-type]
+                out.append(GroupPeriod(lb.arn, None, split.elb_503))
         return out
 
     def _revision(self, tg: TargetGroup, target_id: str) -> str | None:
@@ -199,62 +169,5 @@ class TrafficSources:
             return itype.vcpu * requests_per_vcpu_second(workload, itype.family, None, {})
         return requests_per_vcpu_second(workload, DEFAULT_FAMILY, None, {})
 
-    def _publish(self, at: float, snapshot: list) -> None:
-        store = self.aws.cloudwatch_store
-        by_lb: dict[str, float] = {}
-        for lb, tg, rate, caps, (error, slow) in snapshot:
-            lb_dim = _dimension(lb.arn, "LoadBalancer")
-            if tg is None or not caps:  # no routable target: the load balancer's 503s
-                count = rate * PERIOD
-                if count > 0:
-                    dims = {"LoadBalancer": lb_dim}
-                    if tg is not None:
-                        dims["TargetGroup"] = _dimension(tg.arn, "TargetGroup")
-                    store.put(NAMESPACE, "HTTPCode_ELB_5XX_Count", dims, at, value=count)
-                    store.put(NAMESPACE, "HTTPCode_ELB_503_Count", dims, at, value=count)
-                if tg is not None:
-                    self._health(lb_dim, tg, at)
-                continue
-            n = len(caps)
-            mean_cap = float(np.mean(caps))
-            model = flow.TaskModel.build([1024.0], [mean_cap], [60.0], routing=tg.algorithm)
-            r = flow.evaluate(model, np.array([rate]), np.array([float(n)]))
-            dims = {"LoadBalancer": lb_dim, "TargetGroup": _dimension(tg.arn, "TargetGroup")}
-            requests = rate * PERIOD
-            self._health(lb_dim, tg, at)
-            if requests <= 0:
-                continue
-            by_lb[lb_dim] = by_lb.get(lb_dim, 0.0) + requests
-            served = float(r.served[0]) * PERIOD
-            failed = float(r.failed[0]) * PERIOD + served * error  # a bad version's 5xx
-            served -= served * error
-            store.put(NAMESPACE, "RequestCount", dims, at, value=requests)
-            store.put(NAMESPACE, "HTTPCode_Target_2XX_Count", dims, at, value=served)
-            if failed > 0:
-                store.put(NAMESPACE, "HTTPCode_Target_5XX_Count", dims, at, value=failed)
-            store.put(
-                NAMESPACE,
-                "RequestCountPerTarget",
-                {"TargetGroup": dims["TargetGroup"]},
-                at,
-                value=requests / n,
-            )
-            if served > 0:
-                values, counts = response_time_points(
-                    float(r.latency_p50[0]) * slow,
-                    float(r.latency_mean[0]) * slow,
-                    float(r.latency_p99[0]) * slow,
-                    served,
-                )
-                store.put(
-                    NAMESPACE, "TargetResponseTime", dims, at, values=values, counts=counts,
-                    unit="Seconds",
-                )  # fmt: skip
-        for lb_dim, requests in sorted(by_lb.items()):
-            store.put(NAMESPACE, "RequestCount", {"LoadBalancer": lb_dim}, at, value=requests)
-
-    def _health(self, lb_dim: str, tg: TargetGroup, at: float) -> None:
-        dims = {"LoadBalancer": lb_dim, "TargetGroup": _dimension(tg.arn, "TargetGroup")}
-        store = self.aws.cloudwatch_store
-        store.put(NAMESPACE, "HealthyHostCount", dims, at, value=float(tg.healthy_count()))
-        store.put(NAMESPACE, "UnHealthyHostCount", dims, at, value=float(tg.unhealthy_count()))
+    def _publish(self, at: float, snapshot: list[GroupPeriod]) -> None:
+        elb_metrics.publish(self.aws.cloudwatch_store, at, PERIOD, snapshot)

@@ -251,6 +251,60 @@ class SeriesHandle:
             self._flush()
             self._append_singles(t, v)
 
+    def put_values_many(
+        self,
+        timestamps: Sequence[float] | np.ndarray,
+        values: np.ndarray,
+        counts: np.ndarray,
+        *,
+        storage_resolution: int = 60,
+    ) -> None:
+        """Append k data of m weighted values each (``values``, ``counts``: shape (k, m),
+        counts > 0 in every row), as k puts with Values and Counts would (vectorised)."""
+        t = np.array(timestamps, dtype=np.float64)
+        if storage_resolution == 60:
+            t -= t % 60
+        elif storage_resolution == 1:
+            self.high_resolution = True
+        else:
+            raise _invalid(
+                f"The parameter StorageResolution must be 1 or 60, got {storage_resolution!r}."
+            )
+        v = np.asarray(values, dtype=np.float64)
+        c = np.asarray(counts, dtype=np.float64)
+        if v.ndim != 2 or v.shape != c.shape or v.shape[0] != t.shape[0] or not v.shape[1]:
+            raise _invalid("values and counts must be (k, m) arrays for k timestamps.")
+        if bool(np.any(c < 0)) or bool(np.any(c.sum(axis=1) <= 0)):
+            raise _invalid("Counts must not be negative and must add up to more than 0.")
+        k, m = v.shape
+        if not k:
+            return
+        self._flush()
+        start = self._pool_n
+        need = start + k * m
+        if need > self._pool.shape[0]:
+            grown = np.empty((max(64, 2 * need), 2), dtype=np.float64)
+            grown[:start] = self._pool[:start]
+            self._pool = grown
+        self._pool[start:need, 0] = v.ravel()
+        self._pool[start:need, 1] = c.ravel()
+        self._pool_n = need
+        used = c > 0
+        while self._n + k > self._rows.shape[0]:
+            self._grow()
+        n = self._n
+        block = self._rows[n : n + k]
+        block[:, _T] = t
+        block[:, _N] = c.sum(axis=1)
+        block[:, _SUM] = (v * c).sum(axis=1)
+        block[:, _MIN] = np.where(used, v, np.inf).min(axis=1)
+        block[:, _MAX] = np.where(used, v, -np.inf).max(axis=1)
+        block[:, _VSTART] = start + m * np.arange(k)
+        block[:, _VLEN] = m
+        if (n and t[0] < self._rows[n - 1, _T]) or bool(np.any(np.diff(t) < 0)):
+            self._sorted = False
+        self._n = n + k
+
     def _grow(self) -> None:
         grown = np.empty((max(64, 2 * self._rows.shape[0]), _COLS), dtype=np.float64)
         grown[: self._n] = self._rows[: self._n]

@@ -25,6 +25,8 @@ class RunRecord:
     fargate_cost_usd: float
     capacity: dict[str, Any]  # capacity providers and Service Auto Scaling (plain JSON)
     deployments: list[DeploymentRecord] = field(default_factory=list)
+    alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per CloudWatch alarm: time_in_alarm_s, transitions, first_alarm_s, final_state."""
 
     @property
     def oom_kills(self) -> dict[str, int]:

@@ -105,6 +105,7 @@ def record(sim: Simulation) -> RunRecord:
         fargate_cost_usd=fargate_cost_usd(sim),
         capacity=capacity_summary(sim),
         deployments=sim.deployments.records(),
+        alarms=sim.alarm_log.summary([a.name for a in sim.alarms.sorted()], s.duration),
     )
 
 
@@ -193,6 +194,10 @@ def summarize(rec: RunRecord | Simulation, result: RunResult) -> dict[str, Any]:
         "services": services,
         "deployments": deployments_summary(rec, by_service),
         "deployments_stuck": sum(1 for d in rec.deployments if d.stuck),
+        "alarms": {
+            name: {k: _num(v) if isinstance(v, float) else v for k, v in a.items()}
+            for name, a in rec.alarms.items()
+        },
         "events": int(len(result.events)),
         **rec.capacity,
     }

@@ -193,6 +193,27 @@ def deployment_lines(s: dict) -> list[str]:
     return [*lines, ""]
 
 
+def alarm_lines(s: dict) -> list[str]:
+    """The run's CloudWatch alarms: time in ALARM, state changes, first ALARM, final state."""
+    alarms = s.get("alarms") or {}
+    if not alarms:
+        return []
+    lines = [
+        "## Alarms",
+        "",
+        "| alarm | time in ALARM | state changes | first ALARM | final state |",
+        "|---|---|---|---|---|",
+    ]
+    for name, a in alarms.items():
+        first = a.get("first_alarm_s")
+        lines.append(
+            f"| {name} | {format_duration(round(a['time_in_alarm_s'] or 0))} "
+            f"| {a['transitions']} | {'-' if first is None else format_duration(round(first))} "
+            f"| {a['final_state']} |"
+        )
+    return [*lines, ""]
+
+
 def render_markdown(result: RunResult, images: list[str]) -> str:
     s = result.summary
     lines = [
@@ -215,6 +236,7 @@ def render_markdown(result: RunResult, images: list[str]) -> str:
     ]
     lines += deployment_lines(s)
     lines += deployments.table_lines(s)
+    lines += alarm_lines(s)
     for image in images:
         lines += [f"![{image[:-4]}]({image})", ""]
     lines += [

@@ -22,6 +22,10 @@ from simulator.catalog.catalog import (
     requests_per_vcpu_second,
 )
 from simulator.catalog.hosts import host_type
+from simulator.cloudwatch.alarm_log import AlarmLog
+from simulator.cloudwatch.alarms import Alarms, StateChange
+from simulator.cloudwatch.evaluator import AlarmEvaluator
+from simulator.cloudwatch.live import LiveStore, PeriodicPublisher
 from simulator.core.errors import EcsimError
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
@@ -40,12 +44,13 @@ from simulator.faults.revision import RevisionFaults
 from simulator.lifecycle.fleet import Fleet
 from simulator.lifecycle.host import HostState
 from simulator.lifecycle.instance import InstanceState
-from simulator.scenario import build_capacity, build_elb, events, schema
+from simulator.scenario import build_alarms, build_capacity, build_elb, events, schema
+from simulator.scenario.build_metrics import LiveMetrics
 from simulator.scenario.loader import hosts_capacity
 from simulator.scenario.outputs import metric_filter
 from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic import flow
-from simulator.traffic.arrivals import ArrivalRate
+from simulator.traffic.arrivals import ArrivalRate, Sum
 from simulator.traffic.fidelity import METRICS as TRAFFIC_METRICS
 from simulator.traffic.fidelity import FlowTraffic, RequestTraffic, ServiceTraffic
 from simulator.traffic.memory import MemoryModel
@@ -54,6 +59,19 @@ from simulator.traffic.routing import TargetGroupRouting
 from simulator.traffic.service_model import effective_capacity
 
 BLOCK = 1440  # ticks evaluated together
+
+
+def _listener_arrivals(
+    lbs: build_elb.ServiceLoadBalancers, traffic: dict[str, ArrivalRate]
+) -> dict[str, ArrivalRate]:
+    """Listener key -> the arrivals entering there: the traffic of its services."""
+    out: dict[str, ArrivalRate] = {}
+    for key, services in lbs.entering().items():
+        models = [traffic[n] for n in services if n in traffic]
+        if models:
+            out[key] = models[0] if len(models) == 1 else Sum(models)
+    return out
+
 
 PER_SERVICE_METRICS = (
     *TRAFFIC_METRICS,
@@ -175,11 +193,18 @@ class Simulation:
             t.service: arrival_model(t, scenario.events, self.world, scenario.tick)
             for t in scenario.traffic
         }
-        self.arrivals: list[ArrivalRate | None] = [traffic.get(n) for n in self.names]
+        # load balancers: declared ones, and one of its own for every other service
+        self.load_balancers = build_elb.service_load_balancers(scenario)
+        self.listener_arrivals = _listener_arrivals(self.load_balancers, traffic)
+        # each target group's column gets the arrivals of the listener it is behind
+        self.arrivals: list[ArrivalRate | None] = [
+            self.listener_arrivals.get(self.load_balancers.entry.get(n, "")) for n in self.names
+        ]
         # scale_traffic events are part of the arrival models; kept for readers of offered()
         self.traffic_factor = np.ones(len(self.names))
         traffic_services = [
-            ServiceTraffic(s.name, s.cpu, s.timeout, traffic.get(s.name)) for s in scenario.services
+            ServiceTraffic(s.name, s.cpu, s.timeout, a)
+            for s, a in zip(scenario.services, self.arrivals, strict=True)
         ]
         self.traffic: FlowTraffic | RequestTraffic
         if scenario.fidelity == "request":
@@ -193,8 +218,6 @@ class Simulation:
                 clock=lambda: self.world.now,
                 routing=scenario.routing,
             )
-        # every service behind its own load balancer's listener and target group
-        self.load_balancers = build_elb.service_load_balancers(scenario)
         self.targets = TargetRegistration(self.ecs, self.load_balancers.target_group)
         self.routing = TargetGroupRouting(
             self.traffic, self.load_balancers.columns, self._target_capacity
@@ -243,6 +266,20 @@ class Simulation:
             [rec.series_id(m, cluster=scenario.name) for m in CLUSTER_METRICS]
         )
         self._reset_buffers()
+        # live CloudWatch: metrics put while the run goes, the scenario's alarms on them
+        self.metric_store = LiveStore()
+        """The live metric store (AWS/ApplicationELB and AWS/ECS metrics, once a period)."""
+        self.alarms = Alarms(scenario.region)
+        """The CloudWatch alarms registry: the scenario's alarms, and any a caller puts
+        (``alarms.put(AlarmConfig(...), now)``; ``alarms.subscribe(callback)``)."""
+        self.alarm_evaluator = AlarmEvaluator(self.world, self.metric_store, self.alarms)
+        self.alarms.on_put.append(lambda _alarm: self.alarm_evaluator.start())
+        self.alarms.subscribe(self._on_alarm)
+        self.alarm_log = AlarmLog()
+        self._alarm_configs, _ = build_alarms.alarm_configs(scenario, self.load_balancers)
+        live = LiveMetrics(self, build_alarms.publish_period(scenario), self.listener_arrivals)
+        self.live_metrics = PeriodicPublisher(self.world, live.period, live.snapshot, live.publish)
+        self.metric_store.before_read.append(live.catch_up)
 
     # ---------------------------------------------------------------- set-up
     def start(self) -> None:
@@ -284,6 +321,9 @@ class Simulation:
         self.ecs.timing.instant = False
         self.auto_scaling = build_capacity.start_auto_scaling(self)
         self.oom.start()
+        self.live_metrics.start()
+        for config in self._alarm_configs:
+            self.alarms.put(config, self.world.now)
         for event in s.events:
             self.world.at(event.at, partial(events.apply, self, event))
         for fault in s.faults:
@@ -374,6 +414,21 @@ class Simulation:
         elif count < len(live):
             self.ec2.terminate_instances(live[count:][::-1])
         self.expected_instances += count - len(live)
+
+    def _on_alarm(self, change: StateChange) -> None:
+        """An alarm changed state: an event of the run, and the alarms' summary."""
+        self.alarm_log.record(change)
+        self.world.emit(
+            "alarm_state_change",
+            change.alarm_name,
+            old_state=str(change.old_state),
+            new_state=str(change.new_state),
+            reason=change.reason,
+        )
+
+    def shares(self) -> np.ndarray:
+        """Each service's target group share of its listener's requests now."""
+        return np.array([self.routing.share(self.load_balancers.arn_of(n)) for n in self.names])
 
     def _on_task(self, what: str, task, before) -> None:
         """Keep running tasks per service and instance family (the capacity estimate the

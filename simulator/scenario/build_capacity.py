@@ -101,6 +101,24 @@ def start_groups(sim: Simulation) -> list[str]:
     return ids
 
 
+def busy_fraction(model, offered: np.ndarray, running: np.ndarray, nominal: np.ndarray):
+    """Served / effective capacity of the running tasks (``flow.evaluate``'s utilization
+    without its latency quantiles); arrays broadcast (periods x services)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_task = np.where(running > 0, offered / running, 0.0)
+    cap = effective_capacity(per_task, nominal, model.knee, model.full_load_efficiency)
+    capacity = running * cap.capacity
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(capacity > 0, np.minimum(offered, capacity) / capacity, 0.0)
+
+
+def memory_pct(spec: schema.Service, busy):
+    """The scenario's memory assumption: idle % plus (busy % - idle %) x busy fraction."""
+    a = spec.auto_scaling
+    idle, peak = (a.memory_idle_pct, a.memory_busy_pct) if a else (40.0, 80.0)
+    return idle + (peak - idle) * busy
+
+
 class ServiceMetrics:
     """The predefined metrics of the scenario's services, now, from the flow model."""
 
@@ -121,16 +139,10 @@ class ServiceMetrics:
         now = sim.world.now
         if self._at == now:
             return
-        offered = self._offered(now) * sim.traffic_factor
+        offered = self._offered(now) * sim.traffic_factor * sim.shares()
         running = np.array([sim.cluster.services[n].running_count for n in sim.names], float)
         nominal = self._cpu / 1024.0 * sim._rps_per_vcpu()  # requests/s per task
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_task = np.where(running > 0, offered / running, 0.0)
-        model = sim.task_model
-        cap = effective_capacity(per_task, nominal, model.knee, model.full_load_efficiency)
-        capacity = running * cap.capacity
-        with np.errstate(divide="ignore", invalid="ignore"):
-            util = np.where(capacity > 0, np.minimum(offered, capacity) / capacity, 0.0)
+        util = busy_fraction(sim.task_model, offered, running, nominal)
         self._at, self._util, self._rps, self._running = now, util, offered, running
 
     def _offered(self, now: float) -> np.ndarray:
@@ -151,9 +163,7 @@ class ServiceMetrics:
             return float(self._rps[j] * 60.0 / self._running[j])
         busy = float(self._util[j])
         if metric == PredefinedMetric.MEMORY:
-            a = self.sim.specs[service].auto_scaling
-            idle, peak = (a.memory_idle_pct, a.memory_busy_pct) if a else (40.0, 80.0)
-            return idle + (peak - idle) * busy
+            return float(memory_pct(self.sim.specs[service], busy))
         return busy * 100.0
 
 

@@ -20,7 +20,7 @@ from simulator.catalog.catalog import did_you_mean, instance_types, workloads
 from simulator.core.durations import parse_duration
 from simulator.core.errors import EcsimError, ScenarioError
 from simulator.core.text import printable
-from simulator.scenario import limits, run_checks, yaml_load
+from simulator.scenario import build_alarms, build_elb, limits, run_checks, yaml_load
 from simulator.scenario.capacity_checks import check_capacity_providers, has_instance_capacity
 from simulator.scenario.schema import (
     DiurnalTraffic,
@@ -356,6 +356,10 @@ def check_references(s: Scenario) -> list[tuple[str, str]]:
                     f"a leak needs service {service!r} to have a memory_model",
                 )
             )
+    lb_problems = build_elb.check_load_balancers(s)
+    out += lb_problems
+    if not lb_problems:  # alarm shorthands need the load balancers
+        out += build_alarms.alarm_configs(s, build_elb.service_load_balancers(s))[1]
     quotas = limits.check_quotas(s)
     if quotas:  # an absurd size: the other checks could take as long as the run
         return out + quotas

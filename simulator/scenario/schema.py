@@ -338,13 +338,123 @@ class HealthCheckSettings(Strict):
 
 
 class LoadBalancerSettings(Strict):
-    """The service's target group behind its load balancer's listener."""
+    """The service's target group behind its load balancer's listener: its own (one load
+    balancer, listener and target group made for the service, with the settings below),
+    or ``target_group``, a group declared under ``load_balancers`` (whose settings then
+    apply: health_check and deregistration_delay are set there)."""
+
+    target_group: Name | None = None
 
     deregistration_delay: Annotated[Seconds, _within(0, 3600)] = 300.0
     """The target group's deregistration_delay.timeout_seconds."""
     health_check: HealthCheckSettings = HealthCheckSettings()
     health_check_grace_period: Seconds = 0.0
     """ECS ignores failing health checks for this long after a task starts."""
+
+
+class TargetGroupSettings(Strict):
+    """A declared target group (CreateTargetGroup, ip targets, and its attributes)."""
+
+    name: Annotated[
+        str,
+        _pattern_name(
+            re.compile(r"^(?!-)(?!internal-)[A-Za-z0-9-]{1,32}(?<!-)$"),
+            "1 to 32 letters, digits or hyphens, not starting or ending with a hyphen "
+            "(ELBv2's rule for target group names)",
+        ),
+    ]
+    health_check: HealthCheckSettings = HealthCheckSettings()
+    deregistration_delay: Annotated[Seconds, _within(0, 3600)] = 300.0
+    """deregistration_delay.timeout_seconds."""
+    slow_start: Seconds = 0.0
+    """slow_start.duration_seconds: 0 (off) or 30 to 900 seconds."""
+    algorithm: Literal["round_robin", "least_outstanding_requests", "weighted_random"] | None = None
+    """load_balancing.algorithm.type (default: the scenario's ``routing``)."""
+
+
+class WeightedTargetGroup(Strict):
+    target_group: Name
+    weight: Annotated[int, _int_between(0, 999)] = 1
+
+
+class FixedResponse(Strict):
+    status_code: int
+    content_type: Literal["text/plain", "text/css", "text/html", "application/javascript",
+                          "application/json"] | None = None  # fmt: skip
+    message_body: str | None = None
+
+
+class ListenerAction(Strict):
+    """A listener's or rule's action: ``forward`` to up to 5 weighted target groups, or
+    a ``fixed_response``."""
+
+    forward: Annotated[list[WeightedTargetGroup], Field(min_length=1)] | None = None
+    fixed_response: FixedResponse | None = None
+
+
+class RuleConditions(Strict):
+    """Every condition given must match (ELBv2's path-pattern, host-header and
+    http-header conditions; wildcards * and ?)."""
+
+    path: list[str] = []
+    host: list[str] = []
+    headers: dict[str, list[str]] = {}
+
+
+class ListenerRule(ListenerAction):
+    priority: Annotated[int, _int_between(1, 50000)]
+    conditions: RuleConditions
+
+
+class ListenerSettings(Strict):
+    port: Annotated[int, _int_between(1, 65535)] = 80
+    protocol: Literal["HTTP", "HTTPS"] = "HTTP"
+    default_action: ListenerAction
+    rules: list[ListenerRule] = []
+
+
+class LoadBalancerSpec(Strict):
+    """An Application Load Balancer with its listeners and the target groups they use
+    (ELBv2 associates a target group with one load balancer)."""
+
+    name: Annotated[
+        str,
+        _pattern_name(
+            re.compile(r"^(?!-)(?!internal-)[A-Za-z0-9-]{1,32}(?<!-)$"),
+            "1 to 32 letters, digits or hyphens, not starting or ending with a hyphen and "
+            "not starting with internal- (ELBv2's rule for load balancer names)",
+        ),
+    ]
+    listeners: Annotated[list[ListenerSettings], Field(min_length=1)]
+    target_groups: list[TargetGroupSettings] = []
+
+
+class AlarmSettings(Strict):
+    """A CloudWatch metric alarm (PutMetricAlarm's fields in snake_case), evaluated on the
+    simulation clock. ``dimensions`` name the metric; or the shorthand ``service`` (AWS/ECS:
+    ClusterName and ServiceName; AWS/ApplicationELB: the service's LoadBalancer and
+    TargetGroup) or ``target_group`` (a declared or a service's default group)."""
+
+    name: Name
+    namespace: Name
+    metric_name: Name
+    dimensions: dict[str, str] = {}
+    service: Name | None = None
+    target_group: Name | None = None
+    statistic: Name
+    """Sum, Average, Minimum, Maximum, SampleCount or a percentile such as p99."""
+    period: PositiveInt
+    evaluation_periods: PositiveInt
+    datapoints_to_alarm: PositiveInt | None = None
+    threshold: Annotated[float, _number(-math.inf, strict_above=True)]
+    comparison_operator: Literal[
+        "GreaterThanOrEqualToThreshold",
+        "GreaterThanThreshold",
+        "LessThanThreshold",
+        "LessThanOrEqualToThreshold",
+    ]
+    treat_missing_data: Literal["missing", "notBreaching", "breaching", "ignore"] = "missing"
+    description: str | None = None
 
 
 class Service(Strict):
@@ -633,6 +743,11 @@ class Scenario(Strict):
     profiles: dict[str, dict[str, PositiveNumber]] = {}
     """Your own throughput measurements: workload name -> {instance type: requests/s}."""
     sizing: Sizing | None = None
+    load_balancers: list[LoadBalancerSpec] = []
+    """Declared load balancers (services without ``load_balancer.target_group`` get one
+    of their own)."""
+    alarms: list[AlarmSettings] = []
+    """CloudWatch alarms on the live metrics, evaluated during the run."""
     variants: dict[SafeName, dict[str, Any]] = {}
     """Named what-ifs: each maps field paths such as
     ``capacity.dedicated_hosts[0].host_recovery`` to the value it takes in that variant."""

@@ -151,7 +151,7 @@ def test_a_weighted_listener_splits_traffic_and_an_alarm_follows_it() -> None:
 
 
 def test_response_time_points_give_the_model_s_p50_p99_and_mean() -> None:
-    from simulator.aws.traffic import response_time_points
+    from simulator.cloudwatch.elb_metrics import response_time_points
     from simulator.cloudwatch.store import MetricStore
 
     p50, mean, p99 = 0.010, 0.0144, 0.046  # an M/M/1 shape: mean > p50, long tail

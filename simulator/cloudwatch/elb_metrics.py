@@ -1,0 +1,196 @@
+"""AWS/ApplicationELB metrics, as a load balancer publishes them once a period.
+
+The one publisher of ALB metrics: the boto3 world's load source (``aws.send_traffic``,
+simulator/aws/traffic.py) describes each minute as ``GroupPeriod`` rows and calls
+``publish``; a scenario's live CloudWatch (simulator/scenario/build_metrics.py) gathers
+periods as ``GroupSeries`` arrays and calls ``publish_series``, which ``publish`` uses
+too. Each group's outcome is the flow model's steady state over its routable targets at
+the period's start; the results are put stamped with the period's start:
+
+- per LoadBalancer and TargetGroup: RequestCount, HTTPCode_Target_2XX_Count,
+  HTTPCode_Target_5XX_Count (only when some failed), TargetResponseTime (three weighted
+  values whose p50, p99 and Average are the flow model's), HealthyHostCount,
+  UnHealthyHostCount; HTTPCode_ELB_5XX_Count and HTTPCode_ELB_503_Count for requests a
+  group without a routable target answered with 503;
+- per TargetGroup: RequestCountPerTarget; per LoadBalancer: RequestCount.
+
+As CloudWatch documents, a count with no requests in a period is not reported (health
+counts are). Periods under a minute are put as high-resolution metrics. Pure: no simpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulator.cloudwatch.store import MetricStore
+from simulator.traffic import flow
+from simulator.traffic.elb_targets import TargetGroup
+
+NAMESPACE = "AWS/ApplicationELB"
+
+
+@dataclass(frozen=True)
+class GroupPeriod:
+    """What one target group of one load balancer received in a period.
+
+    ``target_group`` None: the listener's own 503s (all weights 0). ``rate_per_vcpu`` has
+    one entry per routable target: its requests/s per vCPU at low load; ``cpu`` is each
+    target's CPU units (1024: one vCPU) and ``timeout`` the requests' timeout."""
+
+    load_balancer_arn: str
+    target_group: TargetGroup | None
+    rate: float  # requests/s offered to the group
+    rate_per_vcpu: tuple[float, ...] = ()
+    cpu: float = 1024.0
+    timeout: float = 60.0
+    error: float = 0.0
+    """Share of served requests a bad version answers with 5xx (simulator.faults.revision)."""
+    slow: float = 1.0
+    """A bad version's mean latency multiplier over the group's targets."""
+
+
+@dataclass(frozen=True)
+class GroupSeries:
+    """One target group's periods (arrays of one entry per period, oldest first): the
+    requests/s offered, the routable targets and their mean requests/s per vCPU, and the
+    health counts."""
+
+    load_balancer_arn: str
+    target_group: TargetGroup | None
+    times: np.ndarray
+    rate: np.ndarray
+    targets: np.ndarray
+    rate_per_vcpu: np.ndarray
+    healthy: np.ndarray
+    unhealthy: np.ndarray
+    cpu: float = 1024.0
+    timeout: float = 60.0
+    error: np.ndarray | None = None
+    """Per period: the share of served requests a bad version answers with 5xx."""
+    slow: np.ndarray | None = None
+    """Per period: a bad version's latency multiplier."""
+
+
+def dimension(arn: str, kind: str) -> str:
+    """CloudWatch's dimension value: the ARN's resource part after ``loadbalancer/`` for
+    LoadBalancer, from ``targetgroup/`` for TargetGroup."""
+    if kind == "LoadBalancer":
+        return arn.split(":loadbalancer/", 1)[-1]
+    return "targetgroup/" + arn.split(":targetgroup/", 1)[-1]
+
+
+def response_time_points(p50: Any, mean: Any, p99: Any, served: Any) -> tuple[Any, Any]:
+    """A period's TargetResponseTime as three weighted values (CloudWatch's Values and
+    Counts) whose nearest-rank p50 and p99 and whose Average are the flow model's: half
+    the requests at p50, 2 % at p99, and the rest at the value that makes the mean
+    (kept between the two). Numbers give lists; arrays of k periods give (k, 3) arrays."""
+    if np.ndim(p50) == 0:
+        middle = (mean - 0.5 * p50 - 0.02 * p99) / 0.48
+        middle = min(max(middle, p50), p99)
+        return [p50, middle, p99], [0.5 * served, 0.48 * served, 0.02 * served]
+    middle = np.clip((mean - 0.5 * p50 - 0.02 * p99) / 0.48, p50, p99)
+    values = np.stack([p50, middle, p99], axis=1)
+    counts = np.asarray(served)[:, None] * np.array([0.5, 0.48, 0.02])
+    return values, counts
+
+
+def publish(store: MetricStore, at: float, period: float, groups: Sequence[GroupPeriod]) -> None:
+    """Put the period starting at ``at`` (health counts as the groups have them now)."""
+    series = []
+    for g in groups:
+        tg = g.target_group
+        healthy, unhealthy = tg.health_counts() if tg is not None else (0, 0)
+        n = len(g.rate_per_vcpu)
+        series.append(
+            GroupSeries(
+                g.load_balancer_arn,
+                tg,
+                np.array([at]),
+                np.array([g.rate]),
+                np.array([float(n)]),
+                np.array([float(np.mean(g.rate_per_vcpu)) if n else 1.0]),
+                np.array([float(healthy)]),
+                np.array([float(unhealthy)]),
+                g.cpu,
+                g.timeout,
+                np.array([g.error]),
+                np.array([g.slow]),
+            )
+        )
+    publish_series(store, period, series)
+
+
+def publish_series(store: MetricStore, period: float, groups: Sequence[GroupSeries]) -> None:
+    """Put every group's periods (one flow evaluation per group, vectorised over them)."""
+    resolution = 1 if period < 60 else 60
+    by_lb: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+
+    def put(metric: str, dims: dict[str, str], t: np.ndarray, v: np.ndarray) -> None:
+        if t.shape[0]:
+            store.series(NAMESPACE, metric, dims).put_many(t, v, storage_resolution=resolution)
+
+    for g in groups:
+        tg = g.target_group
+        lb_dim = dimension(g.load_balancer_arn, "LoadBalancer")
+        dims = {"LoadBalancer": lb_dim}
+        t = g.times
+        requests = g.rate * period
+        if tg is not None:
+            dims["TargetGroup"] = dimension(tg.arn, "TargetGroup")
+            put("HealthyHostCount", dims, t, g.healthy)
+            put("UnHealthyHostCount", dims, t, g.unhealthy)
+            up = g.targets > 0
+        else:
+            up = np.zeros(t.shape, dtype=bool)
+        rejected = ~up & (requests > 0)  # no routable target: the load balancer's 503s
+        put("HTTPCode_ELB_5XX_Count", dims, t[rejected], requests[rejected])
+        put("HTTPCode_ELB_503_Count", dims, t[rejected], requests[rejected])
+        if tg is None or not up.any():
+            continue
+        model = flow.TaskModel.build(
+            np.full(t.shape, g.cpu),
+            np.where(up, g.rate_per_vcpu, 1.0),
+            np.full(t.shape, g.timeout),
+            routing=tg.algorithm,
+        )
+        r = flow.evaluate(model, np.where(up, g.rate, 0.0), np.where(up, g.targets, 1.0))
+        served = r.served * period
+        failed = r.failed * period
+        if g.error is not None:  # a bad version's 5xx come out of what it served
+            wrong = served * g.error
+            served, failed = served - wrong, failed + wrong
+        slow = np.ones(t.shape) if g.slow is None else g.slow
+        flowing = up & (requests > 0)
+        tf = t[flowing]
+        by_lb.setdefault(lb_dim, []).append((tf, requests[flowing]))
+        put("RequestCount", dims, tf, requests[flowing])
+        put("HTTPCode_Target_2XX_Count", dims, tf, served[flowing])
+        bad = flowing & (failed > 0)
+        put("HTTPCode_Target_5XX_Count", dims, t[bad], failed[bad])
+        per_target = requests[flowing] / g.targets[flowing]
+        put("RequestCountPerTarget", {"TargetGroup": dims["TargetGroup"]}, tf, per_target)
+        ok = flowing & (served > 0)
+        if ok.any():
+            values, counts = response_time_points(
+                r.latency_p50[ok] * slow[ok],
+                r.latency_mean[ok] * slow[ok],
+                r.latency_p99[ok] * slow[ok],
+                served[ok],
+            )
+            handle = store.series(NAMESPACE, "TargetResponseTime", dims)
+            handle.unit = "Seconds"
+            handle.put_values_many(t[ok], values, counts, storage_resolution=resolution)
+    for lb_dim in sorted(by_lb):
+        lb_t = np.concatenate([t for t, _ in by_lb[lb_dim]])
+        lb_v = np.concatenate([v for _, v in by_lb[lb_dim]])
+        if not lb_t.shape[0]:
+            continue
+        order = np.argsort(lb_t, kind="stable")
+        lb_t, lb_v = lb_t[order], lb_v[order]
+        first = np.r_[True, lb_t[1:] != lb_t[:-1]]
+        sums = np.add.reduceat(lb_v, np.flatnonzero(first))
+        put("RequestCount", {"LoadBalancer": lb_dim}, lb_t[first], sums)
