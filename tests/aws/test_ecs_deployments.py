@@ -1,0 +1,303 @@
+"""ECS's own BLUE_GREEN / LINEAR / CANARY deployments through boto3 in simulated time:
+a CANARY 10 % / 5-minute canary with a 5-minute bake reaching SUCCESSFUL with the weights
+and stages at the documented instants, a FAILED hook and an alarm rolling back in place,
+StopServiceDeployment(ROLLBACK), and the validation errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from simulator.aws.account import SimulatedAWS
+from simulator.testing.deploy import CLUSTER, NETWORK, SERVICE, register
+
+ROLE = "arn:aws:iam::123456789012:role/ecsInfrastructureRole"
+
+
+class World:
+    def __init__(self, config: dict[str, Any], desired: int = 2) -> None:
+        aws = self.aws = SimulatedAWS(seed=0, validate_responses=True)
+        ecs, elbv2 = self.ecs, self.elbv2 = aws.client("ecs"), aws.client("elbv2")
+        ecs.create_cluster(
+            clusterName=CLUSTER,
+            capacityProviders=["FARGATE"],
+            defaultCapacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}],
+        )
+        lb = elbv2.create_load_balancer(Name="api", Subnets=["subnet-0a", "subnet-0b"])
+        lb_arn = lb["LoadBalancers"][0]["LoadBalancerArn"]
+        groups = []
+        for name in ("blue", "green"):
+            arn = elbv2.create_target_group(
+                Name=name, Protocol="HTTP", Port=8080, TargetType="ip", VpcId="vpc-0a"
+            )["TargetGroups"][0]["TargetGroupArn"]
+            elbv2.modify_target_group_attributes(
+                TargetGroupArn=arn,
+                Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}],
+            )
+            groups.append(arn)
+        self.blue, self.green = groups
+        self.listeners = []
+        for port in (80, 8080):
+            self.listeners.append(
+                elbv2.create_listener(
+                    LoadBalancerArn=lb_arn,
+                    Protocol="HTTP",
+                    Port=port,
+                    DefaultActions=[
+                        {
+                            "Type": "forward",
+                            "ForwardConfig": {
+                                "TargetGroups": [{"TargetGroupArn": self.blue, "Weight": 1}]
+                            },
+                        }
+                    ],
+                )["Listeners"][0]["ListenerArn"]
+            )
+        self.rules = [
+            elbv2.describe_rules(ListenerArn=arn)["Rules"][0]["RuleArn"] for arn in self.listeners
+        ]
+        self.td = register(ecs)
+        self.service = ecs.create_service(
+            cluster=CLUSTER,
+            serviceName=SERVICE,
+            taskDefinition=self.td,
+            desiredCount=desired,
+            deploymentConfiguration=config,
+            loadBalancers=[self.load_balancer()],
+            networkConfiguration=NETWORK,
+            healthCheckGracePeriodSeconds=60,
+        )["service"]
+        aws.run_until(lambda: self.healthy(self.blue) == desired, timeout="30m")
+
+    def load_balancer(self, **advanced: Any) -> dict[str, Any]:
+        return {
+            "targetGroupArn": self.blue,
+            "containerName": "app",
+            "containerPort": 8080,
+            "advancedConfiguration": {
+                "alternateTargetGroupArn": self.green,
+                "productionListenerRule": self.rules[0],
+                "testListenerRule": self.rules[1],
+                "roleArn": ROLE,
+                **advanced,
+            },
+        }
+
+    def healthy(self, tg: str) -> int:
+        return sum(
+            d["TargetHealth"]["State"] == "healthy"
+            for d in self.elbv2.describe_target_health(TargetGroupArn=tg)[
+                "TargetHealthDescriptions"
+            ]
+        )
+
+    def weights(self, listener: int = 0) -> dict[str, int]:
+        (lst,) = self.elbv2.describe_listeners(ListenerArns=[self.listeners[listener]])["Listeners"]
+        groups = lst["DefaultActions"][0]["ForwardConfig"]["TargetGroups"]
+        names = {self.blue: "blue", self.green: "green"}
+        return {names[g["TargetGroupArn"]]: g.get("Weight", 1) for g in groups}
+
+    def deploy(self) -> str:
+        self.ecs.update_service(
+            cluster=CLUSTER, service=SERVICE, taskDefinition=register(self.ecs, "api:2")
+        )
+        (brief,) = self.ecs.list_service_deployments(cluster=CLUSTER, service=SERVICE)[
+            "serviceDeployments"
+        ]
+        return str(brief["serviceDeploymentArn"])
+
+    def describe(self, arn: str) -> dict[str, Any]:
+        (d,) = self.ecs.describe_service_deployments(serviceDeploymentArns=[arn])[
+            "serviceDeployments"
+        ]
+        return dict(d)
+
+    def trace(self, arn: str, every: float = 15.0, limit: float = 7200.0) -> list[tuple]:
+        """(t, status, stage, weights) every ``every`` seconds until the deployment ends."""
+        out = []
+        start = self.aws.now
+        while self.aws.now - start < limit:
+            d = self.describe(arn)
+            out.append((self.aws.now - start, d["status"], d.get("lifecycleStage"), self.weights()))
+            if d["status"] not in (
+                "PENDING",
+                "IN_PROGRESS",
+                "ROLLBACK_REQUESTED",
+                "ROLLBACK_IN_PROGRESS",
+                "STOP_REQUESTED",
+            ):
+                break
+            self.aws.advance(every)
+        return out
+
+
+CANARY = {
+    "strategy": "CANARY",
+    "bakeTimeInMinutes": 5,
+    "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 5},
+}
+
+
+def first(trace: list[tuple], pred) -> float:
+    return next(t for t, *rest in trace if pred(*rest))
+
+
+def test_canary_reaches_successful_with_the_documented_weights_and_stages() -> None:
+    w = World(CANARY)
+    arn = w.deploy()
+    d = w.describe(arn)
+    assert d["status"] in ("PENDING", "IN_PROGRESS")
+    assert d["sourceServiceRevisions"][0]["requestedProductionTrafficWeight"] == 100.0
+    trace = w.trace(arn)
+    assert trace[-1][1] == "SUCCESSFUL"
+    assert trace[-1][2] == "CLEAN_UP"
+    # green scales up with no production traffic, then 10 % for 5 minutes, then 100 %
+    scale = [wt.get("green", 0) for _, _, stage, wt in trace if stage == "SCALE_UP"]
+    assert scale and set(scale) == {0}
+    t10 = first(trace, lambda s, st, wt: wt.get("green") == 10)
+    t100 = first(trace, lambda s, st, wt: wt.get("green") == 100)
+    assert 285 <= t100 - t10 <= 315
+    # the bake time follows 100 %, then the old revision drains (30 s delay) in CLEAN_UP
+    t_bake = first(trace, lambda s, st, wt: st == "BAKE_TIME")
+    t_clean = first(trace, lambda s, st, wt: st == "CLEAN_UP")
+    assert 285 <= t_clean - t_bake <= 315
+    assert t_bake >= t100 - 15
+    stages = []
+    for _, _, st, _ in trace:
+        if st and (not stages or stages[-1] != st):
+            stages.append(st)
+    order = ["SCALE_UP", "PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"]
+    assert [s for s in stages if s in order] == order
+    assert trace[-1][3] == {"blue": 0, "green": 100}
+    d = w.describe(arn)
+    assert d["targetServiceRevision"]["requestedProductionTrafficWeight"] == 100.0
+    assert d["targetServiceRevision"]["runningTaskCount"] == 2
+    assert "rollback" not in d and "finishedAt" in d
+    svc = w.ecs.describe_services(cluster=CLUSTER, services=[SERVICE])["services"][0]
+    assert svc["taskDefinition"].endswith(":2") and svc["runningCount"] == 2
+    assert svc["deploymentConfiguration"]["strategy"] == "CANARY"
+    assert w.healthy(w.green) == 2 and w.healthy(w.blue) == 0
+
+
+def test_a_hook_answering_failed_rolls_back_in_place() -> None:
+    calls: list[dict] = []
+
+    def check(event, context):
+        calls.append(dict(event))
+        if len(calls) < 3:
+            return {"hookStatus": "IN_PROGRESS", "callBackDelay": 20}
+        return {"hookStatus": "FAILED"}
+
+    config = dict(CANARY)
+    w = World(config)
+    fn = w.aws.lambda_function("check", check)
+    w.ecs.update_service(
+        cluster=CLUSTER,
+        service=SERVICE,
+        deploymentConfiguration={
+            **CANARY,
+            "lifecycleHooks": [
+                {
+                    "hookTargetArn": fn,
+                    "roleArn": ROLE,
+                    "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
+                }
+            ],
+        },
+    )
+    arn = w.deploy()
+    trace = w.trace(arn, every=5)
+    d = w.describe(arn)
+    assert d["status"] == "ROLLBACK_SUCCESSFUL"
+    assert d["serviceDeploymentArn"] == arn  # in place, the same ARN
+    assert d["rollback"]["serviceRevisionArn"] == d["sourceServiceRevisions"][0]["arn"]
+    assert (
+        len(calls) == 3
+        and calls[0]["targetServiceRevisionArn"] == d["targetServiceRevision"]["arn"]
+    )
+    # green never had production traffic; the test listener went back to blue
+    assert all(wt.get("green", 0) == 0 for *_, wt in trace)
+    assert w.weights(1).get("green", 0) == 0
+    assert w.healthy(w.blue) == 2
+    svc = w.ecs.describe_services(cluster=CLUSTER, services=[SERVICE])["services"][0]
+    assert svc["taskDefinition"] == w.td
+
+
+def test_an_alarm_with_rollback_rolls_back_during_the_canary() -> None:
+    config = {**CANARY, "alarms": {"alarmNames": ["api-5xx"], "enable": True, "rollback": True}}
+    w = World(config)
+    cw = w.aws.client("cloudwatch")
+    cw.put_metric_alarm(
+        AlarmName="api-5xx",
+        MetricName="HTTPCode_Target_5XX_Count",
+        Namespace="AWS/ApplicationELB",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    arn = w.deploy()
+    w.aws.run_until(lambda: w.weights().get("green") == 10, timeout="30m")
+    t_canary = w.aws.now
+    w.aws.advance(60)
+    cw.set_alarm_state(AlarmName="api-5xx", StateValue="ALARM", StateReason="test")
+    trace = w.trace(arn)
+    d = w.describe(arn)
+    assert d["status"] == "ROLLBACK_SUCCESSFUL"
+    assert d["alarms"]["status"] == "TRIGGERED" and d["alarms"]["triggeredAlarmNames"] == [
+        "api-5xx"
+    ]
+    assert w.weights() == {"blue": 100, "green": 0}
+    # rolled back within one poll interval (30 s) of the alarm, before the canary ended
+    assert d["rollback"]["startedAt"].timestamp() - w.aws.timestamp(t_canary).timestamp() <= 95
+    assert all(wt.get("green", 0) <= 10 for *_, wt in trace)
+
+
+def test_stop_service_deployment_rollback_reroutes_to_the_source_revision() -> None:
+    w = World(CANARY)
+    arn = w.deploy()
+    w.aws.run_until(lambda: w.weights().get("green") == 10, timeout="30m")
+    assert (
+        w.ecs.stop_service_deployment(serviceDeploymentArn=arn, stopType="ROLLBACK")[
+            "serviceDeploymentArn"
+        ]
+        == arn
+    )
+    w.trace(arn)
+    d = w.describe(arn)
+    assert d["status"] == "ROLLBACK_SUCCESSFUL" and w.weights()["green"] == 0
+    with pytest.raises(ClientError) as e:
+        w.ecs.stop_service_deployment(serviceDeploymentArn=arn)
+    assert e.value.response["Error"]["Code"] == "ConflictException"
+    listed = w.ecs.list_service_deployments(
+        cluster=CLUSTER, service=SERVICE, status=["ROLLBACK_SUCCESSFUL"]
+    )["serviceDeployments"]
+    assert [x["serviceDeploymentArn"] for x in listed] == [arn]
+
+
+@pytest.mark.parametrize(
+    ("config", "text"),
+    [
+        ({"strategy": "BLUE_GREEN"}, "bakeTimeInMinutes is required"),
+        ({"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 2.0}}, "stepPercent"),
+        ({"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 0.05}}, "canaryPercent"),
+        ({"strategy": "ROLLING", "canaryConfiguration": {}}, "only valid with strategy CANARY"),
+    ],
+)
+def test_invalid_strategies_are_refused_with_ecs_errors(config, text) -> None:
+    w = World(CANARY)
+    with pytest.raises(ClientError) as e:
+        w.ecs.create_service(
+            cluster=CLUSTER,
+            serviceName="other",
+            taskDefinition=w.td,
+            desiredCount=1,
+            deploymentConfiguration=config,
+            loadBalancers=[w.load_balancer()],
+            networkConfiguration=NETWORK,
+        )
+    assert e.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert text in e.value.response["Error"]["Message"]
