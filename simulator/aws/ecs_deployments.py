@@ -15,6 +15,7 @@ back in place on the same deployment ARN.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -135,7 +136,9 @@ class EcsDeployments:
         return float(self.account.now)
 
     def _id(self) -> str:
-        return self._ids.bytes(10).hex()
+        """22 URL-safe characters, as AWS's ``service-deployment/<cluster>/<service>/
+        r9i43YFjvgF_xlg7m2eJ1r`` example (API reference)."""
+        return base64.urlsafe_b64encode(self._ids.bytes(16)).decode()[:22]
 
     def _arn(self, kind: str, svc: Service) -> str:
         a = self.account

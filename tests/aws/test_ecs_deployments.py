@@ -301,3 +301,118 @@ def test_invalid_strategies_are_refused_with_ecs_errors(config, text) -> None:
         )
     assert e.value.response["Error"]["Code"] == "InvalidParameterException"
     assert text in e.value.response["Error"]["Message"]
+
+
+def test_linear_moves_production_weight_in_equal_steps_with_no_bake_after_100() -> None:
+    config = {
+        "strategy": "LINEAR",
+        "bakeTimeInMinutes": 0,
+        "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": 1},
+    }
+    w = World(config)
+    arn = w.deploy()
+    trace = w.trace(arn, every=5)
+    assert trace[-1][1] == "SUCCESSFUL"
+    t = {p: first(trace, lambda s, st, wt, p=p: wt.get("green") == p) for p in (25, 50, 75, 100)}
+    assert [round(t[p] - t[25]) for p in (50, 75, 100)] == [60, 120, 180]
+    # no step bake after 100 %: BAKE_TIME (0 minutes) and CLEAN_UP follow at once
+    t_clean = first(trace, lambda s, st, wt: st == "CLEAN_UP")
+    assert t_clean - t[100] <= 5
+
+
+def test_in_progress_hooks_are_invoked_again_after_their_callback_delay() -> None:
+    at: list[float] = []
+    w = World(CANARY)
+
+    def hook(event, context):
+        at.append(w.aws.now)
+        return {"hookStatus": "IN_PROGRESS"} if len(at) < 3 else {"hookStatus": "SUCCEEDED"}
+
+    fn = w.aws.lambda_function("hook", hook)
+    hooks = [{"hookTargetArn": fn, "roleArn": ROLE, "lifecycleStages": ["POST_SCALE_UP"]}]
+    w.ecs.update_service(
+        cluster=CLUSTER,
+        service=SERVICE,
+        deploymentConfiguration={**CANARY, "lifecycleHooks": hooks},
+    )
+    arn = w.deploy()
+    trace = w.trace(arn, every=10)
+    assert trace[-1][1] == "SUCCESSFUL"
+    assert [b - a for a, b in zip(at, at[1:], strict=False)] == [30.0, 30.0]  # the default
+
+
+def test_a_hook_timeout_with_continue_lets_the_deployment_go_on() -> None:
+    at: list[float] = []
+    w = World(CANARY)
+
+    def never_done(event, context):
+        at.append(w.aws.now)
+        return {"hookStatus": "IN_PROGRESS", "callBackDelay": 25}
+
+    fn = w.aws.lambda_function("slow", never_done)
+    hooks = [
+        {
+            "hookTargetArn": fn,
+            "roleArn": ROLE,
+            "lifecycleStages": ["PRE_SCALE_UP"],
+            "timeoutConfiguration": {"timeoutInMinutes": 1, "action": "CONTINUE"},
+        }
+    ]
+    w.ecs.update_service(
+        cluster=CLUSTER,
+        service=SERVICE,
+        deploymentConfiguration={**CANARY, "lifecycleHooks": hooks},
+    )
+    arn = w.deploy()
+    trace = w.trace(arn, every=10)
+    assert trace[-1][1] == "SUCCESSFUL"
+    assert len(at) == 3 and at[-1] - at[0] == 50.0  # 0, 25, 50; the minute ran out at 60
+    t_scale = first(trace, lambda s, st, wt: st == "SCALE_UP")
+    assert 55 <= t_scale <= 70
+
+
+def test_an_alarm_without_rollback_stops_where_traffic_is() -> None:
+    config = {**CANARY, "alarms": {"alarmNames": ["api-5xx"], "enable": True, "rollback": False}}
+    w = World(config)
+    cw = w.aws.client("cloudwatch")
+    cw.put_metric_alarm(
+        AlarmName="api-5xx",
+        MetricName="HTTPCode_Target_5XX_Count",
+        Namespace="AWS/ApplicationELB",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    arn = w.deploy()
+    w.aws.run_until(lambda: w.weights().get("green") == 10, timeout="30m")
+    cw.set_alarm_state(AlarmName="api-5xx", StateValue="ALARM", StateReason="test")
+    w.trace(arn)
+    d = w.describe(arn)
+    assert d["status"] == "STOPPED" and "rollback" not in d
+    assert w.weights() == {"blue": 90, "green": 10}
+
+
+def test_a_traffic_shifting_service_needs_advanced_configuration() -> None:
+    w = World(CANARY)
+    lb = w.load_balancer()
+    del lb["advancedConfiguration"]
+    with pytest.raises(ClientError) as e:
+        w.ecs.create_service(
+            cluster=CLUSTER,
+            serviceName="other",
+            taskDefinition=w.td,
+            desiredCount=1,
+            deploymentConfiguration=CANARY,
+            loadBalancers=[lb],
+            networkConfiguration=NETWORK,
+        )
+    assert e.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "advancedConfiguration" in e.value.response["Error"]["Message"]
+    assert not any(
+        a.endswith("/other") for a in w.ecs.list_services(cluster=CLUSTER)["serviceArns"]
+    )
+    with pytest.raises(ClientError) as e:
+        w.ecs.stop_service_deployment(serviceDeploymentArn=w.service["serviceArn"] + "/nope")
+    assert e.value.response["Error"]["Code"] == "ServiceDeploymentNotFoundException"
