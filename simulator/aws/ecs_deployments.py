@@ -517,6 +517,7 @@ class EcsDeployments:
         if not ok:
             self._advance(run, Action.FAIL, reason="A lifecycle hook failed during the rollback.")
             run.finished_at = self.now
+            shift.record.close_phase("Rollback", self.now)
             shift.record.status = "Failed"
             return
         self._advance(run, Action.COMPLETE)  # ROLLBACK_CLEAN_UP

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.aws.account import SimulatedAWS
 from simulator.testing.deploy import CLUSTER, NETWORK, SERVICE, register
@@ -165,9 +167,9 @@ def test_canary_reaches_successful_with_the_documented_weights_and_stages() -> N
     assert 285 <= t_clean - t_bake <= 315
     assert t_bake >= t100 - 15
     stages = []
-    for _, _, st, _ in trace:
-        if st and (not stages or stages[-1] != st):
-            stages.append(st)
+    for _, _, stage, _ in trace:
+        if stage and (not stages or stages[-1] != stage):
+            stages.append(stage)
     order = ["SCALE_UP", "PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"]
     assert [s for s in stages if s in order] == order
     assert trace[-1][3] == {"blue": 0, "green": 100}
@@ -416,3 +418,62 @@ def test_a_traffic_shifting_service_needs_advanced_configuration() -> None:
     with pytest.raises(ClientError) as e:
         w.ecs.stop_service_deployment(serviceDeploymentArn=w.service["serviceArn"] + "/nope")
     assert e.value.response["Error"]["Code"] == "ServiceDeploymentNotFoundException"
+
+
+@st.composite
+def strategies(draw) -> dict[str, Any]:
+    bake = draw(st.integers(0, 2))
+    if draw(st.booleans()):
+        percent = draw(st.integers(1, 500)) / 10
+        minutes = draw(st.integers(0, 3))
+        return {
+            "strategy": "CANARY",
+            "bakeTimeInMinutes": bake,
+            "canaryConfiguration": {"canaryPercent": percent, "canaryBakeTimeInMinutes": minutes},
+        }
+    step = draw(st.sampled_from([12.5, 20.0, 25.0, 33.3, 50.0]))
+    return {
+        "strategy": "LINEAR",
+        "bakeTimeInMinutes": bake,
+        "linearConfiguration": {
+            "stepPercent": step,
+            "stepBakeTimeInMinutes": draw(st.integers(0, 1)),
+        },
+    }
+
+
+@settings(max_examples=10 if settings().max_examples <= 30 else 40)
+@given(config=strategies(), stop_after=st.one_of(st.none(), st.integers(0, 400)))
+def test_weights_only_grow_until_a_rollback_and_end_on_one_side(config, stop_after) -> None:
+    """Property: once the deployment has touched the production rule its weights total
+    100 (or 999 for 0.1 % steps); green's share never falls while the deployment goes forward; the
+    deployment ends with every weight and every healthy task on one side."""
+    w = World(config)
+    arn = w.deploy()
+    start = w.aws.now
+    shares: list[float] = []
+    while True:
+        d = w.describe(arn)
+        wt = w.weights()
+        total = wt.get("blue", 0) + wt.get("green", 0)
+        assert total in (100, 999) or wt == {"blue": 1}  # the listener as created
+        if d["status"] == "IN_PROGRESS":
+            shares.append(wt.get("green", 0) / total)
+            assert shares == sorted(shares)
+        if d["status"] in ("SUCCESSFUL", "ROLLBACK_SUCCESSFUL"):
+            break
+        if (
+            stop_after is not None
+            and w.aws.now - start >= stop_after
+            and d["status"] == "IN_PROGRESS"
+        ):
+            if d.get("lifecycleStage") != "CLEAN_UP":
+                w.ecs.stop_service_deployment(serviceDeploymentArn=arn, stopType="ROLLBACK")
+            stop_after = None
+        assert w.aws.now - start < 4 * 3600
+        w.aws.advance(20)
+    side, other = (w.green, w.blue) if d["status"] == "SUCCESSFUL" else (w.blue, w.green)
+    assert w.healthy(side) == 2 and w.healthy(other) == 0
+    assert w.weights() in ({"blue": 0, "green": 100}, {"blue": 100, "green": 0})
+    expected_green = 100 if side == w.green else 0
+    assert w.weights()["green"] == expected_green
