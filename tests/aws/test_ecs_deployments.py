@@ -477,3 +477,15 @@ def test_weights_only_grow_until_a_rollback_and_end_on_one_side(config, stop_aft
     assert w.weights() in ({"blue": 0, "green": 100}, {"blue": 100, "green": 0})
     expected_green = 100 if side == w.green else 0
     assert w.weights()["green"] == expected_green
+
+
+def test_blue_green_shifts_all_production_traffic_at_once_then_bakes() -> None:
+    w = World({"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 2})
+    arn = w.deploy()
+    trace = w.trace(arn, every=5)
+    assert trace[-1][1] == "SUCCESSFUL"
+    greens = sorted({wt.get("green", 0) for *_, wt in trace})
+    assert greens == [0, 100]
+    t100 = first(trace, lambda s, st, wt: wt.get("green") == 100)
+    t_clean = first(trace, lambda s, st, wt: st == "CLEAN_UP")
+    assert 115 <= t_clean - t100 <= 125
