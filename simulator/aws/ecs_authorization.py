@@ -228,6 +228,20 @@ def _task_set(param: str) -> Callable[[_Arns, Mapping[str, Any]], list[Target]]:
     return targets
 
 
+def _service_deployments(param: str) -> Callable[[_Arns, Mapping[str, Any]], list[Target]]:
+    def targets(a: _Arns, p: Mapping[str, Any]) -> list[Target]:
+        refs = p.get(param) or []
+        refs = [refs] if isinstance(refs, str) else refs
+        return [Target("service-deployment", r) for r in refs]
+
+    return targets
+
+
+def _list_service_deployments(a: _Arns, p: Mapping[str, Any]) -> list[Target]:
+    keys = {"ecs:cluster": [a.cluster(p.get("cluster"))]}
+    return [Target("service", a.of("service", _short(p["service"]), p.get("cluster")), True, keys)]
+
+
 TARGETS: Mapping[str, Callable[[_Arns, Mapping[str, Any]], list[Target]]] = {
     "CreateCluster": _create_cluster,
     "DescribeClusters": _clusters,
@@ -269,6 +283,9 @@ TARGETS: Mapping[str, Callable[[_Arns, Mapping[str, Any]], list[Target]]] = {
     "UpdateServicePrimaryTaskSet": _task_set("primaryTaskSet"),
     "DeleteTaskSet": _task_set("taskSet"),
     "DescribeTaskSets": _task_set("taskSets"),
+    "ListServiceDeployments": _list_service_deployments,
+    "DescribeServiceDeployments": _service_deployments("serviceDeploymentArns"),
+    "StopServiceDeployment": _service_deployments("serviceDeploymentArn"),
 }
 """Per simulated ECS operation: the resources IAM authorizes it on."""
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from simulator.aws import ecs as c
 from simulator.aws import ecs_account as a
 from simulator.aws import ecs_capacity as cp
+from simulator.aws import ecs_deployments as sd
 from simulator.aws import ecs_services as s
 from simulator.aws import ecs_task_sets as ts
 from simulator.aws import ecs_tasks as t
@@ -204,6 +205,12 @@ OPERATIONS: Mapping[str, Operation] = {
     "DescribeTaskSets": op(
         ts.describe_task_sets, ["cluster", "service", "taskSets"], inert=["include"]
     ),
+    # ECS-native blue/green, linear and canary deployments
+    "ListServiceDeployments": op(
+        sd.list_service_deployments, ["cluster", "service", "status", "createdAt", *PAGING]
+    ),
+    "DescribeServiceDeployments": op(sd.describe_service_deployments, ["serviceDeploymentArns"]),
+    "StopServiceDeployment": op(sd.stop_service_deployment, ["serviceDeploymentArn", "stopType"]),
     "DescribeServices": op(s.describe_services, ["cluster", "services"], inert=["include"]),
     "ListServices": op(s.list_services, ["cluster", "launchType", "schedulingStrategy", *PAGING]),
     # capacity providers

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws import errors, limits
+from simulator.aws import ecs_deployments, errors, limits
 from simulator.aws.ecs import (
     INVALID_PARAMETER,
     MISSING,
@@ -53,7 +53,7 @@ MAX_DESCRIBE = 10
 
 def view(svc: EcsService, cluster: EcsCluster, service: Service) -> dict[str, Any]:
     config = svc.networks.services.get((cluster.name, service.name))
-    return service_view(
+    out = service_view(
         svc.account,
         cluster,
         service,
@@ -61,6 +61,8 @@ def view(svc: EcsService, cluster: EcsCluster, service: Service) -> dict[str, An
         network=config.to_api() if config is not None else None,
         hidden=[config.zone_constraint()] if config is not None else (),
     )
+    ecs_deployments.deployments(svc.account).view(service, out)
+    return out
 
 
 def _config(
@@ -69,22 +71,20 @@ def _config(
     """A DeploymentConfiguration from the request, members not given kept from ``base``."""
     if doc is None:
         return None
-    doc = dict(doc)
+    doc = ecs_deployments.strip_strategy(doc)  # BLUE_GREEN / LINEAR / CANARY members
     alarms = doc.pop("alarms", None)
     if alarms and alarms.get("enable"):
         raise errors.not_simulated("deployment alarms (CloudWatch is not simulated)")
     extra = set(doc) - CONFIG_KEYS
     breaker = doc.get("deploymentCircuitBreaker") or {}
     extra |= {f"deploymentCircuitBreaker.{k}" for k in set(breaker) - BREAKER_KEYS}
-    if doc.get("strategy", "ROLLING") != "ROLLING":
-        extra.add(f"strategy {doc['strategy']}")
     if extra:
         raise errors.not_simulated(
             f"the deploymentConfiguration member(s) {', '.join(sorted(extra))}",
             sorted(CONFIG_KEYS | {"alarms (disabled)"}),
         )
     merged = base.to_api() if base is not None else {}
-    merged.update({k: v for k, v in doc.items() if k != "strategy"})
+    merged.update({k: v for k, v in doc.items() if k not in ecs_deployments.STRATEGY_KEYS})
     config = dep.DeploymentConfiguration.from_api(merged)
     low, high = config.minimum_healthy_percent, config.maximum_percent
     if not 0 <= low <= 100 or high < 0:
@@ -155,6 +155,9 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
         _check_daemon(p)
     strategy = _strategy(svc, cluster, p)
     network = network_of(svc, td, p, strategy)
+    prepared = None
+    if controller == "ECS":  # BLUE_GREEN / LINEAR / CANARY, checked before creating
+        prepared = ecs_deployments.deployments(svc.account).prepare(p)
     existing = cluster.services.get(name)
     if existing is not None and existing.status != "INACTIVE":
         raise AWSError(INVALID_PARAMETER, "Creation of service was not idempotent.")
@@ -186,6 +189,8 @@ def create_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
             network_configuration=p.get("networkConfiguration"),
             primary=True,
         )
+    elif prepared is not None:
+        ecs_deployments.deployments(svc.account).adopt(cluster, service, p, prepared)
     svc.service_tags[service.arn] = [dict(t) for t in p.get("tags") or ()]
     svc.networks.services.pop((cluster.name, name), None)
     if network is not None:
@@ -295,6 +300,9 @@ def update_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
     if service.controller != "ECS":
         return _update_task_set_service(svc, cluster, service, p)
     td = svc.task_definition(p["taskDefinition"], active=True) if "taskDefinition" in p else None
+    book = ecs_deployments.deployments(svc.account)
+    if book.native(service) is not None:  # BLUE_GREEN / LINEAR / CANARY
+        return _update_native(svc, cluster, service, p, td.arn if td is not None else None)
     config = _config(p.get("deploymentConfiguration"), service.config)
     if "placementStrategy" in p:
         service.strategies = strategies_from_api(p["placementStrategy"])
@@ -322,6 +330,31 @@ def update_service(svc: EcsService, model: OperationModel, p: dict[str, Any]) ->
         deployment_configuration=config,
         force_new_deployment=bool(p.get("forceNewDeployment", False)),
     )
+    return {"service": view(svc, cluster, service)}
+
+
+def _update_native(
+    svc: EcsService, cluster: EcsCluster, service: Service, p: dict[str, Any], td: str | None
+) -> dict[str, Any]:
+    """A traffic-shifting service: the new configuration first, then a service deployment
+    for a new task definition (ecs_deployments); other members as on any service."""
+    book = ecs_deployments.deployments(svc.account)
+    if "deploymentConfiguration" in p:
+        book.reconfigure(service, p["deploymentConfiguration"])
+        config = _config(p["deploymentConfiguration"], service.config)
+        if config is not None:
+            service.config = config
+    if p.get("forceNewDeployment"):
+        raise errors.not_simulated("forceNewDeployment on a BLUE_GREEN/LINEAR/CANARY service")
+    for key, attr in (("healthCheckGracePeriodSeconds", "health_check_grace_period"),):
+        if key in p:
+            setattr(service, attr, float(p[key]))
+    if p.get("desiredCount") is not None:
+        service.desired_count = p["desiredCount"]
+    primary = svc.ecs.task_sets.primary(service)
+    if td is not None and primary is not None and td != primary.task_definition:
+        book.deploy(cluster, service, td)
+    svc.ecs.reconsider(cluster, service)
     return {"service": view(svc, cluster, service)}
 
 

@@ -1028,8 +1028,9 @@ class EcsControlPlane:
     def _reconcile(self, cluster: EcsCluster, svc: Service) -> None:
         if svc.status == "INACTIVE":
             return
-        if svc.controller != "ECS" and self.task_sets is not None:
-            self.task_sets.reconcile(cluster, svc)  # its task sets, not deployments
+        registry = self.task_sets  # CODE_DEPLOY / EXTERNAL, and ECS blue/green services
+        if registry is not None and (svc.controller != "ECS" or svc.arn in registry.of_service):
+            registry.reconcile(cluster, svc)  # its task sets, not deployments
             return
         if svc.scheduling_strategy == "DAEMON":
             self._reconcile_daemon(cluster, svc)

@@ -184,8 +184,9 @@ class TargetRegistration:
         if svc is None:
             return
         balancers = svc.load_balancers
-        if svc.controller != "ECS" and self.ecs.task_sets is not None:
-            balancers = self.ecs.task_sets.load_balancers(svc, task.task_id)  # its task set's
+        registry = self.ecs.task_sets
+        if registry is not None and (svc.controller != "ECS" or svc.arn in registry.of_service):
+            balancers = registry.load_balancers(svc, task.task_id)  # its task set's
         if not balancers:
             return
         now = self.world.now
