@@ -227,6 +227,20 @@ class TestFleetRun:
             "test_s_done": _r(done),
             "test_s_saved_by_fast_fail": _r(p.total - done) if finished and self.cut else 0.0,
             "batch_outcomes": dict(sorted(outcomes.items())),
+            "batch_timeline": [
+                {
+                    "batch": b.index,
+                    "tests": len(p.batches[b.index]),
+                    "work_s": _r(p.work(b.index)),
+                    "done_s": _r(b.done_s),
+                    "submitted_s": _r(b.submitted_s),
+                    "placed_s": _r(b.placed_s),
+                    "running_s": _r(b.running_s),
+                    "ended_s": _r(b.ended_s),
+                    "outcome": b.outcome,
+                }
+                for b in bs
+            ],
         }
 
 

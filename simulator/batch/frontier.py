@@ -55,6 +55,10 @@ def label(point: Point) -> str:
     return " ".join(parts) or "base"
 
 
+def _varies(points: list[Point], key: str) -> bool:
+    return len({repr(p.get(key)) for p in points}) > 1
+
+
 def fleet_frontier(scenario: Scenario, source: str = "<scenario>") -> pd.DataFrame:
     """One row per sweep point: its label, the test fleet's numbers, on_frontier."""
     from simulator.experiment.run import run
@@ -62,11 +66,13 @@ def fleet_frontier(scenario: Scenario, source: str = "<scenario>") -> pd.DataFra
     if scenario.test_fleet is None:
         raise EcsimError(f"{source}: expected a test_fleet section")
     points, _replications = sweep_of(scenario)
+    varying = [k for k in dict.fromkeys(k for p in points for k in p) if _varies(points, k)]
     rows: list[dict[str, Any]] = []
     for point in points:
         at = point_scenario(scenario, point, source) if point else scenario
         tf = run(at).summary["test_fleet"]
-        rows.append({"point": label(point), **{k: tf[k] for k in COLUMNS}})
+        shown = {k: v for k, v in point.items() if k in varying}
+        rows.append({"point": label(shown), **{k: tf[k] for k in COLUMNS}})
     df = pd.DataFrame(rows)
     done = df["finished"].astype(bool)
     ok = df[done]

@@ -28,7 +28,7 @@ def test_fleet_lines(summary: dict[str, Any]) -> list[str]:
         ("suite test time", _s(tf["suite_test_s"])),
         ("planned makespan (no waits)", _s(tf["planned_makespan_s"])),
         ("makespan", _s(tf["makespan_s"]) if tf["finished"] else "not finished"),
-        ("cost", f"{tf['cost_usd']:.4f} USD"),
+        ("cost until the last batch task stopped", f"{tf['cost_usd']:.4f} USD"),
         ("utilization of the batches", util),
         (
             "capacity wait (max / mean)",
@@ -41,6 +41,37 @@ def test_fleet_lines(summary: dict[str, Any]) -> list[str]:
     lines = ["## Test fleet", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in rows]
     return [*lines, ""]
+
+
+COLORS = {"passed": "tab:green", "failed": "tab:red", "stopped": "tab:orange"}
+
+
+def plot_batches(tf: dict[str, Any], path: Path) -> Path:
+    """One bar per batch: waiting for capacity (grey), starting (light), its tests (by
+    outcome: green passed, red failed, orange stopped by fast-fail)."""
+    rows = tf["batch_timeline"]
+    fig, ax = plt.subplots(figsize=(9, max(3.0, min(12.0, 0.12 * len(rows) + 1.5))))
+    for r in rows:
+        y, sub = r["batch"], r["submitted_s"]
+        placed, running, ended = r["placed_s"], r["running_s"], r["ended_s"]
+        if placed is not None:
+            ax.barh(y, (placed - sub) / 60, left=sub / 60, color="0.6", height=0.8)
+        if placed is not None and running is not None:
+            ax.barh(y, (running - placed) / 60, left=placed / 60, color="0.85", height=0.8)
+        if running is not None and ended is not None:
+            color = COLORS.get(r["outcome"], "tab:blue")
+            ax.barh(y, (ended - running) / 60, left=running / 60, color=color, height=0.8)
+    if tf["time_to_first_failure_s"] is not None:
+        ax.axvline(tf["time_to_first_failure_s"] / 60, color="tab:red", lw=0.8)
+    ax.invert_yaxis()
+    ax.set_title(f"Test fleet: {tf['tests']:,} tests in {tf['batches']} batches")
+    ax.set_xlabel("simulated time (minutes)")
+    ax.set_ylabel("batch")
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 def plot_frontier(df: pd.DataFrame, path: Path, title: str) -> Path:

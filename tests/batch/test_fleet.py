@@ -107,10 +107,14 @@ def test_the_example_scenario():
     s = run("scenarios/test-fleet.yaml").summary
     tf = s["test_fleet"]
     assert tf["finished"] and tf["tests"] == 2000
+    # seed 7 draws a failing test: fast-fail stops the fleet there
+    assert tf["time_to_first_failure_s"] is not None
+    assert tf["makespan_s"] == pytest.approx(tf["time_to_first_failure_s"])
+    assert tf["test_s_saved_by_fast_fail"] > 0
+    assert tf["batch_outcomes"]["failed"] >= 1
     # managed scaling launched the instances the batches waited for
     assert tf["batches_waited_for_capacity"] > 0
     assert s["capacity_providers"]["tests-asg"]["scale_outs"] >= 1
-    assert tf["makespan_s"] >= tf["planned_makespan_s"]
     assert tf["cost_usd"] > 0
     with open("scenarios/test-fleet.yaml") as f:
         assert parse_scenario(f.read()).test_fleet.batches == 40
