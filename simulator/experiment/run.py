@@ -46,6 +46,8 @@ def run(
     events = sim.world.trace.to_frame()
     result = RunResult(sc.name, sim.seed, sc.duration, metrics, events)
     result.summary = summarize(record(sim), result)
+    if sim.test_fleet is not None:
+        result.summary["test_fleet"] = sim.test_fleet.summary()
     if sizing is not None:
         result.summary["sizing"] = {
             k: _num(v) if isinstance(v, float) else v for k, v in sizing.items()

@@ -19,6 +19,8 @@ def _hours(index: pd.Index) -> pd.Index:
 
 def _per_service(result: RunResult, metric: str) -> dict[str, pd.Series]:
     df = result.metrics[result.metrics["metric"] == metric]
+    if "service" not in df.columns:  # a scenario without services (a test fleet alone)
+        return {}
     return {
         str(name): g.set_index("time")["value"] for name, g in df.groupby("service", observed=True)
     }
@@ -238,11 +240,16 @@ def plot_memory(result: RunResult, path: Path) -> Path:
 
 
 def write_plots(result: RunResult, directory: Path) -> list[Path]:
-    paths = [fn(result, directory / name) for name, fn in PLOTS.items()]
+    plots = PLOTS if "service" in result.metrics.columns else {"capacity.png": plot_capacity}
+    paths = [fn(result, directory / name) for name, fn in plots.items()]
     if has_memory(result):
         paths.append(plot_memory(result, directory / "memory.png"))
     if has_hosts(result):
         paths.append(plot_fleet(result, directory / "fleet.png"))
     if has_capacity_providers(result):
         paths.append(plot_capacity_providers(result, directory / "capacity_providers.png"))
+    if result.summary.get("test_fleet"):
+        from simulator.report.test_fleet import plot_batches
+
+        paths.append(plot_batches(result.summary["test_fleet"], directory / "test_fleet.png"))
     return paths

@@ -17,6 +17,7 @@ from simulator.report import deployments
 from simulator.report.output import atomic_directory, check_output, reserve
 from simulator.report.parquet import write_parquet
 from simulator.report.plots import write_plots
+from simulator.report.test_fleet import test_fleet_lines
 
 __all__ = ["atomic_directory", "check_output", "reserve", "write_report", "write_variants_report"]
 
@@ -237,6 +238,7 @@ def render_markdown(result: RunResult, images: list[str]) -> str:
     lines += deployment_lines(s)
     lines += deployments.table_lines(s)
     lines += alarm_lines(s)
+    lines += test_fleet_lines(s)
     for image in images:
         lines += [f"![{image[:-4]}]({image})", ""]
     lines += [

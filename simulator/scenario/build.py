@@ -172,6 +172,7 @@ class Simulation:
         self.ecs.task_listeners.append(self._on_task)
         self.capacity = build_capacity.setup(self)  # capacity providers (None: none)
         self.auto_scaling: dict = {}  # service name -> ServiceAutoScaling
+        self.test_fleet: Any = None  # simulator.batch.fleet.TestFleetRun of test_fleet
         self.shared_type = instance_type(cap.instance_type) if cap.instance_type else None
         self.throughput_family = _reference_family(scenario, self.shared_type)
         self.host_ids: list[str] = []
@@ -324,6 +325,11 @@ class Simulation:
         self.live_metrics.start()
         for config in self._alarm_configs:
             self.alarms.put(config, self.world.now)
+        if s.test_fleet is not None:
+            from simulator.batch.fleet import TestFleetRun
+
+            self.test_fleet = TestFleetRun(self)
+            self.test_fleet.start()
         for event in s.events:
             self.world.at(event.at, partial(events.apply, self, event))
         for fault in s.faults:

@@ -163,6 +163,10 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     except ValidationError as exc:
         raise ScenarioError([format_error(source, err) for err in exc.errors()]) from None
     scenario = resolve_files(scenario, source)
+    if scenario.test_fleet is not None:
+        from simulator.batch.checks import resolve_test_fleet
+
+        scenario = resolve_test_fleet(scenario, source, scenario_dir(source))
     problems = [f"{source}: {loc}: {msg}" for loc, msg in check_references(scenario)]
     if problems:
         raise ScenarioError(problems)

@@ -714,6 +714,32 @@ class Sweep(Strict):
     replications: PositiveInt = 1
 
 
+class TestFleet(Strict):
+    """A test suite split into ``batches`` parallel ECS tasks (RunTask), each running its
+    tests in sequence: ``tests`` durations drawn from ``duration`` (a duration or a
+    distribution) or read from ``durations_csv`` (column ``duration_s``); ``strategy``
+    round_robin, by_duration (longest first onto the least-loaded batch) or given (``given``:
+    one list of test indices per batch); each test fails with ``failure_probability``; with
+    ``fast_fail`` the first failure stops every batch (StopTask). Without a
+    ``capacity_provider_strategy`` the tasks go to the cluster's EC2 instances and wait there
+    for room."""
+
+    __test__ = False  # not a pytest class
+
+    tests: PositiveInt | None = None
+    duration: Any = None
+    durations_csv: str | None = None
+    batches: PositiveInt
+    strategy: Literal["round_robin", "by_duration", "given"] = "by_duration"
+    given: list[list[Annotated[int, _int_at_least(0)]]] = []
+    failure_probability: Annotated[float, _number(0, strict_above=False, maximum=1)] = 0.0
+    fast_fail: bool = True
+    cpu: PositiveInt = 1024
+    memory: PositiveInt = 2048
+    cpu_architecture: Literal["X86_64", "ARM64"] | None = None
+    capacity_provider_strategy: list[CapacityProviderStrategyItem] = []
+
+
 class Scenario(Strict):
     """A whole scenario file, after validation."""
 
@@ -752,6 +778,7 @@ class Scenario(Strict):
     """Named what-ifs: each maps field paths such as
     ``capacity.dedicated_hosts[0].host_recovery`` to the value it takes in that variant."""
     outputs: Outputs = Outputs()
+    test_fleet: TestFleet | None = None
     sweep: Sweep | None = None
     """What ``ecsim sweep`` runs when no --set is given (see Sweep)."""
 
