@@ -442,3 +442,50 @@ def test_a_hook_that_never_answers_fails_the_deployment_after_an_hour() -> None:
     w.aws.advance("1s")
     assert "rollbackDeploymentId" in cd_info(w, did)["rollbackInfo"]  # DEPLOYMENT_FAILURE
     assert w.weights() == {"blue": 100, "green": 0}  # the rollback's reroute
+
+
+def test_no_request_is_lost_while_traffic_shifts() -> None:
+    """Conservation through a canary: every minute, what the load balancer was offered is
+    what its target groups received plus what it answered itself (503s), and green's share
+    of it is the listener's weight that minute."""
+    w = blue_green_world(11, desired=2, termination_wait_minutes=1)
+    aws, rps = w.aws, 40.0
+    aws.send_traffic(w.load_balancer, rps)
+    aws.advance("2m")
+    did = deploy(w, appspec(w.register_revision()))
+    start = aws.now
+    shares: dict[int, float] = {}  # minute start -> green's share at it
+    while status(w, did) in ("Created", "InProgress"):
+        weights = w.weights()
+        shares.setdefault(int(aws.now // 60) * 60, weights.get("green", 0) / 100)
+        aws.advance("10s")
+    assert status(w, did) == "Succeeded"
+    aws.advance("2m")
+    lb = w.load_balancer.split(":loadbalancer/")[1]
+    groups = {"blue": w.blue.split(":")[-1], "green": w.green.split(":")[-1]}
+
+    def query(i: int, metric: str, **dims: str) -> dict:
+        dimensions = [{"Name": "LoadBalancer", "Value": lb}]
+        dimensions += [{"Name": "TargetGroup", "Value": v} for v in dims.values()]
+        stat = {"Namespace": "AWS/ApplicationELB", "MetricName": metric, "Dimensions": dimensions}
+        return {"Id": f"q{i}", "MetricStat": {"Metric": stat, "Period": 60, "Stat": "Sum"}}
+
+    queries = [query(0, "HTTPCode_ELB_5XX_Count")]
+    for tg in groups.values():
+        queries.append(query(len(queries), "RequestCount", tg=tg))
+        queries.append(query(len(queries), "HTTPCode_ELB_5XX_Count", tg=tg))
+    t0, t1 = aws.timestamp(int(start // 60) * 60), aws.timestamp(aws.now - 60)
+    result = aws.client("cloudwatch").get_metric_data(
+        MetricDataQueries=queries, StartTime=t0, EndTime=t1
+    )["MetricDataResults"]
+    per_minute: dict[object, list[float]] = {}
+    for r in result:
+        for ts, v in zip(r["Timestamps"], r["Values"], strict=True):
+            per_minute.setdefault(ts, [0.0] * len(queries))[int(r["Id"][1:])] = v
+    assert len(per_minute) >= 5
+    for ts, values in per_minute.items():
+        assert sum(values) == pytest.approx(rps * 60, rel=1e-9), ts
+        green = values[3] + values[4]
+        minute = int((ts - aws.start_time).total_seconds())
+        if minute in shares and minute + 60 in shares and shares[minute] == shares[minute + 60]:
+            assert green / (rps * 60) == pytest.approx(shares[minute], abs=1e-9), ts
