@@ -138,6 +138,8 @@ def plot_service_comparison(results: dict[str, RunResult], path: Path) -> Path:
             (axes[0], "TargetResponseTime.p99", 1000.0),
             (axes[1], "CPUUtilization", 1.0),
         ):
+            if "service" not in m.columns:  # no services (a test fleet): nothing per service
+                continue
             df = m[(m["metric"] == metric) & m["service"].notna()]
             worst = df.groupby("time")["value"].max() * scale
             ax.plot(worst.index / 3600, worst.to_numpy(), label=name)

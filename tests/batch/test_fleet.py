@@ -118,3 +118,17 @@ def test_the_example_scenario():
     assert tf["cost_usd"] > 0
     with open("scenarios/test-fleet.yaml") as f:
         assert parse_scenario(f.read()).test_fleet.batches == 40
+
+
+def test_variants_of_a_fleet_without_services_write_their_comparison(tmp_path):
+    from simulator.experiment.run import run_variants
+    from simulator.report.writer import write_variants_report
+
+    data = yaml.safe_load(EC2)
+    data["variants"] = {"four": {"test_fleet.batches": 4}, "eight": {"test_fleet.batches": 8}}
+    results = run_variants(validate_scenario(data))
+    write_variants_report(results, tmp_path / "out")
+    assert (tmp_path / "out" / "variants.png").exists()
+    assert (tmp_path / "out" / "report.md").exists()
+    makespans = [r.summary["test_fleet"]["makespan_s"] for r in results.values()]
+    assert makespans[0] != makespans[1]
