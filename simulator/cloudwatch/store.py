@@ -227,6 +227,18 @@ class SeriesHandle:
             self._sorted = False
         self._n = n + k
 
+    def _stamps(self, timestamps: Sequence[float] | np.ndarray, resolution: int) -> np.ndarray:
+        """Timestamps as stored: floored to the minute at standard resolution; resolution
+        1 marks the series high-resolution (PutMetricData's StorageResolution)."""
+        t = np.array(timestamps, dtype=np.float64)
+        if resolution == 60:
+            t -= t % 60
+        elif resolution == 1:
+            self.high_resolution = True
+        else:
+            raise _invalid(f"The parameter StorageResolution must be 1 or 60, got {resolution!r}.")
+        return t
+
     def put_many(
         self,
         timestamps: Sequence[float] | np.ndarray,
@@ -235,15 +247,7 @@ class SeriesHandle:
         storage_resolution: int = 60,
     ) -> None:
         """Append many single-value points at once (vectorised)."""
-        t = np.array(timestamps, dtype=np.float64)
-        if storage_resolution == 60:
-            t -= t % 60
-        elif storage_resolution == 1:
-            self.high_resolution = True
-        else:
-            raise _invalid(
-                f"The parameter StorageResolution must be 1 or 60, got {storage_resolution!r}."
-            )
+        t = self._stamps(timestamps, storage_resolution)
         v = np.asarray(values, dtype=np.float64)
         if t.shape != v.shape or t.ndim != 1:
             raise _invalid("timestamps and values must be 1-D sequences of the same length.")
@@ -261,15 +265,7 @@ class SeriesHandle:
     ) -> None:
         """Append k data of m weighted values each (``values``, ``counts``: shape (k, m),
         counts > 0 in every row), as k puts with Values and Counts would (vectorised)."""
-        t = np.array(timestamps, dtype=np.float64)
-        if storage_resolution == 60:
-            t -= t % 60
-        elif storage_resolution == 1:
-            self.high_resolution = True
-        else:
-            raise _invalid(
-                f"The parameter StorageResolution must be 1 or 60, got {storage_resolution!r}."
-            )
+        t = self._stamps(timestamps, storage_resolution)
         v = np.asarray(values, dtype=np.float64)
         c = np.asarray(counts, dtype=np.float64)
         if v.ndim != 2 or v.shape != c.shape or v.shape[0] != t.shape[0] or not v.shape[1]:
