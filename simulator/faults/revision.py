@@ -27,7 +27,7 @@ per-request draws agree in expectation.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -177,8 +177,10 @@ class RevisionFaults:
         if key in self._open:
             return
         now = self.clock()
-        self._open[key] = _Interval(column, target, self.resolve(column, target), now)
-        self._resolve_first_request(now)
+        iv = _Interval(column, target, self.resolve(column, target), now)
+        self._open[key] = iv
+        if self._awaiting_first_request():
+            self._resolve_first_request(now, [iv])
 
     def task_stopping(self, column: str, target: str) -> None:
         iv = self._open.pop((column, target), None)
@@ -188,11 +190,21 @@ class RevisionFaults:
 
     def set_share(self, column: str, share: float) -> None:
         self._shares[column] = share
-        if share > 0:
-            self._resolve_first_request(self.clock())
+        if share > 0 and self._awaiting_first_request():
+            opened = [iv for iv in self._open.values() if iv.column == column]
+            self._resolve_first_request(self.clock(), opened)
 
-    def _resolve_first_request(self, now: float) -> None:
-        for iv in self._open.values():
+    def _awaiting_first_request(self) -> bool:
+        """Whether some faulty revision still waits for its first request (the common
+        case, no fault at all, costs nothing per target change)."""
+        return any(rev not in self.onsets for rev in self.faults)
+
+    def _resolve_first_request(
+        self, now: float, intervals: Iterable[_Interval] | None = None
+    ) -> None:
+        """A first_request onset starts when a routable target of its revision has a
+        positive share; only ``intervals`` (default: every open one) can have changed."""
+        for iv in self._open.values() if intervals is None else intervals:
             rev = iv.revision
             if rev is None or rev in self.onsets or rev not in self.faults:
                 continue
