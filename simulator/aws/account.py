@@ -25,6 +25,7 @@ from botocore.model import OperationModel
 from dateutil.tz import tzutc
 
 from simulator.aws import authorization, errors
+from simulator.aws.application_autoscaling import ApplicationAutoScalingService
 from simulator.aws.autoscaling import AutoScalingService, Subscription
 from simulator.aws.cloudwatch import CloudWatchService
 from simulator.aws.codedeploy import CodeDeployService
@@ -109,6 +110,10 @@ class SimulatedAWS:
     MetricStore (what simulated publishers write and GetMetricData reads), ``alarms`` its
     metric alarms, evaluated in simulated time by ``alarm_evaluator`` with
     ``cloudwatch_ingestion_delay`` between a period's end and its datapoint's visibility.
+
+    Application Auto Scaling (``client("application-autoscaling")``): ECS services'
+    scalable targets and target tracking policies, whose alarms are in ``alarms``
+    (``simulator.aws.application_autoscaling``).
     """
 
     def __init__(
@@ -223,6 +228,7 @@ class SimulatedAWS:
             "elbv2": elbv2,
             "codedeploy": CodeDeployService(self),
             "cloudwatch": CloudWatchService(self),
+            "application-autoscaling": ApplicationAutoScalingService(self),
         }
         self.iam = IamAccount(self.account_id, self.world.rng("iam.ids"))
         """The account's IAM principals and policies (``client("iam")``, ``client("sts")``)."""
@@ -560,7 +566,7 @@ class SimulatedAWS:
                 "HTTPHeaders": cbor,
                 "RetryAttempts": 0,
             }
-        json_protocol = service_name in ("ecs", "codedeploy")
+        json_protocol = service_name in authorization.JSON_SERVICES
         content_type = "application/x-amz-json-1.1" if json_protocol else "text/xml;charset=UTF-8"
         headers = {
             "content-type": content_type,

@@ -26,13 +26,14 @@ ADMIN_KEY = "ecsim"
 """The access key of clients made without credentials (``DUMMY_CREDENTIALS``)."""
 INVALID = "The security token included in the request is invalid."
 EXPIRED = "The security token included in the request is expired"
-JSON_SERVICES = ("ecs", "codedeploy")
+JSON_SERVICES = ("ecs", "codedeploy", "application-autoscaling")
 
 
 def refusal(service_name: str, expired: bool) -> AWSError:
-    """How each protocol answers bad credentials: ECS and CodeDeploy (JSON) with
-    UnrecognizedClientException / ExpiredTokenException, EC2 with AuthFailure, the
-    query services (IAM, STS, ELBv2...) with InvalidClientTokenId / ExpiredToken."""
+    """How each protocol answers bad credentials: ECS, CodeDeploy and Application Auto
+    Scaling (JSON) with UnrecognizedClientException / ExpiredTokenException, EC2 with
+    AuthFailure, the query services (IAM, STS, ELBv2...) with InvalidClientTokenId /
+    ExpiredToken."""
     if service_name in JSON_SERVICES:
         code = "ExpiredTokenException" if expired else "UnrecognizedClientException"
         return AWSError(code, EXPIRED if expired else INVALID, 400)

@@ -21,6 +21,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "aws.md"
 def tables() -> dict[str, Mapping[str, Operation]]:
     """Every simulated service's operation table, by boto3 service name."""
     from simulator.aws import (
+        application_autoscaling,
         autoscaling,
         cloudwatch,
         codedeploy,
@@ -32,6 +33,7 @@ def tables() -> dict[str, Mapping[str, Operation]]:
     )
 
     return {
+        "application-autoscaling": application_autoscaling.OPERATIONS,
         "autoscaling": autoscaling.OPERATIONS,
         "cloudwatch": cloudwatch.OPERATIONS,
         "codedeploy": codedeploy.OPERATIONS,

@@ -14,6 +14,13 @@ group; HealthyHostCount and UnHealthyHostCount; RequestCount by LoadBalancer), s
 with the minute's start and put at its end. As CloudWatch documents, a metric with no
 requests in a minute is not reported.
 
+From the first ``send_traffic`` or RegisterScalableTarget on, every ECS service with
+running tasks also gets AWS/ECS CPUUtilization and MemoryUtilization (ClusterName,
+ServiceName) each minute: the mean over its running tasks of their target group's flow
+utilization (0 for a task no traffic reaches), memory as the scenario's default linear
+assumption (40 % idle to 80 % busy); ECS sends no datapoint for a service without a
+running task. These are what target tracking policies' alarms read.
+
 A target that is an ECS task serves at its task's size and instance family; another
 target (an EC2 instance registered by hand) at its instance's vCPUs. ``workload`` (a
 row of catalog/data/workloads.csv) sets the requests/s per vCPU.
@@ -33,6 +40,7 @@ from simulator.cloudwatch import elb_metrics
 from simulator.cloudwatch.elb_metrics import GroupPeriod
 from simulator.cloudwatch.live import PeriodicPublisher
 from simulator.core.errors import EcsimError
+from simulator.ecs.task import TaskState
 from simulator.scenario import schema
 from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic.arrivals import ArrivalRate, Constant
@@ -44,6 +52,19 @@ if TYPE_CHECKING:
 PERIOD = 60.0
 DEFAULT_FAMILY = "m6i"  # Fargate tasks and unknown targets
 _PATTERN = TypeAdapter(schema.Traffic)
+ECS_NAMESPACE = "AWS/ECS"
+MEMORY_IDLE_PCT, MEMORY_BUSY_PCT = 40.0, 80.0
+"""The memory assumption of a scenario's auto_scaling defaults (build_capacity.memory_pct)."""
+
+
+@dataclass(frozen=True)
+class _Minute:
+    """What a minute starts with: the groups' loads, which tasks each group's routable
+    targets are, and each ECS service's running tasks."""
+
+    groups: list[GroupPeriod]
+    tasks_of: dict[str, list[str]]  # target group ARN -> task ids of its routable targets
+    services: list[tuple[str, str, list[str]]]  # (cluster, service, running task ids)
 
 
 @dataclass
@@ -78,6 +99,10 @@ class TrafficSources:
         self._sources: dict[str, _Source] = {}
         self._publisher = PeriodicPublisher(aws.world, PERIOD, self._snapshot, self._publish)
 
+    def start(self) -> None:
+        """Publish from now on (ECS metrics even without load)."""
+        self._publisher.start()
+
     def send(
         self, target: str, rps: float | Mapping[str, Any], workload: str = "web-dynamic"
     ) -> None:
@@ -91,11 +116,12 @@ class TrafficSources:
         self._publisher.start()
 
     # -------------------------------------------------------------- the minute
-    def _snapshot(self, at: float) -> list[GroupPeriod]:
+    def _snapshot(self, at: float) -> _Minute:
         """Per load balancer and target group: offered requests/s and the routable
         targets' capacities (requests/s, each as one vCPU) and their bad-version factors, at
-        the minute's start."""
+        the minute's start; and the ECS services' running tasks."""
         out = []
+        tasks_of: dict[str, list[str]] = {}
         for arn in sorted(self._sources):
             source = self._sources[arn]
             lb = self.aws.elbv2.find(arn)
@@ -111,11 +137,25 @@ class TrafficSources:
                 targets = sorted(tg.routable(at))
                 caps = [self._capacity(tg, t, source.workload) for t in targets]
                 rate_tg = split.groups[name]
+                tasks_of[tg.arn] = [
+                    tid
+                    for t in targets
+                    if (tid := self.aws.target_registration.task_of(tg.arn, t)) is not None
+                ]
                 error, slow = self._faults(tg, targets, at, rate_tg > 0)
                 out.append(GroupPeriod(lb.arn, tg, rate_tg, tuple(caps), error=error, slow=slow))
             if split.elb_503:
                 out.append(GroupPeriod(lb.arn, None, split.elb_503))
-        return out
+        services = []
+        for cname in sorted(self.aws.ecs.clusters):
+            cluster = self.aws.ecs.clusters[cname]
+            running: dict[str, list[str]] = {}
+            for task in cluster.tasks.values():
+                group = getattr(task, "group", "") or ""
+                if task.last_status is TaskState.RUNNING and group.startswith("service:"):
+                    running.setdefault(group.removeprefix("service:"), []).append(task.task_id)
+            services += [(cname, name, sorted(running[name])) for name in sorted(running)]
+        return _Minute(out, tasks_of, services)
 
     def _revision(self, tg: TargetGroup, target_id: str) -> str | None:
         """The task definition ARN behind a target (None: not an ECS task)."""
@@ -169,5 +209,20 @@ class TrafficSources:
             return itype.vcpu * requests_per_vcpu_second(workload, itype.family, None, {})
         return requests_per_vcpu_second(workload, DEFAULT_FAMILY, None, {})
 
-    def _publish(self, at: float, snapshot: list[GroupPeriod]) -> None:
-        elb_metrics.publish(self.aws.cloudwatch_store, at, PERIOD, snapshot)
+    def _publish(self, at: float, minute: _Minute) -> None:
+        store = self.aws.cloudwatch_store
+        utilization = elb_metrics.publish(store, at, PERIOD, minute.groups)
+        busy: dict[str, float] = {}
+        for arn in sorted(minute.tasks_of):
+            for task in minute.tasks_of[arn]:
+                busy[task] = max(busy.get(task, 0.0), utilization.get(arn, 0.0))
+        for cluster, service, tasks in minute.services:
+            if not tasks:
+                continue
+            b = sum(busy.get(t, 0.0) for t in tasks) / len(tasks)
+            dims = {"ClusterName": cluster, "ServiceName": service}
+            memory = MEMORY_IDLE_PCT + (MEMORY_BUSY_PCT - MEMORY_IDLE_PCT) * b
+            for metric, value in (("CPUUtilization", b * 100.0), ("MemoryUtilization", memory)):
+                handle = store.series(ECS_NAMESPACE, metric, dims)
+                handle.unit = "Percent"
+                handle.put(at, value=value)

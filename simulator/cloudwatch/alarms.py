@@ -342,6 +342,20 @@ class StateChange:
 
 Subscriber = Callable[[StateChange], None]
 
+ActionHandler = Callable[["MetricAlarm", float], None]
+"""Runs one alarm action (``alarm`` in its current state, at simulated time ``now``)."""
+
+REPEATING_ACTION_PREFIXES = ("arn:aws:autoscaling:",)
+"""CloudWatch User Guide, "Alarm actions": alarms invoke actions only when the state
+changes, "the exception is for alarms with Auto Scaling actions": those are invoked again
+at each evaluation while the alarm stays in the state (EC2 Auto Scaling and Application
+Auto Scaling policy ARNs both start with ``arn:aws:autoscaling:``)."""
+
+
+def repeats(action_arn: str) -> bool:
+    """Whether CloudWatch invokes this action at every evaluation in the state."""
+    return action_arn.startswith(REPEATING_ACTION_PREFIXES)
+
 
 @dataclass
 class MetricAlarm:
@@ -359,6 +373,8 @@ class MetricAlarm:
     configuration_updated_at: float = 0.0
     history: list[HistoryItem] = field(default_factory=list)
     last_evaluated_at: float | None = None
+    latest_value: float | None = None
+    """The newest datapoint the last evaluation retrieved (None: none in its range)."""
 
     def __post_init__(self) -> None:
         self.state_updated_at = self.created_at
@@ -400,6 +416,7 @@ class MetricAlarm:
                 if 0 <= k < count and c.stat in d.values:
                     values[k] = d.values[c.stat]
                     samples[k] = d.sample_count
+        self.latest_value = next((v for v in reversed(values) if v is not None), None)
         outcome = evaluate_range(
             values,
             evaluation_periods=c.evaluation_periods,
@@ -611,6 +628,10 @@ class Alarms:
         self._subscribers: list[tuple[str | None, Subscriber]] = []
         self.on_put: list[Callable[[MetricAlarm], None]] = []
         """Called after every put (the evaluator starts itself on the first alarm)."""
+        self._actions: dict[str, ActionHandler] = {}
+        self.on_evaluated: list[Callable[[float], object]] = []
+        """Called after each round of evaluations with its time (a scaling policy that
+        several alarms invoke decides once, when all of them are evaluated)."""
 
     def arn(self, name: str) -> str:
         return f"arn:aws:cloudwatch:{self.region}:{self.account_id}:alarm:{name}"
@@ -695,6 +716,22 @@ class Alarms:
             items = [h for h in items if h.alarm_name == name]
         return sorted(items, key=lambda h: h.timestamp)
 
+    # ------------------------------------------------------------------ actions
+    def register_action(self, arn: str, handler: ActionHandler) -> None:
+        """``handler`` runs the action ``arn`` when an alarm naming it invokes it."""
+        self._actions[arn] = handler
+
+    def unregister_action(self, arn: str) -> None:
+        self._actions.pop(arn, None)
+
+    def _invoke(self, alarm: MetricAlarm, changed: bool, now: float) -> None:
+        """Run the alarm's actions for its state: all on a change, the repeating ones
+        (Auto Scaling policies) at every evaluation that leaves the state as it was."""
+        for arn in alarm.actions_for(alarm.state):
+            handler = self._actions.get(arn)
+            if handler is not None and (changed or repeats(arn)):
+                handler(alarm, now)
+
     # ------------------------------------------------------------------ state changes
     def subscribe(self, callback: Subscriber, alarm_name: str | None = None) -> None:
         """Call ``callback(change)`` on every state change (of ``alarm_name`` only, if
@@ -721,7 +758,10 @@ class Alarms:
                 json.loads(reason_data)
             except ValueError:
                 raise AWSError("InvalidFormat", "StateReasonData must be valid JSON.") from None
-        return self.notify(alarm.set_state(state, reason, reason_data, now))
+        change = self.notify(alarm.set_state(state, reason, reason_data, now))
+        if change is not None:
+            self._invoke(alarm, True, now)
+        return change
 
     def evaluate(
         self,
@@ -743,4 +783,7 @@ class Alarms:
             if change is not None:
                 self.notify(change)
                 changes.append(change)
+            self._invoke(alarm, change is not None, now)
+        for hook in list(self.on_evaluated):
+            hook(now)
         return changes

@@ -98,8 +98,11 @@ def response_time_points(p50: Any, mean: Any, p99: Any, served: Any) -> tuple[An
     return values, counts
 
 
-def publish(store: MetricStore, at: float, period: float, groups: Sequence[GroupPeriod]) -> None:
-    """Put the period starting at ``at`` (health counts as the groups have them now)."""
+def publish(
+    store: MetricStore, at: float, period: float, groups: Sequence[GroupPeriod]
+) -> dict[str, float]:
+    """Put the period starting at ``at`` (health counts as the groups have them now);
+    returns each serving group's utilization of its targets (0-1, by ARN)."""
     series = []
     for g in groups:
         tg = g.target_group
@@ -121,13 +124,17 @@ def publish(store: MetricStore, at: float, period: float, groups: Sequence[Group
                 np.array([g.slow]),
             )
         )
-    publish_series(store, period, series)
+    return {arn: float(u[0]) for arn, u in publish_series(store, period, series).items()}
 
 
-def publish_series(store: MetricStore, period: float, groups: Sequence[GroupSeries]) -> None:
-    """Put every group's periods (one flow evaluation per group, vectorised over them)."""
+def publish_series(
+    store: MetricStore, period: float, groups: Sequence[GroupSeries]
+) -> dict[str, np.ndarray]:
+    """Put every group's periods (one flow evaluation per group, vectorised over them);
+    returns each group's utilization of its targets per period (by ARN; 0 when idle)."""
     resolution = 1 if period < 60 else 60
     by_lb: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    utilization: dict[str, np.ndarray] = {}
 
     def put(metric: str, dims: dict[str, str], t: np.ndarray, v: np.ndarray) -> None:
         if t.shape[0]:
@@ -158,6 +165,7 @@ def publish_series(store: MetricStore, period: float, groups: Sequence[GroupSeri
             routing=tg.algorithm,
         )
         r = flow.evaluate(model, np.where(up, g.rate, 0.0), np.where(up, g.targets, 1.0))
+        utilization[tg.arn] = np.where(up, np.nan_to_num(r.utilization), 0.0)
         served = r.served * period
         failed = r.failed * period
         if g.error is not None:  # a bad version's 5xx come out of what it served
@@ -194,3 +202,4 @@ def publish_series(store: MetricStore, period: float, groups: Sequence[GroupSeri
         first = np.r_[True, lb_t[1:] != lb_t[:-1]]
         sums = np.add.reduceat(lb_v, np.flatnonzero(first))
         put("RequestCount", {"LoadBalancer": lb_dim}, lb_t[first], sums)
+    return utilization

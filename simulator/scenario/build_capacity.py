@@ -3,9 +3,11 @@
 ``setup`` builds the Auto Scaling groups and capacity providers and associates them with the
 scenario's cluster; ``start_groups`` launches the groups' initial instances (settled at time
 0 with the rest of the fleet); ``start_auto_scaling`` registers every service's scalable
-target. The policies' metrics come from the traffic model (``ServiceMetrics``): the flow
-fidelity's CPU utilization of the service's running tasks now, requests per task per minute,
-and memory utilization as the scenario's linear assumption on CPU busy fraction.
+target: the policies' CloudWatch alarms go into the scenario's alarms registry and read
+its live metric store, where ``build_metrics.LiveMetrics`` puts AWS/ECS CPUUtilization and
+MemoryUtilization (the flow model's utilization of the running tasks, memory as the
+scenario's linear assumption on CPU busy fraction or its memory model) and the ALB's
+RequestCountPerTarget. ``ServiceMetrics`` gives the same quantities now, for studies.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
+from simulator.cloudwatch.elb_metrics import dimension
 from simulator.ecs.asg import AutoScalingGroup
 from simulator.ecs.autoscaling import PredefinedMetric, ServiceAutoScaling, TargetTrackingPolicy
 from simulator.ecs.capacity import CapacityProviders, ManagedScaling
@@ -192,9 +195,18 @@ def _tuning(p: schema.ScalingPolicy) -> _PolicyTuning:
     return out
 
 
+def resource_label(sim: Simulation, service: str) -> str | None:
+    """ALBRequestCountPerTarget's ResourceLabel for the service's target group."""
+    tg = sim.load_balancers.groups.get(service)
+    if tg is None:
+        return None
+    lb = dimension(sim.load_balancers.load_balancer_of(tg.arn), "LoadBalancer")
+    return f"{lb}/{dimension(tg.arn, 'TargetGroup')}"
+
+
 def start_auto_scaling(sim: Simulation) -> dict[str, ServiceAutoScaling]:
-    """Register each service's scalable target and policies; evaluated every minute."""
-    metrics = ServiceMetrics(sim)
+    """Register each service's scalable target and policies; their alarms are evaluated
+    with the scenario's, on the live metric store."""
     out = {}
     for spec in sim.scenario.services:
         a = spec.auto_scaling
@@ -204,7 +216,15 @@ def start_auto_scaling(sim: Simulation) -> dict[str, ServiceAutoScaling]:
         for p in a.policies:
             policies.append(
                 TargetTrackingPolicy(
-                    p.metric, p.target, disable_scale_in=p.disable_scale_in, **_tuning(p)
+                    p.metric,
+                    p.target,
+                    disable_scale_in=p.disable_scale_in,
+                    resource_label=(
+                        resource_label(sim, spec.name)
+                        if p.metric == PredefinedMetric.ALB_REQUESTS
+                        else None
+                    ),
+                    **_tuning(p),
                 )
             )
         scaler = ServiceAutoScaling(
@@ -214,7 +234,8 @@ def start_auto_scaling(sim: Simulation) -> dict[str, ServiceAutoScaling]:
             min_capacity=a.min,
             max_capacity=a.max,
             policies=policies,
-            metrics=metrics,
+            alarms=sim.alarms,
+            store=sim.metric_store,
         )
         scaler.start()
         out[spec.name] = scaler
