@@ -63,6 +63,9 @@ class ScalableTarget:
     scaler: ServiceAutoScaling
     suspended: dict[str, bool] = field(default_factory=dict)
     policy_created: dict[str, float] = field(default_factory=dict)
+    policy_given: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The TargetTrackingScalingPolicyConfiguration members each policy was put with
+    (DescribeScalingPolicies echoes the optional ones only when they were given)."""
 
 
 class ApplicationAutoScalingService:
@@ -120,13 +123,17 @@ class ApplicationAutoScalingService:
         spec: dict[str, Any] = {"PredefinedMetricType": p.metric}
         if p.resource_label:
             spec["ResourceLabel"] = p.resource_label
+        given = t.policy_given.get(name, frozenset())
         config: dict[str, Any] = {
             "TargetValue": float(p.target),
             "PredefinedMetricSpecification": spec,
+        }
+        optional = {
             "ScaleOutCooldown": int(p.scale_out_cooldown),
             "ScaleInCooldown": int(p.scale_in_cooldown),
             "DisableScaleIn": p.disable_scale_in,
         }
+        config.update({k: v for k, v in optional.items() if k in given})
         return {
             "PolicyARN": state.arn,
             "PolicyName": name,
@@ -343,6 +350,7 @@ def put_scaling_policy(svc: ApplicationAutoScalingService, p: dict[str, Any]) ->
     )
     state = target.scaler.put_policy(policy)
     target.policy_created.setdefault(name, svc.account.now)
+    target.policy_given[name] = frozenset(config)
     return {"PolicyARN": state.arn, "Alarms": svc.alarms_view(target.scaler, name)}
 
 

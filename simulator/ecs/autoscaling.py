@@ -144,6 +144,7 @@ class _PolicyState:
             scale_in_threshold_ratio=policy.scale_in_threshold_ratio,
             disable_scale_in=policy.disable_scale_in,
         )
+        self.action = scaling_alarms.alarm_action(self.arn)
         self.high: AlarmConfig = high
         self.low: AlarmConfig | None = low
         self.value: float | None = None
@@ -270,7 +271,7 @@ class ServiceAutoScaling:
                 self.alarms.delete(gone, now)
         for config in state.configs:
             self.alarms.put(config, now)
-        self.alarms.register_action(state.arn, self._on_alarm)
+        self.alarms.register_action(state.action, self._on_alarm)
         if old is None:
             self.states.append(state)
         else:
@@ -283,7 +284,7 @@ class ServiceAutoScaling:
         if state is None:
             return
         self.states = [s for s in self.states if s is not state]
-        self.alarms.unregister_action(state.arn)
+        self.alarms.unregister_action(state.action)
         self.alarms.delete([n for n in _names(state) if n in self.alarms], self.world.now)
 
     def stop(self) -> None:

@@ -13,7 +13,8 @@ by users: ecs_capacity.csv parameters). The metric is the one the predefined typ
 - ALBRequestCountPerTarget: AWS/ApplicationELB RequestCountPerTarget, Sum, TargetGroup (the
   part of the ResourceLabel from ``targetgroup/`` on).
 
-UUIDs are uuid5 of the account, resource and policy name: the same run names them alike.
+The alarms' action is the policy's ARN followed by ``:createdBy/<uuid>``. UUIDs are uuid5
+of the account, resource and policy name: the same run names them alike.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def policy_arn(region: str, account_id: str, resource: str, policy_name: str) ->
         f"arn:aws:autoscaling:{region}:{account_id}:scalingPolicy:{token}:resource/ecs/"
         f"{resource}:policyName/{policy_name}"
     )
+
+
+def alarm_action(arn: str) -> str:
+    """The AlarmActions entry of a target tracking alarm: the policy's ARN with
+    ``:createdBy/<uuid>`` (as target tracking alarms show it; moto writes it alike)."""
+    return f"{arn}:createdBy/{_uuid(arn, 'createdBy')}"
 
 
 def target_group_dimension(resource_label: str) -> str:
@@ -119,7 +126,7 @@ def alarm_configs(
             dimensions=dims,
             statistic=statistic,
             alarm_description=description,
-            alarm_actions=(arn,),
+            alarm_actions=(alarm_action(arn),),
         )
 
     high = config("High", scale_out_datapoints, target, "GreaterThanThreshold")

@@ -160,3 +160,43 @@ def test_a_ten_second_alarm_added_mid_minute_is_evaluated_within_ten_seconds() -
     # One loop only: the 60-s alarm is still evaluated once a minute, not twice.
     minute = [c for c in ev.changes if c.alarm_name == "errors"]
     assert [c.timestamp for c in minute] == [60.0]
+
+
+POLICY = (
+    "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0:resource/ecs/service/c/s:"
+    "policyName/p"
+)
+TOPIC = "arn:aws:sns:us-east-1:123456789012:ops"
+
+
+def test_auto_scaling_actions_repeat_while_in_alarm_other_actions_only_on_transitions() -> None:
+    """CloudWatch User Guide, "Alarm actions": actions run on a state change, except Auto
+    Scaling actions, invoked again at each evaluation while the alarm stays in the state."""
+    world, store, alarms, _ = setup(alarm_actions=(POLICY, TOPIC))
+    calls: list[tuple[str, float]] = []
+    rounds: list[float] = []
+    for arn in (POLICY, TOPIC):
+        alarms.register_action(arn, lambda alarm, now, arn=arn: calls.append((arn, now)))
+    alarms.on_evaluated.append(rounds.append)
+    world.process(publisher(world, store, 0, 300, 9.0, 60))  # breaching from minute 1 to 5
+    world.run(481)
+    policy = [t for arn, t in calls if arn == POLICY]
+    topic = [t for arn, t in calls if arn == TOPIC]
+    assert topic == [60.0]  # once, on OK -> ALARM
+    # every evaluation in ALARM: the last datapoint (minute 4) stays the newest real one in
+    # the 3-period evaluation range up to 420 s; at 480 none is left and notBreaching fills
+    assert policy == [60.0 * k for k in range(1, 8)]
+    assert alarms.get("errors").state is AlarmState.OK
+    assert rounds == [60.0 * k for k in range(1, 9)]  # after every round, in ALARM or not
+
+
+def test_set_alarm_state_runs_the_actions_and_an_unregistered_action_is_skipped() -> None:
+    world, store, alarms, _ = setup(alarm_actions=(POLICY,))
+    calls: list[float] = []
+    alarms.register_action(POLICY, lambda alarm, now: calls.append(now))
+    alarms.set_alarm_state("errors", "ALARM", "test", None, 10.0)
+    assert calls == [10.0]
+    alarms.unregister_action(POLICY)
+    world.process(publisher(world, store, 0, 120, 9.0, 60))
+    world.run(121)
+    assert calls == [10.0]

@@ -228,3 +228,51 @@ def test_refusals():
         scaler(world, ecs, [TargetTrackingPolicy(CPU, 60), TargetTrackingPolicy(CPU, 70)])
     with pytest.raises(AWSError, match="MinCapacity"):
         scaler(world, ecs, [TargetTrackingPolicy(CPU, 60)], lo=5, hi=2)
+
+
+def test_the_policies_are_cloudwatch_alarms_named_as_aws_names_them():
+    world, ecs, svc = setup()
+    s = scaler(
+        world,
+        ecs,
+        [TargetTrackingPolicy(CPU, 60), TargetTrackingPolicy(MEM, 70, disable_scale_in=True)],
+        cpu=lambda m: 90,
+        mem=lambda m: 10,
+    )
+    names = [a.name for a in s.alarms.sorted()]
+    assert len(names) == 3  # DisableScaleIn: the memory policy has no AlarmLow
+    assert all(n.startswith("TargetTracking-service/prod/web-Alarm") for n in names)
+    cpu = s.states[0]
+    high = s.alarm(cpu.high.alarm_name)
+    assert (high.config.namespace, high.config.metric_name, high.config.statistic) == (
+        "AWS/ECS",
+        "CPUUtilization",
+        "Average",
+    )
+    assert dict(high.config.dimensions) == {"ClusterName": "prod", "ServiceName": "web"}
+    assert cpu.low is not None and s.alarm(cpu.low.alarm_name).config.threshold == 54.0
+    assert high.config.alarm_actions[0].startswith(cpu.arn + ":createdBy/")
+    minutes(world, 3)
+    assert high.state.value == "ALARM"
+    (a,) = s.activities
+    assert a.cause == (
+        f"monitor alarm {cpu.high.alarm_name} in state ALARM triggered policy {cpu.policy.name}"
+    )
+    assert a.description == "Setting desired count to 6."
+    s.delete_policy(cpu.policy.name)
+    assert [x.name for x in s.alarms.sorted()] == [s.states[0].high.alarm_name]
+
+
+def test_alb_policy_alarm_names_the_target_group_of_its_resource_label():
+    world, ecs, svc = setup()
+    label = "app/shop/50dc6c495c0c9188/targetgroup/web/943f017f100becff"
+    s = scaler(world, ecs, [TargetTrackingPolicy(ALB, 1000, resource_label=label)])
+    high = s.alarm(s.states[0].high.alarm_name).config
+    assert (high.namespace, high.metric_name, high.statistic) == (
+        "AWS/ApplicationELB",
+        "RequestCountPerTarget",
+        "Sum",
+    )
+    assert high.dimensions == (("TargetGroup", "targetgroup/web/943f017f100becff"),)
+    with pytest.raises(AWSError, match="ResourceLabel must be"):
+        scaler(world, ecs, [TargetTrackingPolicy(ALB, 1000, resource_label="web")])

@@ -89,6 +89,13 @@ def test_small_run_scales_and_bills_fargate():
     assert s["fargate_cost_usd"] > 0
     assert s["cost_usd"] == pytest.approx(s["instance_cost_usd"] + s["fargate_cost_usd"])
     assert s["services"]["jobs"]["running_tasks_max"] == 3
+    # the target tracking policy's two CloudWatch alarms are alarms of the run
+    prefix = "TargetTracking-service/t/web-Alarm"
+    mine = {k: v for k, v in s["alarms"].items() if k.startswith(prefix)}
+    assert sorted(k[len(prefix) :].split("-")[0] for k in mine) == ["High", "Low"]
+    high = next(v for k, v in mine.items() if "-AlarmHigh-" in k)
+    assert high["first_alarm_s"] is not None  # it went to ALARM...
+    assert s["auto_scaling"]["web"]["scale_outs"] >= 1  # ...and scaled the service out
 
 
 @pytest.mark.parametrize(
