@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from simulator.cloudwatch.alarms import AlarmConfig, Alarms, AlarmState, MetricAlarm
 from simulator.cloudwatch.evaluator import AlarmEvaluator
 from simulator.cloudwatch.store import MetricStore
-from simulator.core.errors import AWSError
+from simulator.core.errors import AWSError, EcsimError
 from simulator.ecs import scaling_alarms
 from simulator.ecs.capacity_strategy import fact
 from simulator.ecs.deployment import RolloutState
@@ -199,7 +199,7 @@ class ServiceAutoScaling:
             evaluator = AlarmEvaluator(self.world, store, alarms)
             alarms.on_put.append(lambda _alarm: evaluator.start())
         if store is None:
-            raise AWSError(VALIDATION_EXCEPTION, "A metric store is needed with alarms.")
+            raise EcsimError("ServiceAutoScaling: alarms given without the store they read")
         self.alarms = alarms
         self.store = store
         self.metrics = metrics
