@@ -281,6 +281,7 @@ class Simulation:
         live = LiveMetrics(self, build_alarms.publish_period(scenario), self.listener_arrivals)
         self.live_metrics = PeriodicPublisher(self.world, live.period, live.snapshot, live.publish)
         self.metric_store.before_read.append(live.catch_up)
+        self.metric_store.before_read_namespace[build_alarms.ECS_NAMESPACE] = [live.catch_up_ecs]
 
     # ---------------------------------------------------------------- set-up
     def start(self) -> None:

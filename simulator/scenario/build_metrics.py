@@ -52,6 +52,7 @@ class LiveMetrics:
         self.listener_arrivals = listener_arrivals
         self._times: list[float] = []
         self._closed = 0  # periods whose end has come (the rest: the open one)
+        self._ecs_put = 0  # closed periods whose AWS/ECS metrics are already put
         self._runs: dict[str, list[tuple[int, tuple[GroupState, ...]]]] = {}
         self._cache: dict[str, tuple[tuple, tuple[GroupState, ...]]] = {}
         self._groups: dict[str, tuple[int, int, float, int, int]] = {}  # arn -> version...
@@ -130,9 +131,10 @@ class LiveMetrics:
         times = np.array(self._times[:k])
         store = self.sim.metric_store
         elb_metrics.publish_series(store, self.period, self._group_series(times))
-        self._put_ecs(times)
+        self.catch_up_ecs()
         self._times = self._times[k:]
         self._closed = 0
+        self._ecs_put = 0
         self._runs = {key: _rebase(runs, k) for key, runs in self._runs.items()}
         self._ecs_runs = _rebase(self._ecs_runs, k)
         self._memory = {n: v[k:] for n, v in self._memory.items()}
@@ -183,15 +185,28 @@ class LiveMetrics:
                 out.append(GroupSeries(lb_arn, None, times, rejected, z, z + 1.0, z, z))
         return out
 
-    def _put_ecs(self, times: np.ndarray) -> None:
+    def catch_up_ecs(self) -> None:
+        """Put the AWS/ECS metrics of the closed periods not yet put (the ALB ones wait:
+        Service Auto Scaling's CPU and memory alarms read AWS/ECS every minute)."""
+        a, b = self._ecs_put, self._closed
+        if b > a:
+            self._put_ecs(a, b)
+            self._ecs_put = b
+
+    def _put_ecs(self, first: int, end: int) -> None:
+        """Put periods [first, end) of those held back."""
         sim = self.sim
+        times = np.array(self._times[first:end])
         k, m = times.shape[0], len(sim.names)
         if not m:
             return
         running = np.zeros((k, m))
         nominal = np.zeros((k, m))
         shares = np.zeros((k, m))
-        for lo, hi, (run, rps, share) in _segments(self._ecs_runs, k):
+        for lo, hi, (run, rps, share) in _segments(self._ecs_runs, end):
+            lo, hi = max(lo, first) - first, hi - first
+            if hi <= lo:
+                continue
             running[lo:hi] = run
             nominal[lo:hi] = np.asarray(rps) * self._cpu / 1024.0
             shares[lo:hi] = share
@@ -208,7 +223,7 @@ class LiveMetrics:
                 continue
             dims = {"ClusterName": sim.cluster.name, "ServiceName": name}
             if name in self._memory:
-                memory = np.array(self._memory[name][:k])
+                memory = np.array(self._memory[name][first:end])
             else:
                 memory = memory_pct(sim.specs[name], busy[:, j])
             for metric, values in (

@@ -145,3 +145,18 @@ def test_publish_series_equals_publish_period_by_period() -> None:
         assert [(p.timestamp, p.values) for p in a] == [
             (p.timestamp, pytest.approx(p.values)) for p in b
         ], metric
+
+
+def test_a_namespace_hook_replaces_the_full_catch_up_for_its_namespace() -> None:
+    from simulator.cloudwatch.live import LiveStore
+
+    store = LiveStore()
+    calls: list[str] = []
+    store.before_read.append(lambda: calls.append("all"))
+    store.before_read_namespace["AWS/ECS"] = [lambda: calls.append("ecs")]
+    store.find("AWS/ECS", "CPUUtilization", {"ClusterName": "c", "ServiceName": "s"})
+    store.statistics("AWS/ECS", "CPUUtilization", None, 0, 60, 60, ["Average"])
+    assert calls == ["ecs", "ecs"]
+    store.find("AWS/ApplicationELB", "RequestCount", {})
+    store.list_metrics()
+    assert calls == ["ecs", "ecs", "all", "all"]
