@@ -127,11 +127,32 @@ def publish(
     return {arn: float(u[0]) for arn, u in publish_series(store, period, series).items()}
 
 
-def publish_series(
+def put_requests_per_target(
     store: MetricStore, period: float, groups: Sequence[GroupSeries]
+) -> None:
+    """RequestCountPerTarget (TargetGroup): a period's requests over its routable targets,
+    where it had both (no flow model needed: target tracking's alarms read it each minute)."""
+    resolution = 1 if period < 60 else 60
+    for g in groups:
+        if g.target_group is None:
+            continue
+        requests = g.rate * period
+        flowing = (g.targets > 0) & (requests > 0)
+        if flowing.any():
+            dims = {"TargetGroup": dimension(g.target_group.arn, "TargetGroup")}
+            store.series(NAMESPACE, "RequestCountPerTarget", dims).put_many(
+                g.times[flowing],
+                requests[flowing] / g.targets[flowing],
+                storage_resolution=resolution,
+            )
+
+
+def publish_series(
+    store: MetricStore, period: float, groups: Sequence[GroupSeries], *, per_target: bool = True
 ) -> dict[str, np.ndarray]:
     """Put every group's periods (one flow evaluation per group, vectorised over them);
-    returns each group's utilization of its targets per period (by ARN; 0 when idle)."""
+    returns each group's utilization of its targets per period (by ARN; 0 when idle).
+    ``per_target`` False: RequestCountPerTarget was put already (put_requests_per_target)."""
     resolution = 1 if period < 60 else 60
     by_lb: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     utilization: dict[str, np.ndarray] = {}
@@ -179,8 +200,6 @@ def publish_series(
         put("HTTPCode_Target_2XX_Count", dims, tf, served[flowing])
         bad = flowing & (failed > 0)
         put("HTTPCode_Target_5XX_Count", dims, t[bad], failed[bad])
-        per_target = requests[flowing] / g.targets[flowing]
-        put("RequestCountPerTarget", {"TargetGroup": dims["TargetGroup"]}, tf, per_target)
         ok = flowing & (served > 0)
         if ok.any():
             values, counts = response_time_points(
@@ -192,6 +211,8 @@ def publish_series(
             handle = store.series(NAMESPACE, "TargetResponseTime", dims)
             handle.unit = "Seconds"
             handle.put_values_many(t[ok], values, counts, storage_resolution=resolution)
+    if per_target:
+        put_requests_per_target(store, period, groups)
     for lb_dim in sorted(by_lb):
         lb_t = np.concatenate([t for t, _ in by_lb[lb_dim]])
         lb_v = np.concatenate([v for _, v in by_lb[lb_dim]])

@@ -61,16 +61,22 @@ class LiveStore(MetricStore):
 
     ``before_read_namespace[ns]``: hooks that put only namespace ``ns``'s metrics, run
     instead of ``before_read`` when a reader looks up a series of ``ns`` (an alarm on
-    AWS/ECS every minute need not pay the ALB flow model each minute)."""
+    AWS/ECS every minute need not pay the ALB flow model each minute);
+    ``before_read_metric[(ns, metric)]`` likewise for one metric, checked first."""
 
     def __init__(self) -> None:
         super().__init__()
         self.before_read: list[Callable[[], None]] = []
         self.before_read_namespace: dict[str, list[Callable[[], None]]] = {}
+        self.before_read_metric: dict[tuple[str, str], list[Callable[[], None]]] = {}
         self._reading = False
 
-    def _catch_up(self, namespace: str | None = None) -> None:
-        hooks = self.before_read_namespace.get(namespace or "", self.before_read)
+    def _catch_up(self, key: tuple[str | None, str | None] = (None, None)) -> None:
+        namespace, metric = key
+        hooks = self.before_read_metric.get(
+            (namespace or "", metric or ""),
+            self.before_read_namespace.get(namespace or "", self.before_read),
+        )
         if self._reading or not hooks:
             return
         self._reading = True
@@ -101,6 +107,11 @@ class LiveStore(MetricStore):
         return super().__len__()
 
 
-def _namespace(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+def _namespace(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(namespace, metric name) of a find/statistics call."""
     ns = args[0] if args else kwargs.get("namespace")
-    return ns if isinstance(ns, str) else None
+    metric = args[1] if len(args) > 1 else kwargs.get("metric_name")
+    return (
+        ns if isinstance(ns, str) else None,
+        metric if isinstance(metric, str) else None,
+    )

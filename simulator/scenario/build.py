@@ -282,6 +282,8 @@ class Simulation:
         self.live_metrics = PeriodicPublisher(self.world, live.period, live.snapshot, live.publish)
         self.metric_store.before_read.append(live.catch_up)
         self.metric_store.before_read_namespace[build_alarms.ECS_NAMESPACE] = [live.catch_up_ecs]
+        per_target = (build_alarms.ELB_NAMESPACE, "RequestCountPerTarget")
+        self.metric_store.before_read_metric[per_target] = [live.catch_up_per_target]
 
     # ---------------------------------------------------------------- set-up
     def start(self) -> None:

@@ -53,6 +53,7 @@ class LiveMetrics:
         self._times: list[float] = []
         self._closed = 0  # periods whose end has come (the rest: the open one)
         self._ecs_put = 0  # closed periods whose AWS/ECS metrics are already put
+        self._per_target_put = 0  # ... whose RequestCountPerTarget is already put
         self._runs: dict[str, list[tuple[int, tuple[GroupState, ...]]]] = {}
         self._cache: dict[str, tuple[tuple, tuple[GroupState, ...]]] = {}
         self._groups: dict[str, tuple[int, int, float, int, int]] = {}  # arn -> version...
@@ -128,18 +129,30 @@ class LiveMetrics:
         k = self._closed
         if not k:
             return
-        times = np.array(self._times[:k])
         store = self.sim.metric_store
-        elb_metrics.publish_series(store, self.period, self._group_series(times))
         self.catch_up_ecs()
+        self.catch_up_per_target()
+        groups = self._group_series(0, k)
+        elb_metrics.publish_series(store, self.period, groups, per_target=False)
         self._times = self._times[k:]
         self._closed = 0
-        self._ecs_put = 0
+        self._ecs_put = self._per_target_put = 0
         self._runs = {key: _rebase(runs, k) for key, runs in self._runs.items()}
         self._ecs_runs = _rebase(self._ecs_runs, k)
         self._memory = {n: v[k:] for n, v in self._memory.items()}
 
-    def _group_series(self, times: np.ndarray) -> list[GroupSeries]:
+    def catch_up_per_target(self) -> None:
+        """Put RequestCountPerTarget of the closed periods not yet put (no flow model:
+        ALBRequestCountPerTarget alarms read it every minute; the rest waits)."""
+        a, b = self._per_target_put, self._closed
+        if b > a:
+            groups = self._group_series(a, b)
+            elb_metrics.put_requests_per_target(self.sim.metric_store, self.period, groups)
+            self._per_target_put = b
+
+    def _group_series(self, first: int, end: int) -> list[GroupSeries]:
+        """The groups' series over held-back periods [first, end)."""
+        times = np.array(self._times[first:end])
         k = times.shape[0]
         lbs = self.sim.load_balancers
         out: list[GroupSeries] = []
@@ -149,7 +162,10 @@ class LiveMetrics:
             rates = np.asarray(arrivals.rate(times), dtype=float)
             cols: dict[str, tuple[TargetGroup, dict[str, np.ndarray]]] = {}
             rejected = np.zeros(k)
-            for lo, hi, state in _segments(self._runs.get(key, []), k):
+            for lo, hi, state in _segments(self._runs.get(key, []), end):
+                lo, hi = max(lo, first) - first, hi - first
+                if hi <= lo:
+                    continue
                 total = sum(w for _, w, *_ in state)
                 if not total:
                     rejected[lo:hi] = rates[lo:hi]
