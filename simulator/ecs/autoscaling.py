@@ -349,7 +349,13 @@ class ServiceAutoScaling:
                 self.alarms.get(c.alarm_name).latest_value if c.alarm_name in self.alarms else None
             )
         out = [s for s in self.states if s.high.alarm_name in invoked.get(s.arn, ())]
-        current = self.service.desired_count
+        try:
+            svc = self.service
+        except AWSError:  # the service is gone: the alarms' actions scale nothing
+            return None
+        if svc.status != "ACTIVE":
+            return None
+        current = svc.desired_count
         if out and self.scale_out_suspended:
             return None
         if out:

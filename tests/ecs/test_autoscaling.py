@@ -276,3 +276,12 @@ def test_alb_policy_alarm_names_the_target_group_of_its_resource_label():
     assert high.dimensions == (("TargetGroup", "targetgroup/web/943f017f100becff"),)
     with pytest.raises(AWSError, match="ResourceLabel must be"):
         scaler(world, ecs, [TargetTrackingPolicy(ALB, 1000, resource_label="web")])
+
+
+def test_a_deleted_service_is_not_scaled_by_its_alarms():
+    world, ecs, svc = setup()
+    s = scaler(world, ecs, [TargetTrackingPolicy(CPU, 60)], cpu=lambda m: 90)
+    ecs.delete_service("prod", "web", force=True)
+    minutes(world, 5)
+    assert s.alarm(s.states[0].high.alarm_name).state.value == "ALARM"  # still evaluated
+    assert s.activities == [] and svc.desired_count == 0
