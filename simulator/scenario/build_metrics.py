@@ -54,6 +54,7 @@ class LiveMetrics:
         self._closed = 0  # periods whose end has come (the rest: the open one)
         self._ecs_put = 0  # closed periods whose AWS/ECS metrics are already put
         self._per_target_put = 0  # ... whose RequestCountPerTarget is already put
+        self._hints: dict[str, int] = {}  # runs list -> index of the run the last read began in
         self._runs: dict[str, list[tuple[int, tuple[GroupState, ...]]]] = {}
         self._cache: dict[str, tuple[tuple, tuple[GroupState, ...]]] = {}
         self._groups: dict[str, tuple[int, int, float, int, int]] = {}  # arn -> version...
@@ -137,9 +138,29 @@ class LiveMetrics:
         self._times = self._times[k:]
         self._closed = 0
         self._ecs_put = self._per_target_put = 0
+        self._hints = {}
         self._runs = {key: _rebase(runs, k) for key, runs in self._runs.items()}
         self._ecs_runs = _rebase(self._ecs_runs, k)
         self._memory = {n: v[k:] for n, v in self._memory.items()}
+
+    def _window(self, name: str, runs: list[tuple[int, tuple]], first: int, end: int):
+        """(lo, hi, state) of the runs over periods [first, end), from ``first``; reads
+        only move forward between catch-ups, so the scan starts where the last one did
+        (a run read every minute stays linear in the run's length)."""
+        i = self._hints.get(name, 0)
+        while i + 1 < len(runs) and runs[i + 1][0] <= first:
+            i += 1
+        self._hints[name] = i
+        out = []
+        for r in range(i, len(runs)):
+            lo, state = runs[r]
+            if lo >= end:
+                break
+            hi = runs[r + 1][0] if r + 1 < len(runs) else end
+            lo, hi = max(lo, first), min(hi, end)
+            if hi > lo:
+                out.append((lo - first, hi - first, state))
+        return out
 
     def catch_up_per_target(self) -> None:
         """Put RequestCountPerTarget of the closed periods not yet put (no flow model:
@@ -162,10 +183,9 @@ class LiveMetrics:
             rates = np.asarray(arrivals.rate(times), dtype=float)
             cols: dict[str, tuple[TargetGroup, dict[str, np.ndarray]]] = {}
             rejected = np.zeros(k)
-            for lo, hi, state in _segments(self._runs.get(key, []), end):
-                lo, hi = max(lo, first) - first, hi - first
-                if hi <= lo:
-                    continue
+            for lo, hi, state in self._window(
+                f"listener:{key}", self._runs.get(key, []), first, end
+            ):
                 total = sum(w for _, w, *_ in state)
                 if not total:
                     rejected[lo:hi] = rates[lo:hi]
@@ -219,10 +239,7 @@ class LiveMetrics:
         running = np.zeros((k, m))
         nominal = np.zeros((k, m))
         shares = np.zeros((k, m))
-        for lo, hi, (run, rps, share) in _segments(self._ecs_runs, end):
-            lo, hi = max(lo, first) - first, hi - first
-            if hi <= lo:
-                continue
+        for lo, hi, (run, rps, share) in self._window("ecs", self._ecs_runs, first, end):
             running[lo:hi] = run
             nominal[lo:hi] = np.asarray(rps) * self._cpu / 1024.0
             shares[lo:hi] = share
@@ -250,15 +267,6 @@ class LiveMetrics:
                 handle = store.series(ECS_NAMESPACE, metric, dims)
                 handle.unit = "Percent"
                 handle.put_many(times[ok], values[ok], storage_resolution=resolution)
-
-
-def _segments(runs: list[tuple[int, tuple]], k: int):
-    """(first, end, state) of each run of equal states over periods [0, k)."""
-    for r, (lo, state) in enumerate(runs):
-        hi = runs[r + 1][0] if r + 1 < len(runs) else k
-        lo, hi = min(lo, k), min(hi, k)
-        if hi > lo:
-            yield lo, hi, state
 
 
 def _rebase(runs: list[tuple[int, tuple]], k: int) -> list[tuple[int, tuple]]:
