@@ -285,3 +285,18 @@ def test_a_deleted_service_is_not_scaled_by_its_alarms():
     minutes(world, 5)
     assert s.alarm(s.states[0].high.alarm_name).state.value == "ALARM"  # still evaluated
     assert s.activities == [] and svc.desired_count == 0
+
+
+def test_a_scaler_started_mid_minute_decides_on_cloudwatchs_minute_grid():
+    """The one timing the alarms change: CloudWatch evaluates on whole minutes, so a scaler
+    started at t0 + 30 s decides at whole minutes (its first datapoint is the minute it
+    started in), where the earlier datapoint alarm decided at t0 + 30 s + k minutes. AWS's
+    alarms are evaluated on CloudWatch's schedule, not on the policy's creation time."""
+    world, ecs, svc = setup()
+    world.run(world.now + 30)
+    started = world.now
+    s = scaler(world, ecs, [TargetTrackingPolicy(CPU, 60)], cpu=lambda m: 90)
+    minutes(world, 4)
+    (a,) = s.activities
+    assert a.time % 60 == 0
+    assert a.time == (started // 60 + 3) * 60  # three whole-minute datapoints, the first partial
