@@ -155,3 +155,6 @@ def test_types_from_aws_spec_tables_are_described_and_launch() -> None:
     assert {t["InstanceType"] for p in pages for t in p["InstanceTypes"]} == {"p6e-gb200.36xlarge"}
     error = error_of(ec2, "describe_instance_types", InstanceTypes=["u7ib-12tb.224xlarge"])
     assert error["Code"] == "InvalidInstanceType"
+    out = checked(ec2, "run_instances", ImageId=IMAGE_ID, InstanceType="u7inh-32tb.480xlarge",
+                  MinCount=1, MaxCount=1)  # fmt: skip
+    assert out["Instances"][0]["InstanceType"] == "u7inh-32tb.480xlarge"
