@@ -180,7 +180,6 @@ class SimulatedAWS:
             region=region,
             account_id=self.account_id,
             timing=ecs_timing,
-            os_memory=True,
             zone_of=lambda iid: ec2.instance_meta_of(iid).availability_zone,
             ami_of=lambda iid: ec2.instance_meta_of(iid).image_id,
         )

@@ -1,5 +1,6 @@
 """CreateTags, DeleteTags and DescribeTags over every resource the EC2 facade keeps:
-instances, Dedicated Hosts, launch templates, VPCs, subnets and security groups.
+instances, Dedicated Hosts, launch templates, VPCs, subnets, security groups and network
+interfaces.
 
 Tags of each resource live where its other API facts do (InstanceMeta, HostMeta...), so
 the Describe* calls' tag filters see what CreateTags wrote. A resource ID of a kind ecsim
@@ -27,6 +28,7 @@ RESOURCE_TYPES = {
     "vpc": "vpc",
     "subnet": "subnet",
     "sg": "security-group",
+    "eni": "network-interface",
 }
 """ID prefix -> DescribeTags resource-type (TagDescription.ResourceType enum)."""
 MAX_TAGS = 50
@@ -58,6 +60,8 @@ def _tags_of(svc: Ec2Service, rid: str) -> dict[str, str]:
         return svc.vpc.vpc(rid).tags
     if prefix == "subnet":
         return svc.vpc.subnet(rid).tags
+    if prefix == "eni":
+        return svc.vpc.eni(rid).tags
     return svc.vpc.group(rid).tags
 
 
@@ -125,6 +129,8 @@ def _all_tags(svc: Ec2Service) -> Iterator[dict[str, str]]:
         yield from rows(s.subnet_id, s.tags)
     for g in svc.vpc.groups.values():
         yield from rows(g.group_id, g.tags)
+    for e in svc.vpc.enis.values():
+        yield from rows(e.eni_id, e.tags)
 
 
 TAG_FIELDS = {

@@ -33,6 +33,7 @@ SUBNET_CONFLICT = "InvalidSubnet.Conflict"
 VPC_RANGE = "InvalidVpc.Range"
 DEPENDENCY_VIOLATION = "DependencyViolation"
 CANNOT_DELETE = "CannotDelete"
+ENI_NOT_FOUND = "InvalidNetworkInterfaceID.NotFound"
 """EC2 error codes list (VPC)."""
 CODES = frozenset(
     {
@@ -45,6 +46,7 @@ CODES = frozenset(
         VPC_RANGE,
         DEPENDENCY_VIOLATION,
         CANNOT_DELETE,
+        ENI_NOT_FOUND,
     }
 )
 RESERVED_PER_SUBNET = 5
@@ -82,7 +84,11 @@ class SecurityGroup:
 
 @dataclass
 class NetworkInterface:
-    """An elastic network interface in a subnet (ECS attaches one per awsvpc task)."""
+    """An elastic network interface in a subnet (ECS attaches one per awsvpc task).
+
+    ``instance_id``/``device_index``: the instance it is attached to (None: attached
+    outside any instance of the account, as Fargate's are); ``requester_managed``: created
+    and managed by an AWS service (ECS) rather than the account."""
 
     eni_id: str
     subnet_id: str
@@ -90,6 +96,12 @@ class NetworkInterface:
     mac: str
     description: str
     groups: tuple[str, ...] = ()
+    created_at: float = 0.0
+    instance_id: str | None = None
+    device_index: int = 0
+    requester_managed: bool = False
+    interface_type: str = "interface"
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 class VpcModel:
@@ -123,10 +135,18 @@ class VpcModel:
         return subnet
 
     def add_eni(
-        self, subnet_id: str, description: str, groups: tuple[str, ...] = ()
+        self,
+        subnet_id: str,
+        description: str,
+        groups: tuple[str, ...] = (),
+        *,
+        created_at: float = 0.0,
+        instance_id: str | None = None,
+        requester_managed: bool = False,
     ) -> NetworkInterface:
         """A new interface with the lowest free address of the subnet (AWS reserves the
-        first four and the last: "Subnet CIDR reservations", VPC User Guide)."""
+        first four and the last: "Subnet CIDR reservations", VPC User Guide); attached to
+        ``instance_id`` at its lowest free device index above the primary interface's 0."""
         subnet = self.subnet(subnet_id)
         net = ipaddress.ip_network(subnet.cidr)
         used = {e.private_ip for e in self.enis.values() if e.subnet_id == subnet_id}
@@ -135,7 +155,20 @@ class VpcModel:
         eni_id = self._id("eni")
         serial = self._serial
         mac = "02:" + ":".join(f"{(serial >> s) & 0xFF:02x}" for s in (32, 24, 16, 8, 0))
-        eni = NetworkInterface(eni_id, subnet_id, ip, mac, description, groups)
+        taken = {e.device_index for e in self.enis.values() if e.instance_id == instance_id}
+        index = next(i for i in range(1, len(taken) + 2) if i not in taken) if instance_id else 0
+        eni = NetworkInterface(
+            eni_id,
+            subnet_id,
+            ip,
+            mac,
+            description,
+            groups,
+            created_at=created_at,
+            instance_id=instance_id,
+            device_index=index,
+            requester_managed=requester_managed,
+        )
         self.enis[eni_id] = eni
         return eni
 
@@ -161,6 +194,12 @@ class VpcModel:
         found = self.subnets.get(subnet_id)
         if found is None:
             raise AWSError(SUBNET_NOT_FOUND, f"The subnet ID '{subnet_id}' does not exist")
+        return found
+
+    def eni(self, eni_id: str) -> NetworkInterface:
+        found = self.enis.get(eni_id)
+        if found is None:
+            raise AWSError(ENI_NOT_FOUND, f"The networkInterface ID '{eni_id}' does not exist")
         return found
 
     def group(self, group_id: str) -> SecurityGroup:

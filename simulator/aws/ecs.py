@@ -33,6 +33,7 @@ from simulator.ecs.container_instance import (
     ContainerInstance,
     ContainerInstanceStatus,
     os_memory_mib,
+    registered_memory_mib,
 )
 from simulator.ecs.control import EcsCluster, EcsControlPlane
 from simulator.ecs.facts import eni_limit
@@ -244,7 +245,7 @@ class EcsService:
                 "simulator/catalog/data)"
             )
         reserve = reserved_memory_of_user_data(params.get("UserData"))
-        if reserve is not None and reserve >= os_memory_mib(known):
+        if reserve is not None and registered_memory_mib(known, reserve) <= 0:
             raise errors.not_simulated(
                 f"ECS_RESERVED_MEMORY={reserve} on {itype}: it leaves no memory of the "
                 f"{os_memory_mib(known)} MiB the OS reports"

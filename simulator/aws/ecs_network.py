@@ -13,7 +13,9 @@ report), so the default AZ spread runs over those zones; its ENI is in the first
 subnet of its instance's zone. Fargate tasks take the zone of the given subnets with the
 fewest tasks of their group (ties: the order given). The ENI is created when the task
 starts (its lowest free address, ``ec2_vpc.VpcModel.add_eni``) and deleted once the task
-STOPPED; DescribeTasks reports it as the task's ElasticNetworkInterface attachment.
+STOPPED; DescribeTasks reports it as the task's ElasticNetworkInterface attachment and
+DescribeNetworkInterfaces as a requester-managed interface (``ec2_network_interfaces``)
+attached to the task's container instance (none on Fargate).
 """
 
 from __future__ import annotations
@@ -171,8 +173,23 @@ class TaskNetworks:
         attachment = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{task.task_arn}/eni"))
         _, _, _, region, account, _ = task.task_arn.split(":", 5)
         description = f"arn:aws:ecs:{region}:{account}:attachment/{attachment}"
-        eni = self.vpc.add_eni(subnet, description, config.security_groups)
+        eni = self.vpc.add_eni(
+            subnet,
+            description,
+            config.security_groups,
+            created_at=self.ecs.world.now,
+            instance_id=self._instance_of(task),
+            requester_managed=True,
+        )
         self.tasks[task.task_id] = TaskEni(attachment, eni, zone, task.group)
+
+    def _instance_of(self, task: Task) -> str | None:
+        """The EC2 instance the task's ENI attaches to (None on Fargate)."""
+        if task.container_instance is None:
+            return None
+        cluster = self.ecs.clusters[task.task_arn.split("/")[-2]]
+        ci = cluster.container_instances.get(task.container_instance)
+        return ci.ec2_instance_id if ci is not None else None
 
     def _zone(self, task: Task, config: AwsvpcConfig) -> str:
         if task.container_instance is not None:

@@ -10,8 +10,11 @@ the types they cover; every other type here is a catalog entry with an explicit 
 botocore's InstanceType enum also names types AWS no longer describes (retired cg1, hs1,
 p2, g3, f1, the u-*tb1 hosts...). ``data/ec2_instance_types_retired.json.gz`` holds their
 records from the last version of moto's file that had them (each record names its moto
-commit; the oldest are ec2instances.info records, converted to this shape). The enum names
-no source gives figures for (``UNSOURCED``) are not described (docs/aws.md).
+commit; the oldest are ec2instances.info records, converted to this shape).
+``data/ec2_instance_types_documented.json`` holds types newer than any such data, built from
+AWS's published specification tables (each record names its tables; fields no table gives
+are absent). The enum names no source gives figures for (``UNSOURCED``) are not described
+(docs/aws.md).
 """
 
 from __future__ import annotations
@@ -30,15 +33,14 @@ SOURCE = (
     "(moto/ec2/resources/instance_types.json)"
 )
 RETIRED_FILE = "ec2_instance_types_retired.json.gz"
+DOCUMENTED_FILE = "ec2_instance_types_documented.json"
 NO_PRICE = "no price: no source in the catalog gives this type's price"
 UNSOURCED = frozenset(
     {
-        "cc1.4xlarge",  # retired before moto's data began (2017)
-        "m9g.metal-24xl",  # newer than moto 5.2.5's data
+        "cc1.4xlarge",  # EC2-Classic only, retired before moto's data began: no ENI figures
+        "m9g.metal-24xl",  # AWS's M9g tables list only metal-48xl
         "m9gd.metal-24xl",
-        "p6e-gb200.36xlarge",
-        "u7ib-12tb.224xlarge",
-        "u7inh-32tb.480xlarge",
+        "u7ib-12tb.224xlarge",  # named at launch (2024-06), no published figures found
     }
 )
 """botocore enum names no source in the catalog gives vCPUs, memory and ENIs for."""
@@ -46,7 +48,7 @@ UNSOURCED = frozenset(
 
 def _read(filename: str) -> Any:
     raw = resources.files("simulator.catalog").joinpath("data", filename).read_bytes()
-    return json.loads(gzip.decompress(raw))
+    return json.loads(gzip.decompress(raw) if filename.endswith(".gz") else raw)
 
 
 @lru_cache(maxsize=1)
@@ -56,10 +58,26 @@ def _retired() -> Mapping[str, Mapping[str, Any]]:
 
 
 @lru_cache(maxsize=1)
+def _moto() -> Mapping[str, Mapping[str, Any]]:
+    return MappingProxyType(_read(DATA_FILE))
+
+
+@lru_cache(maxsize=1)
+def _documented() -> Mapping[str, Mapping[str, Any]]:
+    """name -> {"source": ..., "record": ...} for types built from AWS's spec tables."""
+    return MappingProxyType(_read(DOCUMENTED_FILE))
+
+
+def _sourced() -> dict[str, Mapping[str, Any]]:
+    """Every record not in moto 5.2.5's file, with its source (retired, then documented)."""
+    return {**_documented(), **_retired()}
+
+
+@lru_cache(maxsize=1)
 def descriptions() -> Mapping[str, Mapping[str, Any]]:
     """InstanceType name -> its DescribeInstanceTypes record (read-only)."""
-    records = dict(_read(DATA_FILE))
-    for name, entry in _retired().items():
+    records = dict(_moto())
+    for name, entry in _sourced().items():
         records.setdefault(name, entry["record"])
     return MappingProxyType({name: records[name] for name in sorted(records)})
 
@@ -69,8 +87,9 @@ def description(name: str) -> Mapping[str, Any] | None:
 
 
 def source_of(name: str) -> str:
-    """Where ``name``'s record comes from (moto's current file, or an older commit of it)."""
-    entry = _retired().get(name)
+    """Where ``name``'s record comes from (moto's current file, an older commit of it, or
+    AWS's specification tables)."""
+    entry = None if name in _moto() else _sourced().get(name)
     return str(entry["source"]) if entry is not None else SOURCE
 
 

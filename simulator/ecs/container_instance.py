@@ -1,12 +1,11 @@
 """A container instance: an EC2 instance registered to a cluster by its ECS agent. Pure.
 
 Registered resources are what the agent reports (ECS developer guide; agent README):
-CPU = vCPUs x 1024; MEMORY = the instance's memory - ``reserved_memory_mib``
-(ECS_RESERVED_MEMORY, default 0), where the memory is what the OS reports
-(``os_memory_mib``: MemTotal, below the nominal size) when ``os_memory`` is set, as the
-boto3 facade sets it, and the nominal size otherwise (scenarios and the sizing experiments
-reason in nominal sizes and model the OS share with a reserve); PORTS = the agent's
-reserved TCP ports (ECS_RESERVED_PORTS); PORTS_UDP likewise.
+CPU = vCPUs x 1024; MEMORY = ``registered_memory_mib``: what the OS reports
+(``os_memory_mib``: MemTotal, below the nominal size) less ``reserved_memory_mib``
+(ECS_RESERVED_MEMORY, default 0), the same figure for scenarios, the boto3 facade and the
+sizing arithmetic; PORTS = the agent's reserved TCP ports (ECS_RESERVED_PORTS); PORTS_UDP
+likewise.
 Without ENI trunking an instance attaches at most max ENIs - 1 awsvpc tasks (the primary
 network interface counts as one: api_failures_messages.md).
 
@@ -45,6 +44,12 @@ def os_memory_mib(instance_type: InstanceType) -> int:
     """What the ECS agent reads as total memory (Docker ``ReadMemInfo``): the nominal MiB
     times ``OS_MEMORY_FRACTION``, rounded down (m4.large and m5.large: 7985 MiB)."""
     return int(instance_type.memory_mib * OS_MEMORY_FRACTION)
+
+
+def registered_memory_mib(instance_type: InstanceType, reserved_memory_mib: int = 0) -> int:
+    """The MEMORY the agent registers: what the OS reports less ECS_RESERVED_MEMORY (may be
+    <= 0 when the reserve does not fit; ContainerInstance refuses that)."""
+    return os_memory_mib(instance_type) - reserved_memory_mib
 
 
 class ContainerInstanceStatus(StrEnum):
@@ -171,17 +176,16 @@ class ContainerInstance:
         registered_at: float = 0.0,
         agent_version: str = "1.82.0",
         container_instance_id: str | None = None,
-        os_memory: bool = False,
     ):
         reserve = (
             default_int("ECS_RESERVED_MEMORY")
             if reserved_memory_mib is None
             else reserved_memory_mib
         )
-        total = os_memory_mib(instance_type) if os_memory else instance_type.memory_mib
-        if not 0 <= reserve < total:
+        if reserve < 0 or registered_memory_mib(instance_type, reserve) <= 0:
             raise EcsimError(
-                f"reserved memory {reserve} MiB does not fit {instance_type.name} ({total} MiB)"
+                f"reserved memory {reserve} MiB does not fit {instance_type.name} "
+                f"({os_memory_mib(instance_type)} MiB the OS reports)"
             )
         self.ec2_instance_id = ec2_instance_id
         # deterministic 32-hex id, the shape of new-format container instance IDs
@@ -200,7 +204,7 @@ class ContainerInstance:
         self.agent_version = agent_version
         self.registered_at = registered_at
         self.registered_cpu = instance_type.vcpu * 1024
-        self.registered_memory = total - reserve
+        self.registered_memory = registered_memory_mib(instance_type, reserve)
         self.registered_ports = frozenset(
             default_ports("ECS_RESERVED_PORTS") if reserved_ports is None else reserved_ports
         )

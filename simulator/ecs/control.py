@@ -148,7 +148,6 @@ class EcsControlPlane:
         account_id: str = "123456789012",
         timing: EcsTiming | None = None,
         reserved_memory_mib: int = 0,
-        os_memory: bool = False,
         zone_of: Callable[[str], str] | None = None,
         ami_of: Callable[[str], str] | None = None,
     ):
@@ -162,7 +161,6 @@ class EcsControlPlane:
         self.timing = timing if timing is not None else EcsTiming()
         self.reserved_memory_mib = reserved_memory_mib
         self.reserved_memory: dict[str, int] = {}  # EC2 id -> its agent's ECS_RESERVED_MEMORY
-        self.os_memory = os_memory  # register what the OS reports (container_instance.py)
         self.task_definitions = TaskDefinitionRegistry(region, account_id)
         self.clusters: dict[str, EcsCluster] = {}
         self.joins: dict[str, str] = {}  # EC2 instance id -> cluster (ECS_CLUSTER)
@@ -306,7 +304,6 @@ class EcsControlPlane:
                 region=self.region,
                 account_id=self.account_id,
                 reserved_memory_mib=self.reserved_memory.get(ec2_id, self.reserved_memory_mib),
-                os_memory=self.os_memory,
                 registered_at=self.world.now,
                 ami_id=self.ami_of(ec2_id) if self.ami_of is not None else DEFAULT_AMI_ID,
             )

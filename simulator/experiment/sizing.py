@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.catalog.catalog import InstanceType
+from simulator.ecs.container_instance import registered_memory_mib
 from simulator.traffic import flow
 
 
@@ -69,9 +70,11 @@ def tasks_for_latency(
 def tasks_per_instance(
     itype: InstanceType, task_cpu: int, task_memory: int, reserved_memory_mib: int = 0
 ) -> int:
-    """How many tasks of this size ECS can place on one instance (CPU and memory)."""
+    """How many tasks of this size ECS can place on one instance (CPU and the memory its
+    agent registers)."""
     return min(
-        itype.vcpu * 1024 // task_cpu, (itype.memory_mib - reserved_memory_mib) // task_memory
+        itype.vcpu * 1024 // task_cpu,
+        registered_memory_mib(itype, reserved_memory_mib) // task_memory,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from simulator.catalog.catalog import instance_types
 from simulator.core.errors import AWSError, EcsimError
+from simulator.ecs.container_instance import os_memory_mib, registered_memory_mib
 
 Problem = tuple[str, str]
 
@@ -104,7 +105,8 @@ def check_services(s: Any) -> list[Problem]:
 
 
 def check_reserved_memory(s: Any) -> list[Problem]:
-    """ECS_RESERVED_MEMORY must leave memory on every instance type the cluster runs."""
+    """ECS_RESERVED_MEMORY must leave memory of what the OS reports on every instance type
+    the cluster runs."""
     reserve = s.capacity.reserved_memory_mib
     if not reserve:
         return []
@@ -119,11 +121,12 @@ def check_reserved_memory(s: Any) -> list[Problem]:
             used += p.auto_scaling_group.instance_types
     for name in dict.fromkeys(used):
         itype = known.get(name)
-        if itype is not None and reserve >= itype.memory_mib:
+        if itype is not None and registered_memory_mib(itype, reserve) <= 0:
             return [
                 (
                     "capacity.reserved_memory_mib",
-                    f"expected less than {name}'s memory ({itype.memory_mib} MiB), got {reserve}",
+                    f"expected less than {name}'s memory ({os_memory_mib(itype)} MiB the OS "
+                    f"reports), got {reserve}",
                 )
             ]
     return []

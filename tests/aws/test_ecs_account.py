@@ -104,3 +104,52 @@ def test_only_inactive_task_definitions_are_deleted() -> None:
     listed = call(ecs, "list_task_definitions", status="DELETE_IN_PROGRESS")
     assert listed["taskDefinitionArns"] == arns[:1]
     assert call(ecs, "list_task_definitions")["taskDefinitionArns"] == arns[1:]
+
+
+def test_list_calls_filter_and_page() -> None:
+    """ListServices (schedulingStrategy, launchType, 10 a page by default),
+    ListTaskDefinitionFamilies (familyPrefix is a prefix; status ACTIVE / INACTIVE / ALL)
+    and ListTaskDefinitions (familyPrefix a whole family), each paged by maxResults."""
+    _, _, ecs = fresh()
+    call(ecs, "create_cluster", clusterName="c")
+    call(ecs, "register_task_definition", **taskdef("svc"))
+    for n in range(12):
+        call(ecs, "create_service", cluster="c", serviceName=f"r{n:02d}", taskDefinition="svc",
+             desiredCount=0, launchType="EC2")  # fmt: skip
+    call(ecs, "create_service", cluster="c", serviceName="d", taskDefinition="svc",
+         schedulingStrategy="DAEMON", launchType="EC2")  # fmt: skip
+    first = call(ecs, "list_services", cluster="c")
+    assert len(first["serviceArns"]) == 10 and first["nextToken"]
+    rest = call(ecs, "list_services", cluster="c", nextToken=first["nextToken"])
+    assert len(rest["serviceArns"]) == 3 and "nextToken" not in rest
+    daemons = call(ecs, "list_services", cluster="c", schedulingStrategy="DAEMON")
+    assert [a.rsplit("/", 1)[-1] for a in daemons["serviceArns"]] == ["d"]
+    replicas = call(ecs, "list_services", cluster="c", schedulingStrategy="REPLICA",
+                    maxResults=100)  # fmt: skip
+    assert len(replicas["serviceArns"]) == 12
+    assert call(ecs, "list_services", cluster="c", launchType="FARGATE")["serviceArns"] == []
+    pages = ecs.get_paginator("list_services").paginate(
+        cluster="c", launchType="EC2", PaginationConfig={"PageSize": 5}
+    )
+    assert sum(len(p["serviceArns"]) for p in pages) == 13
+
+    for family in ("api", "api-worker", "batch"):
+        call(ecs, "register_task_definition", **taskdef(family))
+    call(ecs, "register_task_definition", **taskdef("api"))
+    call(ecs, "deregister_task_definition", taskDefinition="batch:1")
+
+    def families(**params: Any) -> list[str]:
+        return call(ecs, "list_task_definition_families", **params)["families"]
+
+    assert families() == ["api", "api-worker", "svc"]
+    assert families(familyPrefix="api") == ["api", "api-worker"]
+    assert families(status="INACTIVE") == ["batch"]
+    assert families(status="ALL") == ["api", "api-worker", "batch", "svc"]
+    page1 = call(ecs, "list_task_definition_families", status="ALL", maxResults=3)
+    assert page1["families"] == ["api", "api-worker", "batch"]
+    page2 = call(ecs, "list_task_definition_families", status="ALL", nextToken=page1["nextToken"])
+    assert page2["families"] == ["svc"] and "nextToken" not in page2
+    api = call(ecs, "list_task_definitions", familyPrefix="api", maxResults=1)
+    assert [a.rsplit("/", 1)[-1] for a in api["taskDefinitionArns"]] == ["api:1"]
+    more = call(ecs, "list_task_definitions", familyPrefix="api", nextToken=api["nextToken"])
+    assert [a.rsplit("/", 1)[-1] for a in more["taskDefinitionArns"]] == ["api:2"]

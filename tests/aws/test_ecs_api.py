@@ -109,12 +109,12 @@ def test_instance_types_ecsim_cannot_register_are_refused_before_launch(aws, ec2
         ec2,
         "run_instances",
         ImageId="ami-1e749f67",
-        InstanceType="u7inh-32tb.480xlarge",  # in the enum, no source gives its figures
+        InstanceType="u7ib-12tb.224xlarge",  # in the enum, no source gives its figures
         MinCount=1,
         MaxCount=1,
         UserData="ECS_CLUSTER=prod",
     )
-    assert code == "UnsupportedOperation" and "u7inh-32tb.480xlarge" in message
+    assert code == "UnsupportedOperation" and "u7ib-12tb.224xlarge" in message
     assert aws.fleet.instances == {}
 
 

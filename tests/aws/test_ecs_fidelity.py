@@ -156,9 +156,7 @@ def test_registered_memory_is_what_the_os_reports_less_the_reserve() -> None:
 
     m4 = instance_type("m4.large")
     assert (m4.memory_mib, os_memory_mib(m4)) == (8192, 7985)
-    ci = ContainerInstance(
-        "i-1", m4, availability_zone="us-east-1a", reserved_memory_mib=256, os_memory=True
-    )
+    ci = ContainerInstance("i-1", m4, availability_zone="us-east-1a", reserved_memory_mib=256)
     assert ci.registered_memory == 7985 - 256
     aws = SimulatedAWS(seed=9, validate_responses=True)
     _, ecs = _cluster_with_instances(aws, 1)

@@ -33,7 +33,7 @@ def test_every_described_type_is_paged_out_and_validates() -> None:
     )
     names = [t["InstanceType"] for page in pages for t in page["InstanceTypes"]]
     assert names == DESCRIBED
-    assert len(names) == 1395 + 36
+    assert len(names) == 1395 + 36 + 2
     assert {"p2.xlarge", "cg1.4xlarge", "u-24tb1.metal"} <= set(names)
 
 
@@ -130,3 +130,31 @@ def test_moto_describes_the_same_records(moto_ec2: Any) -> None:
             t["NetworkInfo"]["MaximumNetworkInterfaces"]
             == other["NetworkInfo"]["MaximumNetworkInterfaces"]
         )
+
+
+def test_types_from_aws_spec_tables_are_described_and_launch() -> None:
+    """p6e-gb200 and u7inh have no DescribeInstanceTypes record in any data set: their
+    records come from AWS's spec tables and still validate against botocore's shape."""
+    _, ec2 = fresh()
+    out = checked(
+        ec2,
+        "describe_instance_types",
+        InstanceTypes=["p6e-gb200.36xlarge", "u7inh-32tb.480xlarge"],
+    )["InstanceTypes"]
+    by_name = {t["InstanceType"]: t for t in out}
+    gb200 = by_name["p6e-gb200.36xlarge"]
+    assert gb200["VCpuInfo"]["DefaultVCpus"] == 144
+    assert gb200["ProcessorInfo"]["SupportedArchitectures"] == ["arm64"]
+    assert gb200["NetworkInfo"]["MaximumNetworkInterfaces"] == 39
+    assert by_name["u7inh-32tb.480xlarge"]["MemoryInfo"]["SizeInMiB"] == 32768 * 1024
+    filters = [
+        {"Name": "processor-info.supported-architecture", "Values": ["arm64"]},
+        {"Name": "vcpu-info.default-vcpus", "Values": ["144"]},
+    ]
+    pages = ec2.get_paginator("describe_instance_types").paginate(Filters=filters)
+    assert {t["InstanceType"] for p in pages for t in p["InstanceTypes"]} == {"p6e-gb200.36xlarge"}
+    error = error_of(ec2, "describe_instance_types", InstanceTypes=["u7ib-12tb.224xlarge"])
+    assert error["Code"] == "InvalidInstanceType"
+    out = checked(ec2, "run_instances", ImageId=IMAGE_ID, InstanceType="u7inh-32tb.480xlarge",
+                  MinCount=1, MaxCount=1)  # fmt: skip
+    assert out["Instances"][0]["InstanceType"] == "u7inh-32tb.480xlarge"

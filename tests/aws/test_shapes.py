@@ -153,6 +153,7 @@ def test_every_simulated_operation_validates_on_a_busy_account() -> None:
         ("describe_vpcs", {}),
         ("describe_subnets", {}),
         ("describe_security_groups", {}),
+        ("describe_network_interfaces", {}),
         ("create_security_group", {"GroupName": "web", "Description": "web"}),
         ("delete_security_group", {"GroupName": "web"}),
         ("create_tags", {"Resources": ids[:1], "Tags": [{"Key": "k", "Value": "v"}]}),

@@ -31,7 +31,7 @@ def test_every_enum_type_with_a_source_is_described() -> None:
     described = set(ec2_types.descriptions())
     assert described <= enum
     assert enum - described == ec2_types.UNSOURCED
-    assert len(ec2_types.UNSOURCED) == 6
+    assert len(ec2_types.UNSOURCED) == 4
     assert set(every_instance_type()) == described
     for name in RETIRED:
         assert "getmoto/moto" in ec2_types.source_of(name) and "commit" in ec2_types.source_of(name)
@@ -47,6 +47,28 @@ def test_retired_types_carry_their_records_figures() -> None:
     assert big is not None and big["NetworkInfo"]["MaximumNetworkInterfaces"] == 15
     assert big["MemoryInfo"]["SizeInMiB"] == 24576 * 1024
     assert eni_limit("hs1.8xlarge").max_enis == 8
+
+
+def test_documented_types_carry_aws_spec_figures_and_name_them() -> None:
+    gb200 = instance_type("p6e-gb200.36xlarge")
+    assert (gb200.vcpu, gb200.memory_mib, gb200.arch, gb200.max_enis) == (
+        144,
+        960 * 1024,
+        "arm64",
+        39,
+    )
+    assert gb200.price_per_hour is None and "no price" in gb200.source
+    assert "instancetypes/ac.html" in ec2_types.source_of("p6e-gb200.36xlarge")
+    u7inh = instance_type("u7inh-32tb.480xlarge")
+    assert (u7inh.vcpu, u7inh.memory_mib, u7inh.arch, u7inh.max_enis) == (
+        1920,
+        32768 * 1024,
+        "x86_64",
+        16,
+    )
+    assert "sap-hana-aws-ec2" in ec2_types.source_of("u7inh-32tb.480xlarge")
+    assert eni_limit("p6e-gb200.36xlarge").max_enis == 39
+    assert "moto 5.2.5" in ec2_types.source_of("m5.large")
 
 
 def test_curated_rows_are_unchanged_and_agree_with_ec2() -> None:

@@ -79,7 +79,7 @@ def test_scale_in_count_is_at_most_half_the_group_a_minute():
 
 def test_tasks_per_instance_binpacks_every_resource():
     assert tasks_per_instance(req(), XL) == 4  # CPU-bound: 4096 / 1024
-    assert tasks_per_instance(req(cpu=256, memory=4096), XL) == 4  # memory-bound
+    assert tasks_per_instance(req(cpu=256, memory=4096), XL) == 3  # memory: 15970 MiB registered
     assert tasks_per_instance(req(ports=(80,)), XL) == 1  # a fixed host port
     assert tasks_per_instance(req(ports=(22,)), XL) == 0  # the agent reserves 22
     assert tasks_per_instance(req(cpu=256, memory=512, eni=1), XL) == 3  # 4 ENIs - primary

@@ -17,11 +17,15 @@ from simulator.ecs.container_instance import (
     ContainerInstanceStatus,
     InstanceAction,
     InsufficientResources,
+    os_memory_mib,
+    registered_memory_mib,
 )
 from simulator.ecs.facts import EniLimit, eni_limit, eni_limits
 from simulator.ecs.task_definition import NetworkMode, TaskRequirements
 
 S, A = ContainerInstanceStatus, InstanceAction
+M6I_XL_OS = os_memory_mib(instance_type("m6i.xlarge"))
+"""What the agent reads as total memory on an m6i.xlarge (16384 MiB nominal)."""
 
 
 def ci(type_name="m6i.xlarge", az="us-east-1a", **kw) -> ContainerInstance:
@@ -40,7 +44,8 @@ def req(cpu=256, memory=512, ports=(), ports_udp=(), eni=0) -> TaskRequirements:
 
 def test_registered_resources_of_m6i_xlarge():
     c = ci(reserved_memory_mib=256)
-    assert (c.registered_cpu, c.registered_memory) == (4 * 1024, 16384 - 256)
+    assert (c.registered_cpu, c.registered_memory) == (4 * 1024, M6I_XL_OS - 256)
+    assert M6I_XL_OS == int(16384 * 8_373_026_816 / 8 / 1024**3) == 15970
     assert c.registered_ports == {22, 2375, 2376, 51678, 51679}  # agent README, Linux default
     assert c.registered_ports_udp == frozenset()
     assert c.registered_enis == 3  # m6i.xlarge: 4 ENIs, the primary one counts
@@ -48,14 +53,27 @@ def test_registered_resources_of_m6i_xlarge():
 
 def test_registered_resources_of_the_seed_c6g_4xlarge():
     c = ci("c6g.4xlarge")
-    assert (c.registered_cpu, c.registered_memory, c.registered_enis) == (16384, 32768, 7)
+    assert (c.registered_cpu, c.registered_enis) == (16384, 7)
+    assert c.registered_memory == os_memory_mib(instance_type("c6g.4xlarge")) < 32768
     assert c.attributes["ecs.cpu-architecture"] == "arm64"
 
 
 def test_reserved_memory_defaults_to_the_agents_zero_and_must_fit():
-    assert ci().registered_memory == 16384
-    with pytest.raises(EcsimError):
-        ci(reserved_memory_mib=16384)
+    assert ci().registered_memory == M6I_XL_OS
+    assert ci(reserved_memory_mib=M6I_XL_OS - 1).registered_memory == 1
+    with pytest.raises(EcsimError, match="15970 MiB the OS reports"):
+        ci(reserved_memory_mib=M6I_XL_OS)
+
+
+def test_scenarios_and_the_facade_register_the_same_figure():
+    """One function: what the OS reports less ECS_RESERVED_MEMORY, for every type."""
+    for name in ("m6i.xlarge", "c6g.4xlarge", "m4.large", "t2.micro"):
+        t = instance_type(name)
+        assert (
+            ci(name, reserved_memory_mib=128).registered_memory
+            == registered_memory_mib(t, 128)
+            == os_memory_mib(t) - 128
+        )
 
 
 def test_reserved_ports_are_parameters():
@@ -189,11 +207,11 @@ def test_allocate_and_release_are_exact():
     c = ci()
     r = req(1024, 2048, ports=(80,), ports_udp=(53,), eni=1)
     c.allocate("t1", r, "service:web")
-    assert (c.remaining_cpu, c.remaining_memory, c.remaining_enis) == (3072, 14336, 2)
+    assert (c.remaining_cpu, c.remaining_memory, c.remaining_enis) == (3072, M6I_XL_OS - 2048, 2)
     assert 80 in c.remaining_ports and c.used_ports_udp == {53}
     assert (c.running_tasks_count, c.group_counts) == (1, {"service:web": 1})
     c.release("t1")
-    assert (c.remaining_cpu, c.remaining_memory, c.remaining_enis) == (4096, 16384, 3)
+    assert (c.remaining_cpu, c.remaining_memory, c.remaining_enis) == (4096, M6I_XL_OS, 3)
     assert (c.used_ports, c.used_ports_udp, c.group_counts, c.running_tasks_count) == (
         set(),
         set(),
@@ -206,7 +224,7 @@ def test_allocate_and_release_are_exact():
     "r,reason",
     [
         (req(cpu=4097), codes.RESOURCE_CPU),
-        (req(memory=16385), codes.RESOURCE_MEMORY),
+        (req(memory=M6I_XL_OS + 1), codes.RESOURCE_MEMORY),
         (req(ports=(22,)), codes.RESOURCE_PORTS),
         (req(eni=4), codes.RESOURCE_ENI),
     ],
@@ -216,7 +234,7 @@ def test_allocation_never_exceeds_registered(r, reason):
     with pytest.raises(InsufficientResources) as e:
         c.allocate("t", r)
     assert e.value.reason == reason
-    assert (c.remaining_cpu, c.remaining_memory, c.running_tasks_count) == (4096, 16384, 0)
+    assert (c.remaining_cpu, c.remaining_memory, c.running_tasks_count) == (4096, M6I_XL_OS, 0)
 
 
 def test_port_held_by_a_task_refuses_a_second():

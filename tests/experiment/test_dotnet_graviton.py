@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator.catalog import instance_type
+from simulator.ecs.container_instance import registered_memory_mib
 from simulator.experiment import run
 
 SCENARIO = Path(__file__).parents[2] / "scenarios" / "dotnet-graviton.yaml"
@@ -25,10 +27,13 @@ def test_two_8gib_tasks_run_on_one_c6g_4xlarge(result):
     assert s["instance_type"] == "c6g.4xlarge" and s["arch"] == "arm64"
     running = result.series("RunningTaskCount", service="dotnet-web")
     assert running.loc[: 3600 - 1].eq(2).all()
-    # memory, not CPU, binds: 2 x 8192 of 31744 MiB registered, 2 x 1024 of 16384 units
+    # memory, not CPU, binds: 2 x 8192 of the 31940 - 1024 MiB registered (what the OS
+    # reports less ECS_RESERVED_MEMORY), 2 x 1024 of 16384 units
     mem = result.series("MemoryReservation").loc[0]
     cpu = result.series("CPUReservation").loc[0]
-    assert mem == pytest.approx(2 * 8192 / (32768 - 1024) * 100)
+    registered = registered_memory_mib(instance_type("c6g.4xlarge"), 1024)
+    assert registered == 31940 - 1024
+    assert mem == pytest.approx(2 * 8192 / registered * 100)
     assert cpu == pytest.approx(2 * 1024 / 16384 * 100)
 
 

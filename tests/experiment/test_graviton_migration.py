@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from simulator.catalog import instance_type
+from simulator.ecs.container_instance import registered_memory_mib
 from simulator.experiment import run_variants
 
 SCENARIO = Path(__file__).parents[2] / "scenarios" / "graviton-migration.yaml"
@@ -40,7 +41,8 @@ def test_instances_and_monthly_cost_follow_from_the_tasks(summaries):
     for name in ("m6i", "m6g", "m7g", "c7g"):
         z = summaries[name]["sizing"]
         itype = instance_type(z["platform"])
-        per_instance = itype.vcpu * 1024 // 1024  # 1 vCPU tasks; memory allows as many
+        # 1 vCPU / 2048 MiB tasks: c7g.xlarge (8 GiB) registers 7985 MiB, 3 tasks' worth
+        per_instance = min(itype.vcpu * 1024 // 1024, registered_memory_mib(itype) // 2048)
         assert z["instances"] == -(-z["tasks"] // per_instance)
         monthly = z["instances"] * itype.price_per_hour * 730
         assert z["monthly_cost_usd"] == pytest.approx(monthly, rel=1e-6)

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from simulator.catalog import instance_type
+from simulator.ecs.container_instance import os_memory_mib
 from simulator.experiment.sizing import instances_for, tasks_for_latency, tasks_per_instance
 from simulator.traffic import flow
 
@@ -25,9 +26,10 @@ def test_impossible_target():
 
 
 def test_instances():
-    m6i = instance_type("m6i.xlarge")  # 4096 units, 16384 MiB
+    m6i = instance_type("m6i.xlarge")  # 4096 units, 16384 MiB nominal, 15970 registered
     assert tasks_per_instance(m6i, 1024, 2048) == 4
-    assert tasks_per_instance(m6i, 512, 8192) == 2  # memory binds
+    assert tasks_per_instance(m6i, 512, 8192) == os_memory_mib(m6i) // 8192 == 1  # memory
+    assert tasks_per_instance(m6i, 512, 7985) == 2
     assert instances_for(9, m6i, 1024, 2048) == 3
     with pytest.raises(ValueError, match="does not fit"):
         instances_for(1, m6i, 8192, 1024)

@@ -94,6 +94,12 @@ CASES = {
         lambda d: d.__setitem__("ecs_timing", {"agent_registraton": "10s"}),
         "ecs_timing.agent_registraton: unknown ECS timing",
     ),
+    "ecs_timing fixed row as the CSV writes it": (
+        lambda d: d.__setitem__(
+            "ecs_timing", {"deactivation": {"distribution": "fixed", "low": "0s", "high": "0s"}}
+        ),
+        "ecs_timing.deactivation.high: unknown field (a fixed distribution takes value)",
+    ),
     "ec2_timing unknown key": (
         lambda d: d.__setitem__(
             "ec2_timing",
