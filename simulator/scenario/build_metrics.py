@@ -171,17 +171,28 @@ class LiveMetrics:
                     continue
                 sel = col["present"] > 0
                 spec = self.sim.specs[service]
+                error, slow = self._fault_factors(service, times[sel])
                 out.append(
                     GroupSeries(
                         lb_arn, tg, times[sel], col["rate"][sel], col["n"][sel],
                         col["mean"][sel], col["h"][sel], col["u"][sel],
-                        cpu=float(spec.cpu), timeout=spec.timeout,
+                        cpu=float(spec.cpu), timeout=spec.timeout, error=error, slow=slow,
                     )
                 )  # fmt: skip
             if rejected.any():
                 z = np.zeros(k)
                 out.append(GroupSeries(lb_arn, None, times, rejected, z, z + 1.0, z, z))
         return out
+
+    def _fault_factors(
+        self, service: str, times: np.ndarray
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """A bad version's share of 5xx and latency multiplier over each period of the
+        group's targets (``faults/revision.py``, as the ticks apply them); None: none."""
+        faults = self.sim.faults
+        if not faults.active or not times.shape[0]:
+            return None, None
+        return faults.tick_factors(service, times, times + self.period)
 
     def _put_ecs(self, times: np.ndarray) -> None:
         sim = self.sim
