@@ -25,7 +25,7 @@ from simulator.catalog.hosts import host_type
 from simulator.cloudwatch.alarm_log import AlarmLog
 from simulator.cloudwatch.alarms import Alarms, StateChange
 from simulator.cloudwatch.evaluator import AlarmEvaluator
-from simulator.cloudwatch.live import LiveStore, PeriodicPublisher
+from simulator.cloudwatch.live import LiveStore
 from simulator.core.errors import EcsimError
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
@@ -278,9 +278,10 @@ class Simulation:
         self.alarms.subscribe(self._on_alarm)
         self.alarm_log = AlarmLog()
         self._alarm_configs, _ = build_alarms.alarm_configs(scenario, self.load_balancers)
-        live = LiveMetrics(self, build_alarms.publish_period(scenario), self.listener_arrivals)
-        self.live_metrics = PeriodicPublisher(self.world, live.period, live.snapshot, live.publish)
-        self.metric_store.before_read.append(live.catch_up)
+        self.live_metrics = LiveMetrics(
+            self, build_alarms.publish_period(scenario), self.listener_arrivals
+        )
+        self.metric_store.before_read.append(self.live_metrics.catch_up)
 
     # ---------------------------------------------------------------- set-up
     def start(self) -> None:
@@ -322,7 +323,6 @@ class Simulation:
         self.ecs.timing.instant = False
         self.auto_scaling = build_capacity.start_auto_scaling(self)
         self.oom.start()
-        self.live_metrics.start()
         for config in self._alarm_configs:
             self.alarms.put(config, self.world.now)
         if s.test_fleet is not None:
@@ -620,19 +620,28 @@ class Simulation:
         self._close_tick()
         self._flush_block()
 
+    def flush_closed(self) -> None:
+        """Record the ticks closed so far (the open one stays open): the live store's
+        reads see every tick before now."""
+        self._flush_block()
+
     def _flush_block(self) -> None:
-        """Evaluate and record the buffered (closed) ticks."""
-        if not self._times:
+        """Evaluate and record the buffered closed ticks (all but an open one)."""
+        k = len(self._oom_failed)  # closed ticks: each closed one has its OOM row
+        if not k:
             return
         times, values = self.traffic.flush()
+        assert len(times) == k, (len(times), k)
+        end = self._times[k] if len(self._times) > k else self.world.now
+        ends = np.append(times[1:], end)
         shape = (len(times), len(self.names))
-        values["RunningTaskCount"] = np.array(self._running, dtype=float).reshape(shape)
-        values["DesiredTaskCount"] = np.array(self._desired, dtype=float).reshape(shape)
-        values["PendingTaskCount"] = np.array(self._pending, dtype=float).reshape(shape)
-        values["HealthyHostCount"] = np.array(self._healthy, dtype=float).reshape(shape)
-        values["UnHealthyHostCount"] = np.array(self._unhealthy, dtype=float).reshape(shape)
-        values["MemoryUtilization"] = np.array(self._memory, dtype=float).reshape(shape)
-        values["OOMKills"] = np.array(self._ooms, dtype=float).reshape(shape)
+        values["RunningTaskCount"] = np.array(self._running[:k], dtype=float).reshape(shape)
+        values["DesiredTaskCount"] = np.array(self._desired[:k], dtype=float).reshape(shape)
+        values["PendingTaskCount"] = np.array(self._pending[:k], dtype=float).reshape(shape)
+        values["HealthyHostCount"] = np.array(self._healthy[:k], dtype=float).reshape(shape)
+        values["UnHealthyHostCount"] = np.array(self._unhealthy[:k], dtype=float).reshape(shape)
+        values["MemoryUtilization"] = np.array(self._memory[:k], dtype=float).reshape(shape)
+        values["OOMKills"] = np.array(self._ooms[:k], dtype=float).reshape(shape)
         # requests in flight in an OOM-killed task: the load balancer answers 502
         lost = np.array(self._oom_failed, dtype=float).reshape(shape)
         lost = np.minimum(lost, values["HTTPCode_Target_2XX_Count"])
@@ -645,17 +654,26 @@ class Simulation:
                 rec.record_block(times, ids, values[metric])
             for metric, ids in self._tg_ids.items():
                 rec.record_block(times, ids, values[metric])
-        rec.record_block(times, self._cluster_ids, np.array(self._cluster_rows))
-        self._reset_buffers()
+        rec.record_block(times, self._cluster_ids, np.array(self._cluster_rows[:k]))
+        self.live_metrics.add_ticks(times, ends, values)
+        self._reset_buffers(k)
 
-    def _reset_buffers(self) -> None:
-        self._times: list[float] = []
-        self._running: list[list[int]] = []
-        self._desired: list[list[int]] = []
-        self._pending: list[list[int]] = []
-        self._cluster_rows: list[tuple[float, ...]] = []
-        self._memory: list[list[float]] = []
-        self._ooms: list[list[int]] = []
-        self._healthy: list[list[int]] = []
-        self._unhealthy: list[list[int]] = []
-        self._oom_failed: list[list[float]] = []
+    def _reset_buffers(self, k: int | None = None) -> None:
+        """Drop the first ``k`` buffered ticks (None: start empty)."""
+        if k is None:
+            self._times: list[float] = []
+            self._running: list[list[int]] = []
+            self._desired: list[list[int]] = []
+            self._pending: list[list[int]] = []
+            self._cluster_rows: list[tuple[float, ...]] = []
+            self._memory: list[list[float]] = []
+            self._ooms: list[list[int]] = []
+            self._healthy: list[list[int]] = []
+            self._unhealthy: list[list[int]] = []
+            self._oom_failed: list[list[float]] = []
+            return
+        for buffer in (
+            self._times, self._running, self._desired, self._pending, self._cluster_rows,
+            self._memory, self._ooms, self._healthy, self._unhealthy, self._oom_failed,
+        ):  # fmt: skip
+            del buffer[:k]

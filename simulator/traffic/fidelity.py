@@ -379,6 +379,7 @@ class RequestTraffic:
         self._block_start = world.now
         self._times: list[float] = []
         self._end: float | None = None
+        self._closed = 0  # ticks closed at _end (a tick opened since stays open)
         self.faults: RevisionFaults | None = None  # bad revisions (faults/revision.py)
 
     def task_running(self, service: str, task_id: str, rps_per_vcpu: float) -> None:
@@ -422,15 +423,19 @@ class RequestTraffic:
 
     def close(self, now: float) -> None:
         self._end = now
+        self._closed = len(self._times)
 
     def closed_ticks(self) -> int:
-        return len(self._times) if self._end is not None and self._times else 0
+        return self._closed if self._end is not None else 0
 
     def sample(self, now: float) -> None:
         self.open(now)
 
     def flush(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        times = np.array(self._times)
+        """The closed ticks' metrics (a tick opened after the last close stays open;
+        without a close, every tick, the last one tick long)."""
+        closed = self._closed if self._end is not None else len(self._times)
+        times = np.array(self._times[:closed])
         n, m = len(times), len(self.services)
         out = {name: np.zeros((n, m)) for name in METRICS}
         for name in LATENCY_METRICS:
@@ -475,8 +480,9 @@ class RequestTraffic:
                 served_rate * np.nan_to_num(out["TargetResponseTime.mean"][:, j])
             ) / tasks
         out["CPUUtilization"] = np.nan_to_num(out["CPUUtilization"])
-        self._times = []
+        self._times = self._times[closed:]
         self._end = None
+        self._closed = 0
         if self.faults is not None and n:
             self.faults.forget_before(float(edges[-1]))
         return times, out
