@@ -23,7 +23,7 @@ counts are). Periods under a minute are put as high-resolution metrics. Pure: no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +98,12 @@ class GroupTicks:
     latency: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     healthy: np.ndarray | None = None
     unhealthy: np.ndarray | None = None
+    fixed: Mapping[int, np.ndarray] | None = None
+    """Requests the listener's rules answered with a fixed response, by status code."""
+
+
+ELB_CODES = (500, 502, 503, 504)
+"""The status codes ALBs count one by one (HTTPCode_ELB_<code>_Count)."""
 
 
 def dimension(arn: str, kind: str) -> str:
@@ -245,14 +251,24 @@ def publish_ticks(store: MetricStore, period: float, groups: Sequence[GroupTicks
 
         lb_dim = dimension(g.load_balancer_arn, "LoadBalancer")
         dims = {"LoadBalancer": lb_dim}
-        elb_503 = total(g.elb_503)
-        elb_502 = total(g.elb_502) if g.elb_502 is not None else np.zeros(starts.shape)
-        elb_5xx = elb_503 + elb_502
+        codes = {503: total(g.elb_503)}  # the load balancer's own answers by status code
+        if g.elb_502 is not None:
+            codes[502] = total(g.elb_502)
+        fixed = {code: total(v) for code, v in sorted((g.fixed or {}).items())}
+        for code, v in fixed.items():
+            codes[code] = codes.get(code, 0.0) + v
+        if fixed:
+            answered = np.sum(list(fixed.values()), axis=0)
+            put("HTTP_Fixed_Response_Count", dims, starts[answered > 0], answered[answered > 0])
         if g.target_group is not None:
             dims["TargetGroup"] = dimension(g.target_group.arn, "TargetGroup")
-        put("HTTPCode_ELB_5XX_Count", dims, starts[elb_5xx > 0], elb_5xx[elb_5xx > 0])
-        put("HTTPCode_ELB_503_Count", dims, starts[elb_503 > 0], elb_503[elb_503 > 0])
-        put("HTTPCode_ELB_502_Count", dims, starts[elb_502 > 0], elb_502[elb_502 > 0])
+        for family in (4, 5):
+            n = sum((v for c, v in codes.items() if c // 100 == family), np.zeros(starts.shape))
+            put(f"HTTPCode_ELB_{family}XX_Count", dims, starts[n > 0], n[n > 0])
+        for code in ELB_CODES:
+            if code in codes:
+                n = codes[code]
+                put(f"HTTPCode_ELB_{code}_Count", dims, starts[n > 0], n[n > 0])
         if g.target_group is None:
             continue
         if g.healthy is not None and g.unhealthy is not None:

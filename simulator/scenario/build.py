@@ -55,7 +55,7 @@ from simulator.traffic.fidelity import METRICS as TRAFFIC_METRICS
 from simulator.traffic.fidelity import FlowTraffic, RequestTraffic, ServiceTraffic
 from simulator.traffic.memory import MemoryModel
 from simulator.traffic.queueing import mmc_mean_response
-from simulator.traffic.routing import TargetGroupRouting
+from simulator.traffic.routing import TargetGroupRouting, listener_shares
 from simulator.traffic.service_model import effective_capacity
 
 BLOCK = 1440  # ticks evaluated together
@@ -203,8 +203,9 @@ class Simulation:
         ]
         # scale_traffic events are part of the arrival models; kept for readers of offered()
         self.traffic_factor = np.ones(len(self.names))
+        shares = self._request_shares()
         traffic_services = [
-            ServiceTraffic(s.name, s.cpu, s.timeout, a)
+            ServiceTraffic(s.name, s.cpu, s.timeout, a, shares.get(s.name, 1.0))
             for s, a in zip(scenario.services, self.arrivals, strict=True)
         ]
         self.traffic: FlowTraffic | RequestTraffic
@@ -225,8 +226,8 @@ class Simulation:
         )
         self.faults = RevisionFaults(lambda: self.world.now, self._revision_of)
         self.traffic.faults = self.faults  # bad versions, per target (faults/revision.py)
-        for listener in self.load_balancers.listeners.values():
-            self.routing.add_listener(listener)
+        for key, listener in self.load_balancers.listeners.items():
+            self.routing.add_listener(listener, self.load_balancers.classes_at(key))
         self.targets.listeners.append(self.routing.refresh)
         self.memory = {
             s.name: MemoryModel(
@@ -282,6 +283,18 @@ class Simulation:
             self, build_alarms.publish_period(scenario), self.listener_arrivals
         )
         self.metric_store.before_read.append(self.live_metrics.catch_up)
+
+    def _request_shares(self) -> dict[str, float]:
+        """Each service's group's share of its listener's requests as the request
+        classes route them at the start (the request fidelity's fixed shares)."""
+        lbs = self.load_balancers
+        out: dict[str, float] = {}
+        for name in self.names:
+            key = lbs.entry.get(name)
+            if key is not None:
+                shares = listener_shares(lbs.listeners[key], lbs.classes_at(key))
+                out[name] = shares.groups.get(lbs.arn_of(name), 0.0)
+        return out
 
     # ---------------------------------------------------------------- set-up
     def start(self) -> None:

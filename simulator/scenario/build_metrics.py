@@ -7,11 +7,12 @@ TargetResponseTime carries each tick's p50, mean and p99 weighted by its request
 a period's Average is the request-weighted mean of its ticks and its Maximum the worst
 tick's), HealthyHostCount and UnHealthyHostCount each tick's counts; backlog, OOM kills
 (HTTPCode_ELB_502_Count), bad versions and changes inside a tick are in them because
-the ticks have them. A listener's requests no group took (every weight 0) are the load
-balancer's 503s. AWS/ECS CPUUtilization and MemoryUtilization (ClusterName,
-ServiceName) are each tick's values, with no datapoint for a tick without a running
-task (as ECS sends none). The one ALB publisher (``simulator.cloudwatch.elb_metrics``)
-does the puts.
+the ticks have them. A listener's requests its rules answer with a fixed response are
+HTTP_Fixed_Response_Count and HTTPCode_ELB_4XX/5XX_Count (per LoadBalancer), those no
+group took otherwise (every weight 0) the load balancer's 503s. AWS/ECS CPUUtilization
+and MemoryUtilization (ClusterName, ServiceName) are each tick's values, with no
+datapoint for a tick without a running task (as ECS sends none). The one ALB
+publisher (``simulator.cloudwatch.elb_metrics``) does the puts.
 
 Lazily: the Simulation hands each block of ticks it records to ``add_ticks``; a read of
 the store (every alarm evaluation reads it) first has the Simulation record its closed
@@ -124,17 +125,25 @@ class LiveMetrics:
                     unhealthy=values["UnHealthyHostCount"][:, j],
                 )
             )
-        # a listener's requests that no group's share took: the load balancer's 503s
+        # a listener's requests no group took: fixed responses (the shares its rules
+        # give them now) and, for the rest, the load balancer's 503s
         rates = values["RequestRate"]
         for key, arrivals in self.listener_arrivals.items():
+            listener = lbs.listeners[key]
             cols = [j for j, n in enumerate(sim.names) if lbs.entry.get(n) == key]
             offered = np.asarray(arrivals.rate(times), dtype=float) * lengths
-            taken = rates[:, cols].sum(axis=1) * lengths
-            left = np.where(offered - taken > 1e-9 * np.maximum(offered, 1.0), offered - taken, 0)
-            if left.any():
-                lb_arn = lbs.listeners[key].load_balancer_arn
+            shares = sim.routing.listener_shares.get(listener.arn)
+            fixed = {
+                code: offered * share
+                for code, share in sorted((shares.fixed if shares else {}).items())
+            }
+            left = offered - rates[:, cols].sum(axis=1) * lengths - sum(fixed.values(), 0.0)
+            left = np.where(left > 1e-9 * np.maximum(offered, 1.0), left, 0.0)
+            if left.any() or fixed:
                 z = np.zeros(times.shape)
-                out.append(GroupTicks(lb_arn, None, times, z, z, z, elb_503=left))
+                out.append(
+                    GroupTicks(listener.load_balancer_arn, None, times, z, z, z, left, fixed=fixed)
+                )
         return out
 
     def _put_ecs(self, times: np.ndarray, values: dict[str, np.ndarray]) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 from simulator.core.world import World
 from simulator.faults.revision import RevisionFaults
 from simulator.traffic import flow
-from simulator.traffic.arrivals import ArrivalRate
+from simulator.traffic.arrivals import ArrivalRate, Scaled
 from simulator.traffic.request import RequestSimulation
 
 METRICS = (
@@ -51,6 +51,9 @@ class ServiceTraffic:
     cpu: int  # task CPU units
     timeout: float
     arrivals: ArrivalRate | None
+    share: float = 1.0
+    """Request fidelity: the group's share of ``arrivals`` (its listener's requests that
+    its request classes route to it), fixed for the run."""
 
 
 def _servers(cpu: int) -> int:
@@ -367,7 +370,7 @@ class RequestTraffic:
                 continue
             sim = RequestSimulation(
                 world,
-                s.arrivals,
+                s.arrivals if s.share == 1.0 else Scaled(s.arrivals, s.share),
                 name=s.name,
                 timeout=s.timeout,
                 routing=routing,
@@ -405,13 +408,16 @@ class RequestTraffic:
             rs.sim.remove_task(rs.ids.pop(task_id))
 
     def set_share(self, service: str, share: float) -> None:
-        """Weighted target groups are not split in the request fidelity yet: each group
-        has its own arrival model; only a share of 1 (the whole listener) is taken."""
+        """Each group has its own arrival model, its share of the listener's requests
+        (``ServiceTraffic.share``: what its request classes route to it) taken at the
+        start; a share that changes during the run (weights) is not modelled."""
         if self.faults is not None:
             self.faults.set_share(service, share)
-        if share != 1.0:
+        fixed = next(s.share for s in self.services if s.name == service)
+        if abs(share - fixed) > 1e-12:
             raise NotImplementedError(
-                "the request fidelity routes a listener to one target group; "
+                f"the request fidelity keeps group {service!r}'s share of its listener at "
+                f"{fixed:g} (its request classes'), got {share:g}; "
                 "use fidelity: flow for weighted target groups"
             )
 
