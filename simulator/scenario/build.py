@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.batch.fleet import TestFleetRun
 from simulator.catalog.catalog import (
     InstanceType,
     calibrate,
@@ -47,11 +48,15 @@ from simulator.lifecycle.instance import InstanceState
 from simulator.scenario import build_alarms, build_capacity, build_elb, events, schema
 from simulator.scenario.build_metrics import LiveMetrics
 from simulator.scenario.loader import hosts_capacity
+from simulator.scenario.metric_names import (
+    CLUSTER_METRICS,
+    PER_SERVICE_METRICS,
+    PER_TARGET_GROUP_METRICS,
+)
 from simulator.scenario.outputs import metric_filter
 from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic import flow
 from simulator.traffic.arrivals import ArrivalRate, Sum
-from simulator.traffic.fidelity import METRICS as TRAFFIC_METRICS
 from simulator.traffic.fidelity import FlowTraffic, RequestTraffic, ServiceTraffic
 from simulator.traffic.memory import MemoryModel
 from simulator.traffic.queueing import mmc_mean_response
@@ -71,44 +76,6 @@ def _listener_arrivals(
         if models:
             out[key] = models[0] if len(models) == 1 else Sum(models)
     return out
-
-
-PER_SERVICE_METRICS = (
-    *TRAFFIC_METRICS,
-    "RunningTaskCount",
-    "DesiredTaskCount",
-    "PendingTaskCount",
-    "MemoryUtilization",
-    "OOMKills",
-    "HTTPCode_ELB_502_Count",
-    "HTTPCode_ELB_5XX_Count",
-    "HealthyHostCount",
-    "UnHealthyHostCount",
-)
-PER_TARGET_GROUP_METRICS = (
-    "RequestCount",
-    "HTTPCode_Target_2XX_Count",
-    "HTTPCode_Target_5XX_Count",
-    "HTTPCode_ELB_5XX_Count",
-    "TargetResponseTime.mean",
-    "TargetResponseTime.p99",
-)
-"""Also recorded by ``target_group`` (its name), for exposure per side of a deployment."""
-CLUSTER_METRICS = (
-    "InstanceCount",
-    "CPUReservation",
-    "MemoryReservation",
-    "CumulativeCost",
-    "HealthyInstances",
-    "ExpectedInstances",
-    "CapacityLostInstances",
-    "ImpairedInstances",
-    "PendingInstances",
-    "HostsAvailable",
-    "HostsPending",
-    "HostsUnderAssessment",
-    "HostsFailed",
-)
 
 
 def _first_host_type(group: schema.DedicatedHosts) -> str:
@@ -339,8 +306,6 @@ class Simulation:
         for config in self._alarm_configs:
             self.alarms.put(config, self.world.now)
         if s.test_fleet is not None:
-            from simulator.batch.fleet import TestFleetRun
-
             self.test_fleet = TestFleetRun(self)
             self.test_fleet.start()
         for event in s.events:
