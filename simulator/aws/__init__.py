@@ -18,6 +18,7 @@ from simulator.aws.autoscaling import OPERATIONS as AUTOSCALING_OPERATIONS
 from simulator.aws.ec2 import OPERATIONS as EC2_OPERATIONS
 from simulator.aws.ecs import ERROR_CODES as ECS_ERROR_CODES
 from simulator.aws.ecs_operations import OPERATIONS as ECS_OPERATIONS
+from simulator.aws.elbv2_operations import OPERATIONS as ELBV2_OPERATIONS
 from simulator.aws.errors import ALL as _EC2_CODES
 from simulator.aws.shapes import ResponseShapeError, check_output, output_problems
 
@@ -30,6 +31,7 @@ __all__ = [
     "EC2_OPERATIONS",
     "ECS_ERROR_CODES",
     "ECS_OPERATIONS",
+    "ELBV2_OPERATIONS",
     "ERROR_CODES",
     "ResponseShapeError",
     "SimulatedAWS",

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws import errors
+from simulator.aws import ec2, ec2_instances, errors
 from simulator.aws.filters import paginate
 from simulator.aws.functions import Function, invoke
 from simulator.aws.operations import Operation, find
 from simulator.aws.operations import op as _op
+from simulator.catalog.catalog import instance_type
 from simulator.core.durations import Duration
 from simulator.core.errors import AWSError
 from simulator.ecs import asg_lifecycle as lc
@@ -140,11 +141,9 @@ class AutoScalingService:
 
     def launcher(self, name: str) -> Callable[[str, str | None], str]:
         def launch(instance_type: str, zone: str | None) -> str:
-            from simulator.aws.ec2_instances import run_instances
-
             meta = self.meta[name]
             params = self._run_params(name, meta, instance_type, zone)
-            out = run_instances(self.ec2, self.run_model(), params)
+            out = ec2_instances.run_instances(self.ec2, self.run_model(), params)
             return str(out["Instances"][0]["InstanceId"])
 
         return launch
@@ -314,9 +313,7 @@ def _instance_types(svc: AutoScalingService, p: Mapping[str, Any]) -> list[str]:
             "You must use a valid fully-formed launch template. The request must contain the "
             "parameter ImageId"
         )
-    from simulator.aws.ec2 import OPERATIONS
-
-    run = OPERATIONS["RunInstances"]
+    run = ec2.OPERATIONS["RunInstances"]
     extra = sorted(set(data) - (run.params | run.inert))
     if extra:
         raise errors.not_simulated(f"the launch template member(s) {', '.join(extra)}")
@@ -458,7 +455,6 @@ def update_auto_scaling_group(
         raise errors.not_simulated("UpdateAutoScalingGroup of a group made outside the API")
     if "LaunchTemplate" in p or "MixedInstancesPolicy" in p:
         types = _instance_types(svc, p)
-        from simulator.catalog.catalog import instance_type
 
         group.types = tuple(instance_type(t) for t in types)
         meta.launch_template = dict(p["LaunchTemplate"]) if "LaunchTemplate" in p else None

@@ -24,8 +24,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.model import OperationModel
 
 from simulator.aws import errors
+from simulator.aws.ecs_network import TaskNetworks
+from simulator.aws.ecs_pagination import page
+from simulator.aws.ecs_pagination import paginate as paginate  # part of this module's API
 from simulator.aws.ecs_views import cluster_view, container_instance_view, failure
-from simulator.aws.operations import find
+from simulator.aws.operations import Operation, find
 from simulator.catalog.catalog import instance_type as catalog_instance_type
 from simulator.core.errors import AWSError, CatalogError
 from simulator.ecs import codes
@@ -109,40 +112,6 @@ def reserved_memory_of_user_data(user_data: str | bytes | None) -> int | None:
     return int(found) if found is not None else None
 
 
-# ----------------------------------------------------------------------------- paging
-def paginate(
-    items: Sequence[T], max_results: int | None, next_token: str | None, default: int
-) -> tuple[list[T], str | None]:
-    """One page of a List* answer: maxResults 1-100 (``default`` when absent, as each
-    operation's reference says), an opaque nextToken."""
-    start = 0
-    if next_token:
-        try:
-            text = base64.urlsafe_b64decode(next_token.encode()).decode()
-            prefix, _, number = text.partition(":")
-            if prefix != "ecsim-ecs" or not number.isdigit():
-                raise ValueError(text)
-            start = int(number)
-        except (ValueError, UnicodeDecodeError, binascii.Error):
-            raise AWSError(INVALID_PARAMETER, "Invalid nextToken (ecsim wording).") from None
-    size = default if max_results is None else max_results
-    if not 1 <= size <= 100:
-        raise AWSError(INVALID_PARAMETER, "maxResults must be between 1 and 100 (ecsim wording).")
-    end = start + size
-    token = None
-    if end < len(items):
-        token = base64.urlsafe_b64encode(f"ecsim-ecs:{end}".encode()).decode()
-    return list(items[start:end]), token
-
-
-def page(key: str, items: Sequence[Any], p: Mapping[str, Any], default: int = 100) -> dict:
-    rows, token = paginate(items, p.get("maxResults"), p.get("nextToken"), default)
-    out: dict[str, Any] = {key: rows}
-    if token:
-        out["nextToken"] = token
-    return out
-
-
 def short(ref: str) -> str:
     """The name or ID at the end of a name, ID or ARN."""
     return ref.rsplit("/", 1)[-1]
@@ -152,16 +121,15 @@ class EcsService:
     """The ECS API of one simulated account and Region."""
 
     name = "ecs"
+    operations: Mapping[str, Operation]
+    """The operation table, set by ``simulator.aws.ecs_operations`` (the table names
+    this module's handlers, so this module cannot import it)."""
 
     def __init__(self, account: SimulatedAWS, ecs: EcsControlPlane, vpc: VpcModel):
-        from simulator.aws import ecs_operations  # the operation table (imports this module)
-        from simulator.aws.ecs_network import TaskNetworks
-
         self.account = account
         self.ecs = ecs
         self.networks = TaskNetworks(ecs, vpc)
         """awsvpc tasks' configurations and ENIs in the account's VPC model."""
-        self.operations = ecs_operations.OPERATIONS
         self.cluster_tags: dict[str, list[dict[str, str]]] = {}
         self.task_overrides: dict[str, dict[str, Any]] = {}
         self.task_tags: dict[str, list[dict[str, str]]] = {}

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws.ecs import CLIENT_EXCEPTION, INVALID_PARAMETER, page, task_definition_view
+from simulator.aws import errors
+from simulator.aws.ecs import (
+    CLIENT_EXCEPTION,
+    INVALID_PARAMETER,
+    _instance_view,
+    page,
+    task_definition_view,
+)
 from simulator.core.errors import AWSError
 
 if TYPE_CHECKING:
@@ -202,8 +209,6 @@ def register_container_instance(
     (it must be running)."""
     cluster = svc.cluster(p.get("cluster"))
     if p.get("totalResources"):
-        from simulator.aws import errors
-
         raise errors.not_simulated(
             "RegisterContainerInstance totalResources (ecsim registers the instance type's "
             "resources)"
@@ -227,8 +232,6 @@ def register_container_instance(
         raise AWSError(CLIENT_EXCEPTION, f"The EC2 instance {iid} could not register.")
     if p.get("tags"):
         svc.container_instance_tags[ci.container_instance_id] = [dict(t) for t in p["tags"]]
-    from simulator.aws.ecs import _instance_view
-
     return {"containerInstance": _instance_view(svc, ci)}
 
 

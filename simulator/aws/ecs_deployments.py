@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from simulator.aws import errors
+from simulator.aws.ecs_pagination import page
+from simulator.aws.ecs_services import _service
+from simulator.aws.ecs_views import failure
 from simulator.aws.functions import FunctionRun
 from simulator.aws.functions import _drive as run_function
 from simulator.core.errors import AWSError
@@ -641,9 +644,6 @@ STATUSES = frozenset(s.value for s in ServiceDeploymentStatus)
 # ---------------------------------------------------------------------- operations
 def list_service_deployments(svc: Any, model: Any, p: dict[str, Any]) -> dict[str, Any]:
     """The service's deployments, newest first, filtered by status and createdAt."""
-    from simulator.aws.ecs import page
-    from simulator.aws.ecs_services import _service
-
     cluster = svc.cluster(p.get("cluster"))
     service = _service(svc, cluster, p["service"])
     book = deployments(svc.account)
@@ -669,8 +669,6 @@ def list_service_deployments(svc: Any, model: Any, p: dict[str, Any]) -> dict[st
 
 def describe_service_deployments(svc: Any, model: Any, p: dict[str, Any]) -> dict[str, Any]:
     """Up to 20 deployments by ARN; unknown ARNs are failures with reason MISSING."""
-    from simulator.aws.ecs_views import failure
-
     book = deployments(svc.account)
     arns = p["serviceDeploymentArns"]
     if not 1 <= len(arns) <= 20:

@@ -248,3 +248,5 @@ OPERATIONS: Mapping[str, Operation] = {
     "DeleteTaskDefinitions": op(a.delete_task_definitions, ["taskDefinitions"]),
 }
 """Every ECS operation ecsim simulates."""
+
+c.EcsService.operations = OPERATIONS  # the table every EcsService answers with

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws.operations import find
+from simulator.aws.operations import Operation, find
 from simulator.core.errors import AWSError
 from simulator.lifecycle.instance import InstanceState
 from simulator.traffic.elb_health import HealthChecks
@@ -48,14 +48,14 @@ class Elbv2Service:
     """The ELBv2 API of one simulated account and Region."""
 
     name = "elbv2"
+    operations: Mapping[str, Operation]
+    """The operation table, set by ``simulator.aws.elbv2_operations`` (which imports
+    this module)."""
 
     def __init__(self, account: SimulatedAWS, registry: LoadBalancers, health: HealthChecks):
-        from simulator.aws import elbv2_operations  # the operation table (imports this module)
-
         self.account = account
         self.registry = registry
         self.health = health
-        self.operations = elbv2_operations.OPERATIONS
         self.vpc_id = default_vpc_id(account.account_id, account.region)
         health.type_probes["instance"] = self.instance_probe
 

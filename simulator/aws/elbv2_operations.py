@@ -508,3 +508,5 @@ OPERATIONS: Mapping[str, Operation] = {
 """Every ELBv2 operation ecsim simulates."""
 
 __all__ = ["OPERATIONS", "Operation", "TargetGroup"]
+
+Elbv2Service.operations = OPERATIONS  # the table every Elbv2Service answers with

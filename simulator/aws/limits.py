@@ -11,6 +11,9 @@ so that a request such as ``MaxCount=2**63`` is an AWS error, not an exhausted m
 
 from __future__ import annotations
 
+from simulator.aws.errors import INSTANCE_LIMIT_EXCEEDED
+from simulator.core.errors import AWSError
+
 INSTANCE_LIMIT = 5_000
 """Instances not yet terminated an account may have."""
 
@@ -24,9 +27,6 @@ HOST_LIMIT = 1_000
 def instances_launchable(live: int, min_count: object, max_count: object) -> int | None:
     """The MaxCount to launch with under the limit (None: leave the request as it is for
     the fleet to refuse malformed counts); AWSError when not even MinCount fit."""
-    from simulator.aws.errors import INSTANCE_LIMIT_EXCEEDED
-    from simulator.core.errors import AWSError
-
     if not isinstance(max_count, int) or not isinstance(min_count, int):
         return None
     if min_count < 1 or max_count < min_count:

@@ -2,10 +2,9 @@
 
 The one publisher of ALB metrics: the boto3 world's load source (``aws.send_traffic``,
 simulator/aws/traffic.py) describes each minute as ``GroupPeriod`` rows and calls
-``publish``; a scenario's live CloudWatch (simulator/scenario/build_metrics.py) gathers
-periods as ``GroupSeries`` arrays and calls ``publish_series``, which ``publish`` uses
-too. Each group's outcome is the flow model's steady state over its routable targets at
-the period's start; the results are put stamped with the period's start:
+``publish`` (``publish_series`` over ``GroupSeries`` arrays does the work). There each
+group's outcome is the flow model's steady state over its routable targets at the
+period's start; the results are put stamped with the period's start:
 
 - per LoadBalancer and TargetGroup: RequestCount, HTTPCode_Target_2XX_Count,
   HTTPCode_Target_5XX_Count (only when some failed), TargetResponseTime (three weighted
@@ -14,13 +13,17 @@ the period's start; the results are put stamped with the period's start:
   group without a routable target answered with 503;
 - per TargetGroup: RequestCountPerTarget; per LoadBalancer: RequestCount.
 
+A scenario's live CloudWatch (simulator/scenario/build_metrics.py) has ticks already
+computed: ``publish_ticks`` puts whole periods of ``GroupTicks`` (sums of the ticks'
+counts, each tick's response times and health counts).
+
 As CloudWatch documents, a count with no requests in a period is not reported (health
 counts are). Periods under a minute are put as high-resolution metrics. Pure: no simpy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +76,34 @@ class GroupSeries:
     """Per period: the share of served requests a bad version answers with 5xx."""
     slow: np.ndarray | None = None
     """Per period: a bad version's latency multiplier."""
+
+
+@dataclass(frozen=True)
+class GroupTicks:
+    """One target group's ticks as a traffic model computed them (arrays of one entry
+    per tick, oldest first, stamped with the tick's start): requests a target took, the
+    target's 2xx and 5xx, the load balancer's 503s (no routable target) and 502s (a
+    task lost with requests in flight), the served requests' p50, mean and p99 response
+    time (NaN: none served) and the health counts. ``target_group`` None: a listener's
+    own 503s."""
+
+    load_balancer_arn: str
+    target_group: TargetGroup | None
+    times: np.ndarray
+    requests: np.ndarray
+    ok: np.ndarray
+    target_5xx: np.ndarray
+    elb_503: np.ndarray
+    elb_502: np.ndarray | None = None
+    latency: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    healthy: np.ndarray | None = None
+    unhealthy: np.ndarray | None = None
+    fixed: Mapping[int, np.ndarray] | None = None
+    """Requests the listener's rules answered with a fixed response, by status code."""
+
+
+ELB_CODES = (500, 502, 503, 504)
+"""The status codes ALBs count one by one (HTTPCode_ELB_<code>_Count)."""
 
 
 def dimension(arn: str, kind: str) -> str:
@@ -224,3 +255,84 @@ def publish_series(
         sums = np.add.reduceat(lb_v, np.flatnonzero(first))
         put("RequestCount", {"LoadBalancer": lb_dim}, lb_t[first], sums)
     return utilization
+
+
+def publish_ticks(store: MetricStore, period: float, groups: Sequence[GroupTicks]) -> None:
+    """Put whole periods made of ticks: counts are the sums of the period's ticks (put
+    when not 0; RequestCount and HTTPCode_Target_2XX_Count while requests came), each
+    tick's TargetResponseTime as three values weighted by its served requests, each
+    tick's health counts; RequestCountPerTarget is the period's RequestCount over its
+    mean healthy targets (all targets when none is healthy), as ALBs define it."""
+    resolution = 1 if period < 60 else 60
+    lb_sums: dict[str, dict[float, float]] = {}
+
+    def put(metric: str, dims: dict[str, str], t: np.ndarray, v: np.ndarray) -> None:
+        if t.shape[0]:
+            store.series(NAMESPACE, metric, dims).put_many(t, v, storage_resolution=resolution)
+
+    for g in groups:
+        if not g.times.shape[0]:
+            continue
+        stamps = np.floor(g.times / period) * period
+        starts, which = np.unique(stamps, return_inverse=True)
+
+        def total(v: np.ndarray, which: np.ndarray = which, n: int = starts.shape[0]) -> Any:
+            return np.bincount(which, weights=v, minlength=n)
+
+        lb_dim = dimension(g.load_balancer_arn, "LoadBalancer")
+        dims = {"LoadBalancer": lb_dim}
+        codes = {503: total(g.elb_503)}  # the load balancer's own answers by status code
+        if g.elb_502 is not None:
+            codes[502] = total(g.elb_502)
+        fixed = {code: total(v) for code, v in sorted((g.fixed or {}).items())}
+        for code, v in fixed.items():
+            codes[code] = codes.get(code, 0.0) + v
+        if fixed:
+            answered = np.sum(list(fixed.values()), axis=0)
+            put("HTTP_Fixed_Response_Count", dims, starts[answered > 0], answered[answered > 0])
+        if g.target_group is not None:
+            dims["TargetGroup"] = dimension(g.target_group.arn, "TargetGroup")
+        for family in (4, 5):
+            n = sum((v for c, v in codes.items() if c // 100 == family), np.zeros(starts.shape))
+            put(f"HTTPCode_ELB_{family}XX_Count", dims, starts[n > 0], n[n > 0])
+        for code in ELB_CODES:
+            if code in codes:
+                n = codes[code]
+                put(f"HTTPCode_ELB_{code}_Count", dims, starts[n > 0], n[n > 0])
+        if g.target_group is None:
+            continue
+        if g.healthy is not None and g.unhealthy is not None:
+            put("HealthyHostCount", dims, stamps, g.healthy)
+            put("UnHealthyHostCount", dims, stamps, g.unhealthy)
+        requests = total(g.requests)
+        came = requests > 0
+        put("RequestCount", dims, starts[came], requests[came])
+        put("HTTPCode_Target_2XX_Count", dims, starts[came], total(g.ok)[came])
+        failed = total(g.target_5xx)
+        put("HTTPCode_Target_5XX_Count", dims, starts[failed > 0], failed[failed > 0])
+        sums = lb_sums.setdefault(lb_dim, {})
+        for t, v in zip(starts[came].tolist(), requests[came].tolist(), strict=True):
+            sums[t] = sums.get(t, 0.0) + v
+        if g.healthy is not None and g.unhealthy is not None:
+            n = np.bincount(which, minlength=starts.shape[0])
+            healthy = total(g.healthy) / n
+            divisor = np.where(healthy > 0, healthy, healthy + total(g.unhealthy) / n)
+            per = came & (divisor > 0)
+            put(
+                "RequestCountPerTarget",
+                {"TargetGroup": dims["TargetGroup"]},
+                starts[per],
+                requests[per] / divisor[per],
+            )
+        if g.latency is not None:
+            p50, mean, p99 = g.latency
+            ok = (g.ok > 0) & np.isfinite(p50) & np.isfinite(mean) & np.isfinite(p99)
+            if ok.any():
+                values, counts = response_time_points(p50[ok], mean[ok], p99[ok], g.ok[ok])
+                handle = store.series(NAMESPACE, "TargetResponseTime", dims)
+                handle.unit = "Seconds"
+                handle.put_values_many(stamps[ok], values, counts, storage_resolution=resolution)
+    for lb_dim in sorted(lb_sums):
+        sums = lb_sums[lb_dim]
+        t = np.array(sorted(sums))
+        put("RequestCount", {"LoadBalancer": lb_dim}, t, np.array([sums[x] for x in t.tolist()]))

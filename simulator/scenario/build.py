@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.batch.fleet import TestFleetRun
 from simulator.catalog.catalog import (
     InstanceType,
     calibrate,
@@ -25,7 +26,7 @@ from simulator.catalog.hosts import host_type
 from simulator.cloudwatch.alarm_log import AlarmLog
 from simulator.cloudwatch.alarms import Alarms, StateChange
 from simulator.cloudwatch.evaluator import AlarmEvaluator
-from simulator.cloudwatch.live import LiveStore, PeriodicPublisher
+from simulator.cloudwatch.live import LiveStore
 from simulator.core.errors import EcsimError
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
@@ -47,15 +48,19 @@ from simulator.lifecycle.instance import InstanceState
 from simulator.scenario import build_alarms, build_capacity, build_elb, events, schema
 from simulator.scenario.build_metrics import LiveMetrics
 from simulator.scenario.loader import hosts_capacity
+from simulator.scenario.metric_names import (
+    CLUSTER_METRICS,
+    PER_SERVICE_METRICS,
+    PER_TARGET_GROUP_METRICS,
+)
 from simulator.scenario.outputs import metric_filter
 from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic import flow
 from simulator.traffic.arrivals import ArrivalRate, Sum
-from simulator.traffic.fidelity import METRICS as TRAFFIC_METRICS
 from simulator.traffic.fidelity import FlowTraffic, RequestTraffic, ServiceTraffic
 from simulator.traffic.memory import MemoryModel
 from simulator.traffic.queueing import mmc_mean_response
-from simulator.traffic.routing import TargetGroupRouting
+from simulator.traffic.routing import TargetGroupRouting, listener_shares
 from simulator.traffic.service_model import effective_capacity
 
 BLOCK = 1440  # ticks evaluated together
@@ -71,44 +76,6 @@ def _listener_arrivals(
         if models:
             out[key] = models[0] if len(models) == 1 else Sum(models)
     return out
-
-
-PER_SERVICE_METRICS = (
-    *TRAFFIC_METRICS,
-    "RunningTaskCount",
-    "DesiredTaskCount",
-    "PendingTaskCount",
-    "MemoryUtilization",
-    "OOMKills",
-    "HTTPCode_ELB_502_Count",
-    "HTTPCode_ELB_5XX_Count",
-    "HealthyHostCount",
-    "UnHealthyHostCount",
-)
-PER_TARGET_GROUP_METRICS = (
-    "RequestCount",
-    "HTTPCode_Target_2XX_Count",
-    "HTTPCode_Target_5XX_Count",
-    "HTTPCode_ELB_5XX_Count",
-    "TargetResponseTime.mean",
-    "TargetResponseTime.p99",
-)
-"""Also recorded by ``target_group`` (its name), for exposure per side of a deployment."""
-CLUSTER_METRICS = (
-    "InstanceCount",
-    "CPUReservation",
-    "MemoryReservation",
-    "CumulativeCost",
-    "HealthyInstances",
-    "ExpectedInstances",
-    "CapacityLostInstances",
-    "ImpairedInstances",
-    "PendingInstances",
-    "HostsAvailable",
-    "HostsPending",
-    "HostsUnderAssessment",
-    "HostsFailed",
-)
 
 
 def _first_host_type(group: schema.DedicatedHosts) -> str:
@@ -203,8 +170,9 @@ class Simulation:
         ]
         # scale_traffic events are part of the arrival models; kept for readers of offered()
         self.traffic_factor = np.ones(len(self.names))
+        shares = self._request_shares()
         traffic_services = [
-            ServiceTraffic(s.name, s.cpu, s.timeout, a)
+            ServiceTraffic(s.name, s.cpu, s.timeout, a, shares.get(s.name, 1.0))
             for s, a in zip(scenario.services, self.arrivals, strict=True)
         ]
         self.traffic: FlowTraffic | RequestTraffic
@@ -225,8 +193,8 @@ class Simulation:
         )
         self.faults = RevisionFaults(lambda: self.world.now, self._revision_of)
         self.traffic.faults = self.faults  # bad versions, per target (faults/revision.py)
-        for listener in self.load_balancers.listeners.values():
-            self.routing.add_listener(listener)
+        for key, listener in self.load_balancers.listeners.items():
+            self.routing.add_listener(listener, self.load_balancers.classes_at(key))
         self.targets.listeners.append(self.routing.refresh)
         self.memory = {
             s.name: MemoryModel(
@@ -278,12 +246,22 @@ class Simulation:
         self.alarms.subscribe(self._on_alarm)
         self.alarm_log = AlarmLog()
         self._alarm_configs, _ = build_alarms.alarm_configs(scenario, self.load_balancers)
-        live = LiveMetrics(self, build_alarms.publish_period(scenario), self.listener_arrivals)
-        self.live_metrics = PeriodicPublisher(self.world, live.period, live.snapshot, live.publish)
-        self.metric_store.before_read.append(live.catch_up)
-        self.metric_store.before_read_namespace[build_alarms.ECS_NAMESPACE] = [live.catch_up_ecs]
-        per_target = (build_alarms.ELB_NAMESPACE, "RequestCountPerTarget")
-        self.metric_store.before_read_metric[per_target] = [live.catch_up_per_target]
+        self.live_metrics = LiveMetrics(
+            self, build_alarms.publish_period(scenario), self.listener_arrivals
+        )
+        self.metric_store.before_read.append(self.live_metrics.catch_up)
+
+    def _request_shares(self) -> dict[str, float]:
+        """Each service's group's share of its listener's requests as the request
+        classes route them at the start (the request fidelity's fixed shares)."""
+        lbs = self.load_balancers
+        out: dict[str, float] = {}
+        for name in self.names:
+            key = lbs.entry.get(name)
+            if key is not None:
+                shares = listener_shares(lbs.listeners[key], lbs.classes_at(key))
+                out[name] = shares.groups.get(lbs.arn_of(name), 0.0)
+        return out
 
     # ---------------------------------------------------------------- set-up
     def start(self) -> None:
@@ -325,12 +303,9 @@ class Simulation:
         self.ecs.timing.instant = False
         self.auto_scaling = build_capacity.start_auto_scaling(self)
         self.oom.start()
-        self.live_metrics.start()
         for config in self._alarm_configs:
             self.alarms.put(config, self.world.now)
         if s.test_fleet is not None:
-            from simulator.batch.fleet import TestFleetRun
-
             self.test_fleet = TestFleetRun(self)
             self.test_fleet.start()
         for event in s.events:
@@ -623,19 +598,28 @@ class Simulation:
         self._close_tick()
         self._flush_block()
 
+    def flush_closed(self) -> None:
+        """Record the ticks closed so far (the open one stays open): the live store's
+        reads see every tick before now."""
+        self._flush_block()
+
     def _flush_block(self) -> None:
-        """Evaluate and record the buffered (closed) ticks."""
-        if not self._times:
+        """Evaluate and record the buffered closed ticks (all but an open one)."""
+        k = len(self._oom_failed)  # closed ticks: each closed one has its OOM row
+        if not k:
             return
         times, values = self.traffic.flush()
+        assert len(times) == k, (len(times), k)
+        end = self._times[k] if len(self._times) > k else self.world.now
+        ends = np.append(times[1:], end)
         shape = (len(times), len(self.names))
-        values["RunningTaskCount"] = np.array(self._running, dtype=float).reshape(shape)
-        values["DesiredTaskCount"] = np.array(self._desired, dtype=float).reshape(shape)
-        values["PendingTaskCount"] = np.array(self._pending, dtype=float).reshape(shape)
-        values["HealthyHostCount"] = np.array(self._healthy, dtype=float).reshape(shape)
-        values["UnHealthyHostCount"] = np.array(self._unhealthy, dtype=float).reshape(shape)
-        values["MemoryUtilization"] = np.array(self._memory, dtype=float).reshape(shape)
-        values["OOMKills"] = np.array(self._ooms, dtype=float).reshape(shape)
+        values["RunningTaskCount"] = np.array(self._running[:k], dtype=float).reshape(shape)
+        values["DesiredTaskCount"] = np.array(self._desired[:k], dtype=float).reshape(shape)
+        values["PendingTaskCount"] = np.array(self._pending[:k], dtype=float).reshape(shape)
+        values["HealthyHostCount"] = np.array(self._healthy[:k], dtype=float).reshape(shape)
+        values["UnHealthyHostCount"] = np.array(self._unhealthy[:k], dtype=float).reshape(shape)
+        values["MemoryUtilization"] = np.array(self._memory[:k], dtype=float).reshape(shape)
+        values["OOMKills"] = np.array(self._ooms[:k], dtype=float).reshape(shape)
         # requests in flight in an OOM-killed task: the load balancer answers 502
         lost = np.array(self._oom_failed, dtype=float).reshape(shape)
         lost = np.minimum(lost, values["HTTPCode_Target_2XX_Count"])
@@ -648,17 +632,26 @@ class Simulation:
                 rec.record_block(times, ids, values[metric])
             for metric, ids in self._tg_ids.items():
                 rec.record_block(times, ids, values[metric])
-        rec.record_block(times, self._cluster_ids, np.array(self._cluster_rows))
-        self._reset_buffers()
+        rec.record_block(times, self._cluster_ids, np.array(self._cluster_rows[:k]))
+        self.live_metrics.add_ticks(times, ends, values)
+        self._reset_buffers(k)
 
-    def _reset_buffers(self) -> None:
-        self._times: list[float] = []
-        self._running: list[list[int]] = []
-        self._desired: list[list[int]] = []
-        self._pending: list[list[int]] = []
-        self._cluster_rows: list[tuple[float, ...]] = []
-        self._memory: list[list[float]] = []
-        self._ooms: list[list[int]] = []
-        self._healthy: list[list[int]] = []
-        self._unhealthy: list[list[int]] = []
-        self._oom_failed: list[list[float]] = []
+    def _reset_buffers(self, k: int | None = None) -> None:
+        """Drop the first ``k`` buffered ticks (None: start empty)."""
+        if k is None:
+            self._times: list[float] = []
+            self._running: list[list[int]] = []
+            self._desired: list[list[int]] = []
+            self._pending: list[list[int]] = []
+            self._cluster_rows: list[tuple[float, ...]] = []
+            self._memory: list[list[float]] = []
+            self._ooms: list[list[int]] = []
+            self._healthy: list[list[int]] = []
+            self._unhealthy: list[list[int]] = []
+            self._oom_failed: list[list[float]] = []
+            return
+        for buffer in (
+            self._times, self._running, self._desired, self._pending, self._cluster_rows,
+            self._memory, self._ooms, self._healthy, self._unhealthy, self._oom_failed,
+        ):  # fmt: skip
+            del buffer[:k]

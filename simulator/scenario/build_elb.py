@@ -3,15 +3,15 @@ service that names no declared target group, one Application Load Balancer with 
 listener forwarding to one target group of its own, with the service's settings
 (``services[].load_balancer``) and ELBv2's defaults otherwise.
 
-Traffic enters at listeners: a service's ``traffic`` enters at the listener whose default
-action forwards to the service's target group, and that action's weights split it over
-its groups, so a weighted listener over two services' groups splits what arrives. What
-the scenario model leaves out, and refuses with a clear error: a target group in the
-default action of more than one listener (its share would depend on the listener), two
-services in one target group, and a weighted group no service is behind. Scenario traffic
-carries no path, host or headers: rules are built (and checked as ELBv2 checks them) for
-what drives the listeners during the run (deployments, tests), and the scenario's traffic
-follows the default actions.
+Traffic enters at listeners: a service's ``traffic`` enters at the listener one of whose
+actions (the default action or a rule's) forwards to the service's target group. Its
+request classes (``traffic[].requests``, ``build_requests``; one class without
+attributes by default) go through the listener's rules in priority order, as ELBv2
+routes them: the first rule that matches, else the default action; a forward action's
+weights split the class over its groups, a fixed response answers it. What the scenario
+model leaves out, and refuses with a clear error: a target group in the actions of more
+than one listener (its share would depend on the listener), two services in one target
+group, and a weighted group no service is behind.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from simulator.catalog.catalog import did_you_mean
 from simulator.core.errors import AWSError
 from simulator.ecs.load_balancers import ServiceLoadBalancer
 from simulator.scenario import schema
+from simulator.scenario.build_requests import DEFAULT, Classes, listener_classes
 from simulator.traffic.elb import (
     TARGET_GROUP_NOT_FOUND,
     Condition,
@@ -31,6 +32,7 @@ from simulator.traffic.elb import (
     ForwardAction,
     HealthCheck,
     Listener,
+    QueryPair,
     Rule,
     TargetGroup,
 )
@@ -75,6 +77,7 @@ class ServiceLoadBalancers:
     target_groups: dict[str, TargetGroup] = field(default_factory=dict)  # name -> group
     load_balancers: dict[str, str] = field(default_factory=dict)  # name -> ARN
     entry: dict[str, str] = field(default_factory=dict)  # service -> its traffic's listener
+    classes: dict[str, Classes] = field(default_factory=dict)  # listener key -> requests
     _by_arn: dict[str, str] = field(default_factory=dict)  # group ARN -> service
     _lb_of: dict[str, str] = field(default_factory=dict)  # group ARN -> load balancer ARN
 
@@ -105,6 +108,11 @@ class ServiceLoadBalancers:
     def binding(self, service: str) -> ServiceLoadBalancer:
         """The service's ``loadBalancers`` entry."""
         return ServiceLoadBalancer(self.arn_of(service), service, CONTAINER_PORT)
+
+    def classes_at(self, key: str) -> Classes:
+        """The request classes entering at listener ``key`` (one without attributes
+        when its traffic declares none)."""
+        return self.classes.get(key, DEFAULT)
 
     def entering(self) -> dict[str, list[str]]:
         """Listener key -> the services whose traffic enters there (declaration order)."""
@@ -140,6 +148,8 @@ class _Builder:
             self._declared_listeners(i, lb)
         self._defaults()
         self._entries()
+        self.out.classes, problems = listener_classes(self.s, self.out.entry)
+        self.problems += problems
         return self.out
 
     # ------------------------------------------------------------------ declared
@@ -324,13 +334,21 @@ class _Builder:
             out.listeners[spec.name] = listener
 
     def _entries(self) -> None:
-        """Each service's listener: the one whose default action forwards to its group."""
+        """Each service's listener: the one whose default action or a rule's forwards
+        to its group."""
         out = self.out
         forwarded: dict[str, list[str]] = {}  # group ARN -> listener keys
+        reported: set[str] = set()
         for key, listener in out.listeners.items():
-            for tg, weight in listener.forward:
-                forwarded.setdefault(tg.arn, []).append(key)
-                if weight and tg.arn not in out._by_arn:
+            actions = [listener.forward] + [
+                r.action.groups for r in listener.rules if isinstance(r.action, ForwardAction)
+            ]
+            for tg, weight in (pair for groups in actions for pair in groups):
+                keys = forwarded.setdefault(tg.arn, [])
+                if key not in keys:
+                    keys.append(key)
+                if weight and tg.arn not in out._by_arn and tg.arn not in reported:
+                    reported.add(tg.arn)
                     self.problems.append(
                         (self._listener_at(key), f"target group {tg.name!r} has weight "
                          f"{weight} but no service is behind it; expected a service with "
@@ -344,7 +362,7 @@ class _Builder:
             if len(keys) > 1:
                 self.problems.append(
                     (f"services[{j}].load_balancer.target_group", f"target group {group.name!r} "
-                     f"is in the default action of {len(keys)} listeners ({', '.join(keys)}); "
+                     f"is in the actions of {len(keys)} listeners ({', '.join(keys)}); "
                      "ecsim's scenarios take a group's traffic from one listener")
                 )  # fmt: skip
             elif keys:
@@ -367,6 +385,13 @@ def _conditions(c: schema.RuleConditions) -> list[Condition]:
         out.append(Condition("host-header", tuple(c.host)))
     for name in sorted(c.headers):
         out.append(Condition("http-header", tuple(c.headers[name]), header_name=name))
+    if c.method:
+        out.append(Condition("http-request-method", tuple(c.method)))
+    if c.query:
+        pairs = tuple(QueryPair(value, key) for key, value in c.query.items())
+        out.append(Condition("query-string", pairs=pairs))
+    if c.source_ip:
+        out.append(Condition("source-ip", tuple(c.source_ip)))
     return out
 
 
@@ -382,12 +407,13 @@ def check_load_balancers(scenario: schema.Scenario) -> list[Problem]:
             if tg is not None:
                 out.append(
                     (f"traffic[{i}].service", f"service {t.service!r}'s target group "
-                     f"{tg.name!r} is in no listener's default action: its traffic has no "
+                     f"{tg.name!r} is in no listener's actions: its traffic has no "
                      "listener to enter at")
                 )  # fmt: skip
     if scenario.fidelity == "request":
         for key, listener in b.out.listeners.items():
-            if len(listener.forward) > 1:
+            rules = [r.action for r in listener.rules if isinstance(r.action, ForwardAction)]
+            if any(len(groups) > 1 for groups in [listener.forward, *(a.groups for a in rules)]):
                 out.append(
                     (b._listener_at(key), "fidelity: request routes a listener to one target "
                      "group; use fidelity: flow for weighted target groups")

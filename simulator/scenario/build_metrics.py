@@ -1,19 +1,23 @@
-"""A scenario's live CloudWatch: metrics put while the run goes, alarms evaluated on them.
+"""A scenario's live CloudWatch: the run's own ticks, put once a period into the store.
 
-Once a publishing period (a minute; 10, 20 or 30 s when an alarm asks for that period),
-``LiveMetrics`` describes the period's start as the boto3 world's load source does: each
-listener's arrivals (the traffic of the services entering there) split by its default
-action's weights, each target group's routable targets at their task's size and instance
-family. The one ALB publisher (``simulator.cloudwatch.elb_metrics``) puts the
-AWS/ApplicationELB metrics; AWS/ECS CPUUtilization and MemoryUtilization (ClusterName,
-ServiceName) are the values Service Auto Scaling reads (``build_capacity.ServiceMetrics``),
-with the memory model's utilization where the service has one, and no datapoint while no
-task of the service runs (as ECS sends none).
+Once a publishing period (a minute; 10, 20 or 30 s when an alarm asks for that period)
+the live store holds what the ticks of that period computed (metrics.parquet's values):
+per target group, RequestCount and the response counts are the sums of its ticks,
+TargetResponseTime carries each tick's p50, mean and p99 weighted by its requests (so
+a period's Average is the request-weighted mean of its ticks and its Maximum the worst
+tick's), HealthyHostCount and UnHealthyHostCount each tick's counts; backlog, OOM kills
+(HTTPCode_ELB_502_Count), bad versions and changes inside a tick are in them because
+the ticks have them. A listener's requests its rules answer with a fixed response are
+HTTP_Fixed_Response_Count and HTTPCode_ELB_4XX/5XX_Count (per LoadBalancer), those no
+group took otherwise (every weight 0) the load balancer's 503s. AWS/ECS CPUUtilization
+and MemoryUtilization (ClusterName, ServiceName) are each tick's values, with no
+datapoint for a tick without a running task (as ECS sends none). The one ALB
+publisher (``simulator.cloudwatch.elb_metrics``) does the puts.
 
-These are the period's steady state at its start, which the alarms need while the run
-goes; the RunRecord's metrics (metrics.parquet) stay the tick-averaged ones with backlog
-and OOM kills, computed per block of ticks. The two agree when the load holds over the
-period and differ when it changes inside it (the RunRecord's are the finer).
+Lazily: the Simulation hands each block of ticks it records to ``add_ticks``; a read of
+the store (every alarm evaluation reads it) first has the Simulation record its closed
+ticks (``catch_up``), then puts every period whose ticks are all in. A run nobody reads
+evaluates its ticks per block, as without alarms.
 """
 
 from __future__ import annotations
@@ -23,256 +27,141 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.cloudwatch import elb_metrics
-from simulator.cloudwatch.elb_metrics import GroupSeries
+from simulator.cloudwatch.elb_metrics import GroupTicks
 from simulator.scenario.build_alarms import ECS_NAMESPACE
-from simulator.scenario.build_capacity import busy_fraction, memory_pct
+from simulator.scenario.build_capacity import memory_pct
 from simulator.traffic.arrivals import ArrivalRate
-from simulator.traffic.elb_targets import TargetGroup
 
 if TYPE_CHECKING:
     from simulator.scenario.build import Simulation
 
-GroupState = tuple[TargetGroup, int, int, float, int, int]
-"""(group, weight, routable targets, their mean requests/s per vCPU, healthy, unhealthy)."""
+KEPT = (
+    "RequestRate",
+    "RequestCount",
+    "HTTPCode_Target_2XX_Count",
+    "HTTPCode_Target_5XX_Count",
+    "HTTPCode_ELB_503_Count",
+    "HTTPCode_ELB_502_Count",
+    "TargetResponseTime.mean",
+    "TargetResponseTime.p50",
+    "TargetResponseTime.p99",
+    "HealthyHostCount",
+    "UnHealthyHostCount",
+    "CPUUtilization",
+    "MemoryUtilization",
+    "RunningTaskCount",
+)
+"""The per-service tick metrics the live store is made of."""
 
 
 class LiveMetrics:
-    """The snapshot and publish halves of the scenario's live publisher.
-
-    A snapshot records each listener's state (its groups' weights, routable targets and
-    health) and each service's running tasks, only when they changed since the last
-    period (runs of equal states: a few objects per change, not per period); the flow
-    model and the puts run over every closed period at once, vectorised, when the store
-    is read (``sim.metric_store`` is a ``LiveStore``: each alarm evaluation reads it, so
-    with alarms that is every evaluation). A run nobody reads pays the snapshots only."""
+    """Ticks in, one put per closed period out (``catch_up``, before each read)."""
 
     def __init__(self, sim: Simulation, period: int, listener_arrivals: dict[str, ArrivalRate]):
         self.sim = sim
-        self.period = period
+        self.period = float(period)
         self.listener_arrivals = listener_arrivals
-        self._times: list[float] = []
-        self._closed = 0  # periods whose end has come (the rest: the open one)
-        self._ecs_put = 0  # closed periods whose AWS/ECS metrics are already put
-        self._per_target_put = 0  # ... whose RequestCountPerTarget is already put
-        self._hints: dict[str, int] = {}  # runs list -> index of the run the last read began in
-        self._runs: dict[str, list[tuple[int, tuple[GroupState, ...]]]] = {}
-        self._cache: dict[str, tuple[tuple, tuple[GroupState, ...]]] = {}
-        self._groups: dict[str, tuple[int, int, float, int, int]] = {}  # arn -> version...
-        self._ecs_runs: list[tuple[int, tuple]] = []
-        self._memory: dict[str, list[float]] = {n: [] for n in sim.memory}
-        self._cpu = np.array([s.cpu for s in sim.scenario.services], float)
-        lbs = sim.load_balancers
-        groups = [*lbs.target_groups.values(), *lbs.groups.values()]
-        self._all_groups = list({tg.arn: tg for tg in groups}.values())
-        self._listeners = list(sim.load_balancers.listeners.values())
-        self._last_signature: tuple[int, tuple[int, ...]] | None = None
-        self._last_running: tuple[int, ...] | None = None
-        self._last_forward: tuple[int, ...] | None = None
+        self._times: list[np.ndarray] = []
+        self._lengths: list[np.ndarray] = []
+        self._values: dict[str, list[np.ndarray]] = {m: [] for m in KEPT}
+        self._until = 0.0  # the end of the last tick received
 
-    # ------------------------------------------------------------------ snapshot
-    def _group(self, tg: TargetGroup, at: float) -> tuple[int, float, int, int]:
-        cached = self._groups.get(tg.arn)
-        if cached is not None and cached[0] == tg._version:
-            return cached[1:]
-        routable = tg.routable(at)
-        rates = [self.sim._target_capacity(tg.arn, t) for t in routable]
-        healthy, unhealthy = tg.health_counts()
-        mean = float(np.mean(rates)) if rates else 1.0
-        self._groups[tg.arn] = (tg._version, len(rates), mean, healthy, unhealthy)
-        return len(rates), mean, healthy, unhealthy
+    def add_ticks(self, times: np.ndarray, ends: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """A block of recorded ticks ([times, ends), metric -> (ticks, services))."""
+        if not times.shape[0]:
+            return
+        self._times.append(times)
+        self._lengths.append(ends - times)
+        for metric in KEPT:
+            self._values[metric].append(values[metric])
+        self._until = float(ends[-1])
 
-    def _state(self, key: str, at: float) -> tuple[GroupState, ...]:
-        listener = self.sim.load_balancers.listeners[key]
-        forward = listener.forward if listener.fixed_response is None else []
-        version = tuple((id(tg), w, tg._version) for tg, w in forward)
-        cached = self._cache.get(key)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        state = tuple((tg, w, *self._group(tg, at)) for tg, w in forward)
-        self._cache[key] = (version, state)
-        return state
-
-    def _signature(self) -> tuple[int, tuple[int, ...]]:
-        """Changes when a target state or a listener's default action changes: target
-        group versions only grow, and a new forward list replaces the old one."""
-        versions = sum(tg._version for tg in self._all_groups)
-        return versions, tuple(id(listener.forward) for listener in self._listeners)
-
-    def snapshot(self, at: float) -> None:
-        sim = self.sim
-        i = len(self._times)
-        self._times.append(at)
-        signature = self._signature()
-        if signature != self._last_signature:
-            self._last_signature = signature
-            for key in self.listener_arrivals:
-                state = self._state(key, at)
-                runs = self._runs.setdefault(key, [])
-                if not runs or runs[-1][1] is not state:
-                    runs.append((i, state))
-        services = sim.cluster.services
-        running = tuple(services[n].running_count for n in sim.names)
-        if running != self._last_running or signature[1] != self._last_forward:
-            self._last_running, self._last_forward = running, signature[1]
-            ecs = (running, tuple(sim._rps_per_vcpu()), tuple(sim.shares()))
-            if not self._ecs_runs or self._ecs_runs[-1][1] != ecs:
-                self._ecs_runs.append((i, ecs))
-        for name, values in self._memory.items():
-            values.append(sim.oom.utilization(name, at))
-
-    def publish(self, at: float, _snapshot: None) -> None:
-        """The period is over: readers see it from now (``catch_up`` on their read)."""
-        self._closed += 1
-
-    # ------------------------------------------------------------------ catching up
     def catch_up(self) -> None:
-        """Put every closed period held back."""
-        k = self._closed
-        if not k:
+        """Record the closed ticks, then put every period whose ticks are all in."""
+        self.sim.flush_closed()
+        if not self._times:
             return
-        store = self.sim.metric_store
-        self.catch_up_ecs()
-        self.catch_up_per_target()
-        groups = self._group_series(0, k)
-        elb_metrics.publish_series(store, self.period, groups, per_target=False)
-        self._times = self._times[k:]
-        self._closed = 0
-        self._ecs_put = self._per_target_put = 0
-        self._hints = {}
-        self._runs = {key: _rebase(runs, k) for key, runs in self._runs.items()}
-        self._ecs_runs = _rebase(self._ecs_runs, k)
-        self._memory = {n: v[k:] for n, v in self._memory.items()}
+        times = np.concatenate(self._times)
+        starts = np.floor(times / self.period) * self.period
+        done = starts + self.period <= self._until + 1e-9
+        if not done.any():
+            return
+        k = int(np.count_nonzero(done))  # ticks are in order: the done ones come first
+        lengths = np.concatenate(self._lengths)
+        values = {m: np.concatenate(v) for m, v in self._values.items()}
+        elb_metrics.publish_ticks(
+            self.sim.metric_store, self.period, self._group_ticks(times[:k], lengths[:k], values)
+        )
+        self._put_ecs(times[:k], {m: v[:k] for m, v in values.items()})
+        self._times, self._lengths = [times[k:]], [lengths[k:]]
+        self._values = {m: [v[k:]] for m, v in values.items()}
 
-    def _window(self, name: str, runs: list[tuple[int, tuple]], first: int, end: int):
-        """(lo, hi, state) of the runs over periods [first, end), from ``first``; reads
-        only move forward between catch-ups, so the scan starts where the last one did
-        (a run read every minute stays linear in the run's length)."""
-        i = self._hints.get(name, 0)
-        while i + 1 < len(runs) and runs[i + 1][0] <= first:
-            i += 1
-        self._hints[name] = i
-        out = []
-        for r in range(i, len(runs)):
-            lo, state = runs[r]
-            if lo >= end:
-                break
-            hi = runs[r + 1][0] if r + 1 < len(runs) else end
-            lo, hi = max(lo, first), min(hi, end)
-            if hi > lo:
-                out.append((lo - first, hi - first, state))
-        return out
-
-    def catch_up_per_target(self) -> None:
-        """Put RequestCountPerTarget of the closed periods not yet put (no flow model:
-        ALBRequestCountPerTarget alarms read it every minute; the rest waits)."""
-        a, b = self._per_target_put, self._closed
-        if b > a:
-            groups = self._group_series(a, b)
-            elb_metrics.put_requests_per_target(self.sim.metric_store, self.period, groups)
-            self._per_target_put = b
-
-    def _group_series(self, first: int, end: int) -> list[GroupSeries]:
-        """The groups' series over held-back periods [first, end)."""
-        times = np.array(self._times[first:end])
-        k = times.shape[0]
-        lbs = self.sim.load_balancers
-        out: list[GroupSeries] = []
-        owners = lbs.columns
+    def _group_ticks(
+        self, times: np.ndarray, lengths: np.ndarray, values: dict[str, np.ndarray]
+    ) -> list[GroupTicks]:
+        sim, lbs = self.sim, self.sim.load_balancers
+        out: list[GroupTicks] = []
+        for j, name in enumerate(sim.names):
+            tg = lbs.group_of(name)
+            lb_arn = lbs.load_balancer_of(tg.arn)
+            if not lb_arn or name not in lbs.entry:
+                continue
+            out.append(
+                GroupTicks(
+                    lb_arn,
+                    tg,
+                    times,
+                    requests=values["RequestCount"][:, j],
+                    ok=values["HTTPCode_Target_2XX_Count"][:, j],
+                    target_5xx=values["HTTPCode_Target_5XX_Count"][:, j],
+                    elb_503=values["HTTPCode_ELB_503_Count"][:, j],
+                    elb_502=values["HTTPCode_ELB_502_Count"][:, j],
+                    latency=(
+                        values["TargetResponseTime.p50"][:, j],
+                        values["TargetResponseTime.mean"][:, j],
+                        values["TargetResponseTime.p99"][:, j],
+                    ),
+                    healthy=values["HealthyHostCount"][:, j],
+                    unhealthy=values["UnHealthyHostCount"][:, j],
+                )
+            )
+        # a listener's requests no group took: fixed responses (the shares its rules
+        # give them now) and, for the rest, the load balancer's 503s
+        rates = values["RequestRate"]
         for key, arrivals in self.listener_arrivals.items():
-            lb_arn = lbs.listeners[key].load_balancer_arn
-            rates = np.asarray(arrivals.rate(times), dtype=float)
-            cols: dict[str, tuple[TargetGroup, dict[str, np.ndarray]]] = {}
-            rejected = np.zeros(k)
-            for lo, hi, state in self._window(
-                f"listener:{key}", self._runs.get(key, []), first, end
-            ):
-                total = sum(w for _, w, *_ in state)
-                if not total:
-                    rejected[lo:hi] = rates[lo:hi]
-                    continue
-                for tg, w, n, mean, healthy, unhealthy in state:
-                    if tg.arn not in cols:
-                        fields = ("present", "rate", "n", "mean", "h", "u")
-                        cols[tg.arn] = (tg, {f: np.zeros(k) for f in fields})
-                    col = cols[tg.arn][1]
-                    share = rates[lo:hi] * (w / total)
-                    col["present"][lo:hi] = 1.0
-                    col["h"][lo:hi], col["u"][lo:hi] = healthy, unhealthy
-                    col["mean"][lo:hi] = mean
-                    if n:
-                        col["rate"][lo:hi], col["n"][lo:hi] = share, n
-                    elif w:
-                        rejected[lo:hi] += share
-            for tg, col in cols.values():
-                service = owners.get(tg.arn)
-                if service is None:  # a group without a service has weight 0: no requests
-                    continue
-                sel = col["present"] > 0
-                spec = self.sim.specs[service]
+            listener = lbs.listeners[key]
+            cols = [j for j, n in enumerate(sim.names) if lbs.entry.get(n) == key]
+            offered = np.asarray(arrivals.rate(times), dtype=float) * lengths
+            shares = sim.routing.listener_shares.get(listener.arn)
+            fixed = {
+                code: offered * share
+                for code, share in sorted((shares.fixed if shares else {}).items())
+            }
+            left = offered - rates[:, cols].sum(axis=1) * lengths - sum(fixed.values(), 0.0)
+            left = np.where(left > 1e-9 * np.maximum(offered, 1.0), left, 0.0)
+            if left.any() or fixed:
+                z = np.zeros(times.shape)
                 out.append(
-                    GroupSeries(
-                        lb_arn, tg, times[sel], col["rate"][sel], col["n"][sel],
-                        col["mean"][sel], col["h"][sel], col["u"][sel],
-                        cpu=float(spec.cpu), timeout=spec.timeout,
-                    )
-                )  # fmt: skip
-            if rejected.any():
-                z = np.zeros(k)
-                out.append(GroupSeries(lb_arn, None, times, rejected, z, z + 1.0, z, z))
+                    GroupTicks(listener.load_balancer_arn, None, times, z, z, z, left, fixed=fixed)
+                )
         return out
 
-    def catch_up_ecs(self) -> None:
-        """Put the AWS/ECS metrics of the closed periods not yet put (the ALB ones wait:
-        Service Auto Scaling's CPU and memory alarms read AWS/ECS every minute)."""
-        a, b = self._ecs_put, self._closed
-        if b > a:
-            self._put_ecs(a, b)
-            self._ecs_put = b
-
-    def _put_ecs(self, first: int, end: int) -> None:
-        """Put periods [first, end) of those held back."""
+    def _put_ecs(self, times: np.ndarray, values: dict[str, np.ndarray]) -> None:
         sim = self.sim
-        times = np.array(self._times[first:end])
-        k, m = times.shape[0], len(sim.names)
-        if not m:
-            return
-        running = np.zeros((k, m))
-        nominal = np.zeros((k, m))
-        shares = np.zeros((k, m))
-        for lo, hi, (run, rps, share) in self._window("ecs", self._ecs_runs, first, end):
-            running[lo:hi] = run
-            nominal[lo:hi] = np.asarray(rps) * self._cpu / 1024.0
-            shares[lo:hi] = share
-        offered = np.zeros((k, m))
-        for j, a in enumerate(sim.arrivals):
-            if a is not None:
-                offered[:, j] = a.rate(times)
-        busy = busy_fraction(sim.task_model, offered * shares, running, nominal)
         store = sim.metric_store
         resolution = 1 if self.period < 60 else 60
+        stamps = np.floor(times / self.period) * self.period
         for j, name in enumerate(sim.names):
-            sel = running[:, j] > 0  # no running task sends no datapoint
-            if not sel.any():
+            running = values["RunningTaskCount"][:, j] > 0  # no running task: no datapoint
+            if not running.any():
                 continue
+            cpu = values["CPUUtilization"][:, j]
+            memory = values["MemoryUtilization"][:, j]
+            if name not in sim.memory:
+                memory = memory_pct(sim.specs[name], cpu / 100.0)
             dims = {"ClusterName": sim.cluster.name, "ServiceName": name}
-            if name in self._memory:
-                memory = np.array(self._memory[name][first:end])
-            else:
-                memory = memory_pct(sim.specs[name], busy[:, j])
-            for metric, values in (
-                ("CPUUtilization", busy[:, j] * 100.0),
-                ("MemoryUtilization", memory),
-            ):
-                ok = sel & np.isfinite(values)
+            for metric, v in (("CPUUtilization", cpu), ("MemoryUtilization", memory)):
+                ok = running & np.isfinite(v)
                 handle = store.series(ECS_NAMESPACE, metric, dims)
                 handle.unit = "Percent"
-                handle.put_many(times[ok], values[ok], storage_resolution=resolution)
-
-
-def _rebase(runs: list[tuple[int, tuple]], k: int) -> list[tuple[int, tuple]]:
-    """The runs of periods k on, renumbered from 0 (the state at k starts the first)."""
-    kept = [(lo - k, st) for lo, st in runs if lo >= k]
-    before = [st for lo, st in runs if lo < k]
-    if before and (not kept or kept[0][0] > 0):
-        kept.insert(0, (0, before[-1]))
-    return kept
+                handle.put_many(stamps[ok], v[ok], storage_resolution=resolution)

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.aws.limits import HOST_LIMIT
+
 CONTAINER_INSTANCES_PER_CLUSTER = 5_000
 """ECS service quota "Container instances per cluster"."""
 TASKS_PER_SERVICE = 5_000
@@ -75,8 +77,6 @@ def estimate(s: Any) -> Estimate:
 
 def check_quotas(s: Any) -> list[Problem]:
     """AWS's quotas: no flag lifts them."""
-    from simulator.aws.limits import HOST_LIMIT
-
     out: list[Problem] = []
     cap = s.capacity
     if cap.count > CONTAINER_INSTANCES_PER_CLUSTER:

@@ -16,19 +16,32 @@ from typing import Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from simulator.catalog.catalog import did_you_mean, instance_types, workloads
+from simulator.batch import checks as batch_checks  # a module: batch.checks loads this package
+from simulator.catalog.catalog import did_you_mean, instance_types, runtime_factors, workloads
+from simulator.catalog.hosts import host_type, host_types, instances_per_host
 from simulator.core.durations import parse_duration
 from simulator.core.errors import EcsimError, ScenarioError
 from simulator.core.text import printable
-from simulator.scenario import build_alarms, build_elb, limits, run_checks, yaml_load
+from simulator.scenario import (
+    build_alarms,
+    build_elb,
+    limits,
+    run_checks,
+    sweep_points,
+    variants,
+    yaml_load,
+)
 from simulator.scenario.capacity_checks import check_capacity_providers, has_instance_capacity
+from simulator.scenario.recurring import expand_recurring
 from simulator.scenario.schema import (
+    MAX_RPS,
     DiurnalTraffic,
     FailHost,
     Scenario,
     StepsTraffic,
     TraceTraffic,
 )
+from simulator.traffic.arrivals import Trace, TraceFileError
 
 Loc = tuple[str | int, ...]
 
@@ -153,7 +166,6 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             [f"{source}: expected a mapping of scenario fields, got {type(data).__name__}"]
         )
-    from simulator.scenario.recurring import expand_recurring
 
     data, recurring = expand_recurring(data)
     if recurring:
@@ -164,20 +176,14 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
         raise ScenarioError([format_error(source, err) for err in exc.errors()]) from None
     scenario = resolve_files(scenario, source)
     if scenario.test_fleet is not None:
-        from simulator.batch.checks import resolve_test_fleet
-
-        scenario = resolve_test_fleet(scenario, source, scenario_dir(source))
+        scenario = batch_checks.resolve_test_fleet(scenario, source, scenario_dir(source))
     problems = [f"{source}: {loc}: {msg}" for loc, msg in check_references(scenario)]
     if problems:
         raise ScenarioError(problems)
     if scenario.variants:
-        from simulator.scenario.variants import all_variants
-
-        all_variants(scenario, source)
+        variants.all_variants(scenario, source)
     if scenario.sweep is not None:
-        from simulator.scenario.sweep_points import check_sweep
-
-        check_sweep(scenario, source)
+        sweep_points.check_sweep(scenario, source)
     return scenario
 
 
@@ -212,9 +218,6 @@ def resolve_files(scenario: Scenario, source: str) -> Scenario:
 def _check_trace(where: str, t: Any) -> list[tuple[str, str]]:
     """A trace that reads: a regular file under the size limit with valid rows. Errors
     name the line and column but never quote the file (it may not be a trace at all)."""
-    from simulator.scenario.schema import MAX_RPS
-    from simulator.traffic.arrivals import Trace, TraceFileError
-
     try:
         st = os.stat(t.file)
     except OSError as exc:
@@ -237,8 +240,6 @@ def _check_trace(where: str, t: Any) -> list[tuple[str, str]]:
 def check_traffic_and_profiles(s: Scenario) -> list[tuple[str, str]]:
     """Trace files that read, profiles of known instance types, runtimes with data,
     memory models that fit their tasks, a sizing target that names a service."""
-    from simulator.catalog.catalog import runtime_factors
-
     out: list[tuple[str, str]] = []
     for i, t in enumerate(s.traffic):
         if isinstance(t, TraceTraffic):
@@ -391,8 +392,6 @@ def _check_instance_type(where: str, name: str, shared: bool) -> list[tuple[str,
 
 
 def _check_host_group(where: str, group: Any) -> list[tuple[str, str]]:
-    from simulator.catalog.hosts import host_type, host_types
-
     if (group.instance_type is None) == (group.instance_family is None):
         return [
             (
@@ -474,8 +473,6 @@ def _check_host_group(where: str, group: Any) -> list[tuple[str, str]]:
 
 def hosts_capacity(instance_type: str) -> int:
     """How many instances of ``instance_type`` one Dedicated Host of its family holds."""
-    from simulator.catalog.hosts import instances_per_host
-
     itype = instance_types()[instance_type]
     try:
         return instances_per_host(itype.family, itype.vcpu, itype.size)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from simulator.scenario.metric_names import CLUSTER_METRICS, PER_SERVICE_METRICS
+
 SUMMARY_METRICS = frozenset(
     {
         "RequestRate",
@@ -38,8 +40,6 @@ SUMMARY_METRICS = frozenset(
 
 def known_metrics() -> tuple[str, ...]:
     """Every metric a scenario run records (per service, then per cluster)."""
-    from simulator.scenario.build import CLUSTER_METRICS, PER_SERVICE_METRICS
-
     return (*PER_SERVICE_METRICS, *CLUSTER_METRICS)
 
 

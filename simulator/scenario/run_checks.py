@@ -11,8 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.catalog.catalog import instance_types
+from simulator.core.distributions import distribution
 from simulator.core.errors import AWSError, EcsimError
+from simulator.ec2.timing import default_timings as ec2_defaults
+from simulator.ecs.constraints import constraints_from_api, strategies_from_api
 from simulator.ecs.container_instance import os_memory_mib, registered_memory_mib
+from simulator.ecs.query import parse
+from simulator.ecs.task_definition import parse_task_definition
+from simulator.ecs.timing import default_timings as ecs_defaults
+from simulator.scenario.build_capacity import uses_fargate
+from simulator.scenario.outputs import check_outputs as check
 
 Problem = tuple[str, str]
 
@@ -27,8 +35,6 @@ TIMING_KEYS = {
 def task_definition_doc(spec: Any) -> dict[str, Any]:
     """The RegisterTaskDefinition request the simulation registers for a service
     (the same document as ``Simulation._task_definition``; a test keeps them equal)."""
-    from simulator.scenario.build_capacity import uses_fargate
-
     doc: dict[str, Any] = {
         "family": spec.name,
         "containerDefinitions": [
@@ -58,10 +64,6 @@ def _aws(exc: AWSError) -> str:
 
 
 def check_services(s: Any) -> list[Problem]:
-    from simulator.ecs.constraints import constraints_from_api, strategies_from_api
-    from simulator.ecs.query import parse
-    from simulator.ecs.task_definition import parse_task_definition
-
     out: list[Problem] = []
     for i, svc in enumerate(s.services):
         where = f"services[{i}]"
@@ -136,8 +138,6 @@ def check_timings(
     field: str, overrides: dict[str, Any], known: set[str], service: str
 ) -> list[Problem]:
     """Timing overrides: known names, a duration or a distribution with exactly its keys."""
-    from simulator.core.distributions import distribution
-
     out: list[Problem] = []
     for name, spec in overrides.items():
         where = f"{field}.{name}"
@@ -181,9 +181,6 @@ def keys_of(keys: set[str]) -> str:
 
 
 def check_timing_overrides(s: Any) -> list[Problem]:
-    from simulator.ec2.timing import default_timings as ec2_defaults
-    from simulator.ecs.timing import default_timings as ecs_defaults
-
     out: list[Problem] = []
     if s.ec2_timing:
         out += check_timings("ec2_timing", s.ec2_timing, set(ec2_defaults()), "EC2")
@@ -217,6 +214,7 @@ def check_sizing(s: Any) -> list[Problem]:
     """Size now what the run would size, so an unreachable target is a load-time error."""
     if s.sizing is None:
         return []
+    # the experiment package runs scenarios (its __init__ imports the scenario loader)
     from simulator.experiment.sizing import apply_sizing
 
     try:
@@ -237,6 +235,4 @@ def check_all(s: Any) -> list[Problem]:
 
 
 def check_outputs(s: Any) -> list[Problem]:
-    from simulator.scenario.outputs import check_outputs as check
-
     return check(s)

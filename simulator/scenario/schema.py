@@ -393,12 +393,17 @@ class ListenerAction(Strict):
 
 
 class RuleConditions(Strict):
-    """Every condition given must match (ELBv2's path-pattern, host-header and
-    http-header conditions; wildcards * and ?)."""
+    """Every condition given must match (ELBv2's path-pattern, host-header, http-header,
+    http-request-method, query-string and source-ip conditions; wildcards * and ?)."""
 
     path: list[str] = []
     host: list[str] = []
     headers: dict[str, list[str]] = {}
+    method: list[str] = []
+    query: dict[str, str] = {}
+    """key -> value pairs, any of which matches (ELBv2's query-string condition)."""
+    source_ip: list[str] = []
+    """CIDR blocks (IPv4 or IPv6)."""
 
 
 class ListenerRule(ListenerAction):
@@ -489,11 +494,28 @@ class Spike(Strict):
     multiplier: Multiplier
 
 
+class RequestClass(Strict):
+    """One kind of request of a traffic entry: its share of the requests and what the
+    listener's rules can match (the attributes of ELBv2's rule conditions)."""
+
+    share: Annotated[float, _number(0, strict_above=True, maximum=1.0)]
+    path: str = "/"
+    host: str = ""
+    method: str = "GET"
+    headers: dict[str, str | list[str]] = {}
+    query: dict[str, str] = {}
+    source_ip: str = "0.0.0.0"
+
+
 class TrafficBase(Strict):
     service: Name
     noise: bool = False
     """Multiplicative Poisson noise per tick, from the stream traffic.<service>.noise."""
     spikes: list[Spike] = []
+    requests: list[RequestClass] = []
+    """What the requests look like, in classes whose shares add up to 1 (none: one class
+    without attributes); the listener's rules route each class (first match by
+    priority, else the default action)."""
 
 
 class ConstantTraffic(TrafficBase):

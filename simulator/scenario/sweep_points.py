@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from simulator.core.errors import ScenarioError
+from simulator.scenario import loader
 from simulator.scenario.schema import Scenario
 from simulator.scenario.variants import apply_overrides, parse_path
 
@@ -66,8 +67,6 @@ def sweep_of(scenario: Scenario, sets: list[str] | None = None) -> tuple[list[Po
 
 def point_scenario(scenario: Scenario, point: Point, source: str = "<scenario>") -> Scenario:
     """The scenario at ``point`` (validated, variants kept, sweep section dropped)."""
-    from simulator.scenario.loader import check_references, format_error
-
     base = scenario.model_dump()
     base["sweep"] = None
     label = ", ".join(f"{k}={v}" for k, v in point.items()) or "base"
@@ -80,9 +79,9 @@ def point_scenario(scenario: Scenario, point: Point, source: str = "<scenario>")
         result = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(
-            [f"{prefix}: {format_error('', e).lstrip(': ')}" for e in exc.errors()]
+            [f"{prefix}: {loader.format_error('', e).lstrip(': ')}" for e in exc.errors()]
         ) from None
-    problems = [f"{prefix}: {loc}: {msg}" for loc, msg in check_references(result)]
+    problems = [f"{prefix}: {loc}: {msg}" for loc, msg in loader.check_references(result)]
     if problems:
         raise ScenarioError(problems)
     return result

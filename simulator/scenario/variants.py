@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulator.core.errors import ScenarioError
+from simulator.scenario import loader
 from simulator.scenario.schema import Scenario
 
 _TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
@@ -60,8 +61,6 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
 def variant(scenario: Scenario, name: str, source: str = "<scenario>") -> Scenario:
     """The scenario as variant ``name`` has it (the variant's name is appended to the
     scenario's name so their reports do not collide)."""
-    from simulator.scenario.loader import check_references, format_error, resolve_files
-
     if name not in scenario.variants:
         known = ", ".join(scenario.variants) or "none"
         raise ScenarioError([f"{source}: variants: no variant {name!r} (known: {known})"])
@@ -76,10 +75,10 @@ def variant(scenario: Scenario, name: str, source: str = "<scenario>") -> Scenar
         result = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(
-            [f"{prefix}: {format_error('', e).lstrip(': ')}" for e in exc.errors()]
+            [f"{prefix}: {loader.format_error('', e).lstrip(': ')}" for e in exc.errors()]
         ) from None
-    result = resolve_files(result, source)
-    problems = [f"{prefix}: {loc}: {msg}" for loc, msg in check_references(result)]
+    result = loader.resolve_files(result, source)
+    problems = [f"{prefix}: {loc}: {msg}" for loc, msg in loader.check_references(result)]
     if problems:
         raise ScenarioError(problems)
     return result

@@ -23,7 +23,7 @@ import numpy as np
 from simulator.core.world import World
 from simulator.faults.revision import RevisionFaults
 from simulator.traffic import flow
-from simulator.traffic.arrivals import ArrivalRate
+from simulator.traffic.arrivals import ArrivalRate, Scaled
 from simulator.traffic.request import RequestSimulation
 
 METRICS = (
@@ -51,6 +51,9 @@ class ServiceTraffic:
     cpu: int  # task CPU units
     timeout: float
     arrivals: ArrivalRate | None
+    share: float = 1.0
+    """Request fidelity: the group's share of ``arrivals`` (its listener's requests that
+    its request classes route to it), fixed for the run."""
 
 
 def _servers(cpu: int) -> int:
@@ -367,7 +370,7 @@ class RequestTraffic:
                 continue
             sim = RequestSimulation(
                 world,
-                s.arrivals,
+                s.arrivals if s.share == 1.0 else Scaled(s.arrivals, s.share),
                 name=s.name,
                 timeout=s.timeout,
                 routing=routing,
@@ -379,6 +382,7 @@ class RequestTraffic:
         self._block_start = world.now
         self._times: list[float] = []
         self._end: float | None = None
+        self._closed = 0  # ticks closed at _end (a tick opened since stays open)
         self.faults: RevisionFaults | None = None  # bad revisions (faults/revision.py)
 
     def task_running(self, service: str, task_id: str, rps_per_vcpu: float) -> None:
@@ -404,13 +408,16 @@ class RequestTraffic:
             rs.sim.remove_task(rs.ids.pop(task_id))
 
     def set_share(self, service: str, share: float) -> None:
-        """Weighted target groups are not split in the request fidelity yet: each group
-        has its own arrival model; only a share of 1 (the whole listener) is taken."""
+        """Each group has its own arrival model, its share of the listener's requests
+        (``ServiceTraffic.share``: what its request classes route to it) taken at the
+        start; a share that changes during the run (weights) is not modelled."""
         if self.faults is not None:
             self.faults.set_share(service, share)
-        if share != 1.0:
+        fixed = next(s.share for s in self.services if s.name == service)
+        if abs(share - fixed) > 1e-12:
             raise NotImplementedError(
-                "the request fidelity routes a listener to one target group; "
+                f"the request fidelity keeps group {service!r}'s share of its listener at "
+                f"{fixed:g} (its request classes'), got {share:g}; "
                 "use fidelity: flow for weighted target groups"
             )
 
@@ -422,15 +429,19 @@ class RequestTraffic:
 
     def close(self, now: float) -> None:
         self._end = now
+        self._closed = len(self._times)
 
     def closed_ticks(self) -> int:
-        return len(self._times) if self._end is not None and self._times else 0
+        return self._closed if self._end is not None else 0
 
     def sample(self, now: float) -> None:
         self.open(now)
 
     def flush(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        times = np.array(self._times)
+        """The closed ticks' metrics (a tick opened after the last close stays open;
+        without a close, every tick, the last one tick long)."""
+        closed = self._closed if self._end is not None else len(self._times)
+        times = np.array(self._times[:closed])
         n, m = len(times), len(self.services)
         out = {name: np.zeros((n, m)) for name in METRICS}
         for name in LATENCY_METRICS:
@@ -475,8 +486,9 @@ class RequestTraffic:
                 served_rate * np.nan_to_num(out["TargetResponseTime.mean"][:, j])
             ) / tasks
         out["CPUUtilization"] = np.nan_to_num(out["CPUUtilization"])
-        self._times = []
+        self._times = self._times[closed:]
         self._end = None
+        self._closed = 0
         if self.faults is not None and n:
             self.faults.forget_before(float(edges[-1]))
         return times, out

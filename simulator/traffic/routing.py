@@ -3,17 +3,57 @@
 The traffic model has one column per target group. Which targets of a group take new
 requests (its healthy targets, or every registered one when none is healthy: fail
 open; never a draining one) and what share of its listener's requests the group gets
-(its weight over the listener's total) are ELBv2's rules (``simulator.traffic.elb``);
-this module only passes their changes on, in a fixed order, so that every fidelity
-sees the same routing.
+are ELBv2's rules (``simulator.traffic.elb``): each request class entering the
+listener takes the action of the first rule that matches it, else the default action;
+a forward action gives the class to its groups by weight, a fixed response answers it
+at the load balancer. This module only passes their changes on, in a fixed order, so
+that every fidelity sees the same routing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from simulator.traffic.elb import Listener, TargetGroup
+from simulator.traffic.elb import FixedResponseAction, Listener, Request, TargetGroup
+from simulator.traffic.elb_listener import ANY_REQUEST
+
+Classes = Sequence[tuple[Request, float]]
+"""Request classes and their shares of a listener's requests (adding up to 1)."""
+ONE_CLASS: Classes = ((ANY_REQUEST, 1.0),)
+
+
+@dataclass
+class ListenerShares:
+    """Where a listener's requests go: each target group's share (by ARN), the shares
+    answered by a fixed response (by status code), and the share no group takes (a
+    forward action whose weights are all 0: the load balancer's 503)."""
+
+    groups: dict[str, float] = field(default_factory=dict)
+    fixed: dict[int, float] = field(default_factory=dict)
+    unrouted: float = 0.0
+
+
+def listener_shares(listener: Listener, classes: Classes = ONE_CLASS) -> ListenerShares:
+    """Each class through the listener's rules (first match, else the default action)."""
+    out = ListenerShares()
+    for request, share in classes:
+        rule, action = listener.route(request)
+        if isinstance(action, FixedResponseAction):
+            if rule is None and listener.fixed_response is None:  # no forward at all
+                out.unrouted += share
+            else:
+                code = action.status_code
+                out.fixed[code] = out.fixed.get(code, 0.0) + share
+            continue
+        total = sum(w for _, w in action.groups)
+        if not total:
+            out.unrouted += share
+            continue
+        for tg, weight in action.groups:
+            out.groups[tg.arn] = out.groups.get(tg.arn, 0.0) + share * weight / total
+    return out
 
 
 class TrafficModel(Protocol):
@@ -42,10 +82,14 @@ class TargetGroupRouting:
         self.capacity = capacity
         self._routable: dict[str, set[str]] = {arn: set() for arn in self.columns}
         self._shares: dict[str, float] = dict.fromkeys(self.columns, 1.0)
-        self._listeners: list[Listener] = []
+        self._listeners: list[tuple[Listener, Classes]] = []
+        self.listener_shares: dict[str, ListenerShares] = {}
+        """Listener ARN -> where its requests go now."""
 
-    def add_listener(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+    def add_listener(self, listener: Listener, classes: Classes = ONE_CLASS) -> None:
+        """Route ``classes`` of requests through ``listener`` (default: one class
+        without attributes)."""
+        self._listeners.append((listener, tuple(classes)))
         self.refresh_shares()
 
     def refresh(self, tg: TargetGroup) -> None:
@@ -62,12 +106,14 @@ class TargetGroupRouting:
         self._routable[tg.arn] = new
 
     def refresh_shares(self) -> None:
-        """Listener weights changed (ModifyListener): each group's share of its traffic."""
-        for listener in self._listeners:
-            total = sum(w for _, w in listener.forward)
-            for tg, weight in listener.forward:
+        """Listener actions, weights or rules changed: each group's share of its
+        listener's requests."""
+        for listener, classes in self._listeners:
+            shares = listener_shares(listener, classes)
+            self.listener_shares[listener.arn] = shares
+            for tg in listener.target_groups():
                 if tg.arn in self.columns:
-                    share = weight / total if total else 0.0
+                    share = shares.groups.get(tg.arn, 0.0)
                     self._shares[tg.arn] = share
                     self.model.set_share(self.columns[tg.arn], share)
 
