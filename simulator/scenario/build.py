@@ -250,6 +250,8 @@ class Simulation:
             self, build_alarms.publish_period(scenario), self.listener_arrivals
         )
         self.metric_store.before_read.append(self.live_metrics.catch_up)
+        ecs_reads = self.metric_store.before_read_namespace
+        ecs_reads[build_alarms.ECS_NAMESPACE] = [self.live_metrics.catch_up_ecs]
 
     def _request_shares(self) -> dict[str, float]:
         """Each service's group's share of its listener's requests as the request

@@ -54,6 +54,10 @@ KEPT = (
 """The per-service tick metrics the live store is made of."""
 
 
+HELD_TICKS = 1440
+"""Ticks an AWS/ECS-only reader lets the ALB metrics wait before they are put too."""
+
+
 class LiveMetrics:
     """Ticks in, one put per closed period out (``catch_up``, before each read)."""
 
@@ -65,6 +69,7 @@ class LiveMetrics:
         self._lengths: list[np.ndarray] = []
         self._values: dict[str, list[np.ndarray]] = {m: [] for m in KEPT}
         self._until = 0.0  # the end of the last tick received
+        self._ecs_put = 0  # leading held ticks whose AWS/ECS metrics are already put
 
     def add_ticks(self, times: np.ndarray, ends: np.ndarray, values: dict[str, np.ndarray]) -> None:
         """A block of recorded ticks ([times, ends), metric -> (ticks, services))."""
@@ -76,25 +81,47 @@ class LiveMetrics:
             self._values[metric].append(values[metric])
         self._until = float(ends[-1])
 
-    def catch_up(self) -> None:
-        """Record the closed ticks, then put every period whose ticks are all in."""
+    def _held(self) -> tuple[int, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Record the closed ticks; (how many held ticks make whole periods, their
+        times, lengths, values), the held blocks joined into one."""
         self.sim.flush_closed()
         if not self._times:
-            return
+            return 0, np.zeros(0), np.zeros(0), {}
         times = np.concatenate(self._times)
-        starts = np.floor(times / self.period) * self.period
-        done = starts + self.period <= self._until + 1e-9
-        if not done.any():
-            return
-        k = int(np.count_nonzero(done))  # ticks are in order: the done ones come first
         lengths = np.concatenate(self._lengths)
         values = {m: np.concatenate(v) for m, v in self._values.items()}
+        self._times, self._lengths = [times], [lengths]
+        self._values = {m: [v] for m, v in values.items()}
+        starts = np.floor(times / self.period) * self.period
+        done = starts + self.period <= self._until + 1e-9
+        return int(np.count_nonzero(done)), times, lengths, values  # done ones come first
+
+    def catch_up(self) -> None:
+        """Record the closed ticks, then put every period whose ticks are all in."""
+        k, times, lengths, values = self._held()
+        if not k:
+            return
         elb_metrics.publish_ticks(
             self.sim.metric_store, self.period, self._group_ticks(times[:k], lengths[:k], values)
         )
-        self._put_ecs(times[:k], {m: v[:k] for m, v in values.items()})
+        a = self._ecs_put
+        self._put_ecs(times[a:k], {m: v[a:k] for m, v in values.items()})
         self._times, self._lengths = [times[k:]], [lengths[k:]]
         self._values = {m: [v[k:]] for m, v in values.items()}
+        self._ecs_put = 0
+
+    def catch_up_ecs(self) -> None:
+        """Put only the AWS/ECS metrics of the whole periods not yet put: Service Auto
+        Scaling's CPU and memory alarms read them every minute, and the ALB metrics
+        (many series per group) wait for a reader of their own or the next full read."""
+        k, times, _, values = self._held()
+        if k >= HELD_TICKS:
+            self.catch_up()  # bounds what is held (and its joining per read)
+            return
+        a = self._ecs_put
+        if k > a:
+            self._put_ecs(times[a:k], {m: v[a:k] for m, v in values.items()})
+            self._ecs_put = k
 
     def _group_ticks(
         self, times: np.ndarray, lengths: np.ndarray, values: dict[str, np.ndarray]

@@ -96,9 +96,19 @@ def mmc_response_quantile(
     safe_lam = np.where(stable, lam_arr, 0.0)
     pw = erlang_c(c_arr, safe_lam / mu_arr)
     theta = c_arr * mu_arr - safe_lam
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        above = _tail(mid, pw, theta, mu_arr) > target
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
+    # _tail's loop invariants, computed once (the same operations, so the same values)
+    diff = theta - mu_arr
+    close = np.abs(diff) < 1e-9 * np.maximum(mu_arr, 1e-300)
+    any_close = bool(close.any())
+    idle = 1.0 - pw
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(iterations):
+            mid = 0.5 * (lo + hi)
+            e_mu = np.exp(-mu_arr * mid)
+            hypo = (theta * e_mu - mu_arr * np.exp(-theta * mid)) / diff
+            if any_close:
+                hypo = np.where(close, (1.0 + mu_arr * mid) * e_mu, hypo)
+            above = idle * e_mu + pw * hypo > target
+            lo = np.where(above, mid, lo)
+            hi = np.where(above, hi, mid)
     return np.where(stable, 0.5 * (lo + hi), np.inf)
