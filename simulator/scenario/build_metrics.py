@@ -55,6 +55,7 @@ class LiveMetrics:
         self._runs: dict[str, list[tuple[int, tuple[GroupState, ...]]]] = {}
         self._cache: dict[str, tuple[tuple, tuple[GroupState, ...]]] = {}
         self._groups: dict[str, tuple[int, int, float, int, int]] = {}  # arn -> version...
+        self._target_rates: dict[str, dict[str, tuple[str | None, float]]] = {}
         self._ecs_runs: list[tuple[int, tuple]] = []
         self._memory: dict[str, list[float]] = {n: [] for n in sim.memory}
         self._cpu = np.array([s.cpu for s in sim.scenario.services], float)
@@ -72,11 +73,29 @@ class LiveMetrics:
         if cached is not None and cached[0] == tg._version:
             return cached[1:]
         routable = tg.routable(at)
-        rates = [self.sim._target_capacity(tg.arn, t) for t in routable]
+        rates = self._rates(tg.arn, routable)
         healthy, unhealthy = tg.health_counts()
         mean = float(np.mean(rates)) if rates else 1.0
         self._groups[tg.arn] = (tg._version, len(rates), mean, healthy, unhealthy)
         return len(rates), mean, healthy, unhealthy
+
+    def _rates(self, arn: str, routable: list[str]) -> list[float]:
+        """Requests/s per vCPU of each routable target, in order. A target's rate is fixed
+        while the same task stands behind it, so it is kept per group between changes
+        (only the group's routable targets: bounded by the group, not by the run)."""
+        task_of = self.sim.targets.task_of
+        old = self._target_rates.get(arn, {})
+        new: dict[str, tuple[str | None, float]] = {}
+        rates = []
+        for t in routable:
+            task_id = task_of(arn, t)
+            kept = old.get(t)
+            if kept is None or kept[0] != task_id:
+                kept = (task_id, self.sim._target_capacity(arn, t))
+            new[t] = kept
+            rates.append(kept[1])
+        self._target_rates[arn] = new
+        return rates
 
     def _state(self, key: str, at: float) -> tuple[GroupState, ...]:
         listener = self.sim.load_balancers.listeners[key]
