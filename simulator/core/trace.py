@@ -39,10 +39,14 @@ class EventTrace:
         self.keep = keep
         """False: events are counted per kind (``counts``), not kept (a fleet-scale run)."""
         self.counts: Counter[str] = Counter()
+        self.omit: frozenset[str] = frozenset()
+        """Kinds counted but neither kept nor streamed (``outputs.detail: service``)."""
 
     def emit(self, time: float, kind: str, resource: str, **details: Any) -> TraceEvent:
         event = TraceEvent(float(time), kind, resource, details)
         self.counts[kind] += 1
+        if self.omit and kind in self.omit:
+            return event
         if self.keep:
             self.events.append(event)
         if self._jsonl is not None:

@@ -27,6 +27,7 @@ from simulator.cloudwatch.alarms import Alarms, StateChange
 from simulator.cloudwatch.evaluator import AlarmEvaluator
 from simulator.cloudwatch.live import LiveStore, PeriodicPublisher
 from simulator.core.errors import EcsimError
+from simulator.core.metric_period import PeriodAggregator
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
 from simulator.ec2.observe import FleetObserver
@@ -47,7 +48,7 @@ from simulator.lifecycle.instance import InstanceState
 from simulator.scenario import build_alarms, build_capacity, build_elb, events, schema
 from simulator.scenario.build_metrics import LiveMetrics
 from simulator.scenario.loader import hosts_capacity
-from simulator.scenario.outputs import metric_filter
+from simulator.scenario.outputs import metric_filter, omitted_event_kinds
 from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic import flow
 from simulator.traffic.arrivals import ArrivalRate, Sum
@@ -153,6 +154,13 @@ class Simulation:
         self.world = world if world is not None else World(self.seed)
         self.world.metrics.keep = metric_filter(scenario)  # outputs: what the run keeps
         self.world.trace.keep = scenario.outputs.trace
+        self.world.trace.omit = omitted_event_kinds(scenario)
+        self.world.metrics.dtype = np.dtype(scenario.outputs.metrics_dtype)
+        period = scenario.outputs.metrics_period
+        self._periods = (
+            None if period is None else (PeriodAggregator(period), PeriodAggregator(period))
+        )
+        """(services' and target groups', cluster's) aggregators: outputs.metrics_period."""
         cap = scenario.capacity
         timing = Ec2Timing.with_overrides(scenario.ec2_timing)
         self.ec2 = Ec2ControlPlane(self.world, Fleet(), timing)
@@ -619,6 +627,8 @@ class Simulation:
         """Close the open tick now and record every buffered one (the end of a run)."""
         self._close_tick()
         self._flush_block()
+        if self._periods is not None:  # the open period
+            self._record(*self._periods[0].finish(), *self._periods[1].finish())
 
     def _flush_block(self) -> None:
         """Evaluate and record the buffered (closed) ticks."""
@@ -639,14 +649,35 @@ class Simulation:
         values["HTTPCode_Target_2XX_Count"] = values["HTTPCode_Target_2XX_Count"] - lost
         values["HTTPCode_ELB_502_Count"] = lost
         values["HTTPCode_ELB_5XX_Count"] = values["HTTPCode_ELB_503_Count"] + lost
+        rows = np.array(self._cluster_rows, dtype=float).reshape(len(times), len(CLUSTER_METRICS))
+        cluster = {m: rows[:, [k]] for k, m in enumerate(CLUSTER_METRICS)}
+        self._reset_buffers()
+        if self._periods is None:
+            self._record(times, values, times, cluster)
+            return
+        lengths = np.diff(np.append(times, self.world.now))  # the last tick closed now
+        self._record(
+            *self._periods[0].push(times, lengths, values),
+            *self._periods[1].push(times, lengths, cluster),
+        )
+
+    def _record(
+        self,
+        times: np.ndarray,
+        values: dict[str, np.ndarray],
+        cluster_times: np.ndarray,
+        cluster: dict[str, np.ndarray],
+    ) -> None:
+        """Record per service, per target group and per cluster (ticks or periods)."""
         rec = self.world.metrics
-        if self.names:
+        if self.names and len(times):
             for metric, ids in self._ids.items():
                 rec.record_block(times, ids, values[metric])
             for metric, ids in self._tg_ids.items():
                 rec.record_block(times, ids, values[metric])
-        rec.record_block(times, self._cluster_ids, np.array(self._cluster_rows))
-        self._reset_buffers()
+        if len(cluster_times):
+            rows = np.hstack([cluster[m] for m in CLUSTER_METRICS])
+            rec.record_block(cluster_times, self._cluster_ids, rows)
 
     def _reset_buffers(self) -> None:
         self._times: list[float] = []
