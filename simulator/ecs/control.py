@@ -738,12 +738,7 @@ class EcsControlPlane:
         if self.timing.instant:
             complete()  # a scenario's initial state settles at once
             return
-
-        def wait() -> Generator:
-            yield self.world.env.timeout(delay)
-            complete()
-
-        self.world.process(wait())
+        self.world.after(delay, complete)
 
     def deactivated(self, cluster: EcsCluster, task: Task) -> None:
         """The load balancers have deregistered ``task`` (deregistration delay over)."""
