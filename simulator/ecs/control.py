@@ -1075,9 +1075,12 @@ class EcsControlPlane:
         # 3. stop old running tasks while minimumHealthyPercent holds
         if not old:
             return
-        stoppable = [t for t in old if t.last_status is TaskState.RUNNING]
-        can_stop = len(stoppable) if desired == 0 else self.healthy_count(cluster, svc) - low
-        stopped = stoppable[: max(0, can_stop)]
+        running = (t for t in old if t.last_status is TaskState.RUNNING)
+        if desired == 0:
+            stopped = list(running)
+        else:  # the first can_stop running ones; none listed while minimumHealthyPercent holds
+            can_stop = self.healthy_count(cluster, svc) - low
+            stopped = list(itertools.islice(running, can_stop)) if can_stop > 0 else []
         for t in stopped:
             self._stop(cluster, t, StopCode.SERVICE_SCHEDULER_INITIATED, scaling)
         if stopped:
