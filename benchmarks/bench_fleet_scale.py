@@ -33,9 +33,17 @@ PER_HOST = 32  # m6i.xlarge on an m6i Dedicated Host
 RPS_PER_TASK = 200.0  # web-dynamic on m6i: 200 requests/s per vCPU (workloads.csv)
 
 
-def scenario(instances: int, tasks: int, services: int, days: float, lean: bool = False) -> dict:
+def scenario(
+    instances: int,
+    tasks: int,
+    services: int,
+    days: float,
+    lean: bool = False,
+    outputs: dict | None = None,
+) -> dict:
     """The goal shape at the given size; ``lean``: keep only the summary's metrics and no
-    trace (``outputs``), as a fleet-scale capacity plan would."""
+    trace (``outputs``), as a fleet-scale capacity plan would; ``outputs``: more fields of
+    the scenario's ``outputs`` (metrics_period, metrics_dtype, detail)."""
     hosts = max(1, math.ceil(instances / PER_HOST))
     per_service = [tasks // services + (1 if i < tasks % services else 0) for i in range(services)]
     specs, traffic, events = [], [], []
@@ -75,12 +83,22 @@ def scenario(instances: int, tasks: int, services: int, days: float, lean: bool 
         "events": events,
         "faults": [{"kind": "host_failures", "mean_time_between_failures": "90d"}],
         "fidelity": "flow",
-        "outputs": {"plots": False, **({"metrics": [], "trace": False} if lean else {})},
+        "outputs": {
+            "plots": False,
+            **({"metrics": [], "trace": False} if lean else {}),
+            **(outputs or {}),
+        },
     }
 
 
 def measure(
-    instances: int, tasks: int, services: int, days: float, profile: bool, lean: bool = False
+    instances: int,
+    tasks: int,
+    services: int,
+    days: float,
+    profile: bool,
+    lean: bool = False,
+    outputs: dict | None = None,
 ) -> dict:
     """One run, phase by phase, in CPU seconds of this process."""
     from simulator.experiment.result import RunResult
@@ -91,7 +109,9 @@ def measure(
     cpu = time.process_time
     phases: dict[str, float] = {}
     t0 = cpu()
-    sc = validate_scenario(scenario(instances, tasks, services, days, lean), source="bench")
+    sc = validate_scenario(
+        scenario(instances, tasks, services, days, lean, outputs), source="bench"
+    )
     sim = Simulation(sc)
     phases["build"] = cpu() - t0
     transitions = [0]
@@ -117,6 +137,8 @@ def measure(
         sim.world.run(sc.duration)
     sim.flush()
     phases["simulate"] = cpu() - t0
+    store = sim.world.metrics
+    bytes_per_point = store.nbytes / len(store) if len(store) else 0.0
     t0 = cpu()
     result = RunResult(
         sc.name, sim.seed, sc.duration, sim.world.metrics.to_frame(), sim.world.trace.to_frame()
@@ -132,6 +154,7 @@ def measure(
         "services": services,
         "days": days,
         "lean": lean,
+        "outputs": outputs or {},
         "phases_cpu_s": {k: round(v, 2) for k, v in phases.items()},
         "total_cpu_s": round(total, 2),
         "simulated_s_per_cpu_s": round(sc.duration / total),
@@ -142,6 +165,7 @@ def measure(
         "trace_events": sum(sim.world.trace.counts.values()),
         "trace_events_kept": len(result.events),
         "metric_points": len(result.metrics),
+        "metric_bytes_per_point": round(bytes_per_point, 2),
         "host_failures": result.summary["host_failures"],
     }
 
@@ -197,7 +221,8 @@ def _line(r: dict) -> str:
         f"{r['days']:>3g} d: {r['total_cpu_s']:8.2f} CPU-s {r['phases_cpu_s']} "
         f"{r['simulated_s_per_cpu_s']:,} sim-s/CPU-s, peak RSS {r['peak_rss_mib']:,} MiB, "
         f"events {r['events']:,}, task transitions {r['task_transitions']:,}, "
-        f"host failures {r['host_failures']}, metric points {r['metric_points']:,}"
+        f"host failures {r['host_failures']}, metric points {r['metric_points']:,} "
+        f"({r.get('metric_bytes_per_point', 0):.2f} B/point while running)"
     )
 
 
@@ -213,11 +238,25 @@ def main() -> None:
     parser.add_argument(
         "--lean", action="store_true", help="outputs: summary metrics only, no trace"
     )
+    parser.add_argument("--metrics-period", help="outputs.metrics_period, e.g. 5m")
+    parser.add_argument("--metrics-dtype", choices=["float64", "float32"])
+    parser.add_argument("--detail", choices=["task", "service"])
     args = parser.parse_args()
     if args.sweep:
         sweep(args.lean)
         return
-    r = measure(args.instances, args.tasks, args.services, args.days, args.profile, args.lean)
+    outputs = {
+        k: v
+        for k, v in {
+            "metrics_period": args.metrics_period,
+            "metrics_dtype": args.metrics_dtype,
+            "detail": args.detail,
+        }.items()
+        if v is not None
+    }
+    r = measure(
+        args.instances, args.tasks, args.services, args.days, args.profile, args.lean, outputs
+    )
     print(json.dumps(r) if args.json else _line(r))
 
 

@@ -39,10 +39,15 @@ class EventTrace:
         self.keep = keep
         """False: events are counted per kind (``counts``), not kept (a fleet-scale run)."""
         self.counts: Counter[str] = Counter()
+        self.omit: frozenset[str] = frozenset()
+        """Kinds counted but neither kept nor streamed (``outputs.detail: service``)."""
 
-    def emit(self, time: float, kind: str, resource: str, **details: Any) -> TraceEvent:
-        event = TraceEvent(float(time), kind, resource, details)
+    def emit(self, time: float, kind: str, resource: str, **details: Any) -> TraceEvent | None:
+        """Count the event; keep and stream it unless told not to (None: not made)."""
         self.counts[kind] += 1
+        if (self.omit and kind in self.omit) or (not self.keep and self._jsonl is None):
+            return None
+        event = TraceEvent(float(time), kind, resource, details)
         if self.keep:
             self.events.append(event)
         if self._jsonl is not None:

@@ -44,6 +44,22 @@ class World:
     def process(self, generator: Generator[Any, Any, Any]) -> simpy.Process:
         return self.env.process(generator)
 
+    def after(self, delay: float, action: Callable[[], None]) -> None:
+        """Run ``action`` ``delay`` seconds from now. A positive delay is one Timeout with
+        ``action`` as its callback (one event, where a process takes three: its start, the
+        timeout and its end); events at distinct times run in the same order either way.
+        A zero delay keeps the process, so that actions due at this same instant run in
+        the order processes give them."""
+        if delay > 0:
+            self.env.timeout(delay).callbacks.append(lambda _event: action())
+            return
+
+        def _wait() -> Generator:
+            yield self.env.timeout(delay)
+            action()
+
+        self.env.process(_wait())
+
     def at(self, time: Duration, action: Callable[[], None]) -> simpy.Process:
         """Run ``action`` at absolute simulated time ``time``."""
         when = parse_duration(time)

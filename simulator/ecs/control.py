@@ -735,12 +735,7 @@ class EcsControlPlane:
         if self.timing.instant:
             complete()  # a scenario's initial state settles at once
             return
-
-        def wait() -> Generator:
-            yield self.world.env.timeout(delay)
-            complete()
-
-        self.world.process(wait())
+        self.world.after(delay, complete)
 
     def deactivated(self, cluster: EcsCluster, task: Task) -> None:
         """The load balancers have deregistered ``task`` (deregistration delay over)."""
@@ -1077,9 +1072,12 @@ class EcsControlPlane:
         # 3. stop old running tasks while minimumHealthyPercent holds
         if not old:
             return
-        stoppable = [t for t in old if t.last_status is TaskState.RUNNING]
-        can_stop = len(stoppable) if desired == 0 else self.healthy_count(cluster, svc) - low
-        stopped = stoppable[: max(0, can_stop)]
+        running = (t for t in old if t.last_status is TaskState.RUNNING)
+        if desired == 0:
+            stopped = list(running)
+        else:  # the first can_stop running ones; none listed while minimumHealthyPercent holds
+            can_stop = self.healthy_count(cluster, svc) - low
+            stopped = list(itertools.islice(running, can_stop)) if can_stop > 0 else []
         for t in stopped:
             self._stop(cluster, t, StopCode.SERVICE_SCHEDULER_INITIATED, scaling)
         if stopped:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
@@ -363,11 +363,7 @@ class TargetRegistration:
                 listener(tg)
 
     def _later(self, delay: float, action: Callable[[], None]) -> None:
-        def wait() -> Generator:
-            yield self.world.env.timeout(delay)
-            action()
-
-        self.world.process(wait())
+        self.world.after(delay, action)
 
     def _service(self, cluster: EcsCluster, task: Task) -> Service | None:
         if not task.group.startswith("service:"):

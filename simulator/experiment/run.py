@@ -163,11 +163,13 @@ def summarize(rec: RunRecord | Simulation, result: RunResult) -> dict[str, Any]:
     total_cost = instance_cost + host_cost + rec.fargate_cost_usd
     total_requests = sum(v["requests"] for v in services.values())
     cap = s.capacity
+    step = s.outputs.metrics_period or s.tick  # seconds a cluster point stands for
     return {
         "scenario": s.name,
         "seed": rec.seed,
         "duration_s": s.duration,
         "tick_s": s.tick,
+        **({"metrics_period_s": step} if s.outputs.metrics_period is not None else {}),
         "region": s.region,
         "instance_type": cap.instance_type,
         "arch": rec.arch,
@@ -181,7 +183,7 @@ def summarize(rec: RunRecord | Simulation, result: RunResult) -> dict[str, Any]:
         ],
         "instances_max": int(np.max(cl["InstanceCount"])),
         "healthy_instances_min": int(np.min(cl["HealthyInstances"])),
-        "capacity_lost_instance_hours": _num(np.sum(cl["CapacityLostInstances"]) * s.tick / 3600),
+        "capacity_lost_instance_hours": _num(np.sum(cl["CapacityLostInstances"]) * step / 3600),
         "host_failures": rec.host_failures,
         "hosts_by_state": rec.host_states,
         "cpu_reservation_pct_max": _num(np.max(cl["CPUReservation"])),

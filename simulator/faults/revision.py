@@ -171,16 +171,18 @@ class RevisionFaults:
         return fault.memory_leak_mib_per_hour / 3600.0
 
     # ------------------------------------------------------------- routing
-    def task_running(self, column: str, target: str) -> None:
-        """The target takes new requests of ``column`` from now."""
+    def task_running(self, column: str, target: str) -> str | None:
+        """The target takes new requests of ``column`` from now; returns the revision it
+        runs (resolved once per target, so callers need not resolve it again)."""
         key = (column, target)
         if key in self._open:
-            return
+            return self.resolve(column, target)
         now = self.clock()
         iv = _Interval(column, target, self.resolve(column, target), now)
         self._open[key] = iv
         if self._awaiting_first_request():
             self._resolve_first_request(now, [iv])
+        return iv.revision
 
     def task_stopping(self, column: str, target: str) -> None:
         iv = self._open.pop((column, target), None)
@@ -197,7 +199,7 @@ class RevisionFaults:
     def _awaiting_first_request(self) -> bool:
         """Whether some faulty revision still waits for its first request (the common
         case, no fault at all, costs nothing per target change)."""
-        return any(rev not in self.onsets for rev in self.faults)
+        return bool(self.faults) and any(rev not in self.onsets for rev in self.faults)
 
     def _resolve_first_request(
         self, now: float, intervals: Iterable[_Interval] | None = None

@@ -28,6 +28,7 @@ from simulator.cloudwatch.alarms import Alarms, StateChange
 from simulator.cloudwatch.evaluator import AlarmEvaluator
 from simulator.cloudwatch.live import LiveStore
 from simulator.core.errors import EcsimError
+from simulator.core.metric_period import PeriodAggregator
 from simulator.core.world import World
 from simulator.ec2.control import Ec2ControlPlane
 from simulator.ec2.observe import FleetObserver
@@ -53,7 +54,7 @@ from simulator.scenario.metric_names import (
     PER_SERVICE_METRICS,
     PER_TARGET_GROUP_METRICS,
 )
-from simulator.scenario.outputs import metric_filter
+from simulator.scenario.outputs import metric_filter, omitted_event_kinds
 from simulator.scenario.traffic_models import arrival_model
 from simulator.traffic import flow
 from simulator.traffic.arrivals import ArrivalRate, Sum
@@ -120,6 +121,13 @@ class Simulation:
         self.world = world if world is not None else World(self.seed)
         self.world.metrics.keep = metric_filter(scenario)  # outputs: what the run keeps
         self.world.trace.keep = scenario.outputs.trace
+        self.world.trace.omit = omitted_event_kinds(scenario)
+        self.world.metrics.dtype = np.dtype(scenario.outputs.metrics_dtype)
+        period = scenario.outputs.metrics_period
+        self._periods = (
+            None if period is None else (PeriodAggregator(period), PeriodAggregator(period))
+        )
+        """(services' and target groups', cluster's) aggregators: outputs.metrics_period."""
         cap = scenario.capacity
         timing = Ec2Timing.with_overrides(scenario.ec2_timing)
         self.ec2 = Ec2ControlPlane(self.world, Fleet(), timing)
@@ -599,6 +607,8 @@ class Simulation:
         """Close the open tick now and record every buffered one (the end of a run)."""
         self._close_tick()
         self._flush_block()
+        if self._periods is not None:  # the open period
+            self._record(*self._periods[0].finish(), *self._periods[1].finish())
 
     def flush_closed(self) -> None:
         """Record the ticks closed so far (the open one stays open): the live store's
@@ -628,15 +638,36 @@ class Simulation:
         values["HTTPCode_Target_2XX_Count"] = values["HTTPCode_Target_2XX_Count"] - lost
         values["HTTPCode_ELB_502_Count"] = lost
         values["HTTPCode_ELB_5XX_Count"] = values["HTTPCode_ELB_503_Count"] + lost
+        rows = np.array(self._cluster_rows[:k], dtype=float).reshape(k, len(CLUSTER_METRICS))
+        cluster = {m: rows[:, [i]] for i, m in enumerate(CLUSTER_METRICS)}
+        self._reset_buffers(k)
+        self.live_metrics.add_ticks(times, ends, values)
+        if self._periods is None:
+            self._record(times, values, times, cluster)
+            return
+        lengths = ends - times
+        self._record(
+            *self._periods[0].push(times, lengths, values),
+            *self._periods[1].push(times, lengths, cluster),
+        )
+
+    def _record(
+        self,
+        times: np.ndarray,
+        values: dict[str, np.ndarray],
+        cluster_times: np.ndarray,
+        cluster: dict[str, np.ndarray],
+    ) -> None:
+        """Record per service, per target group and per cluster (ticks or periods)."""
         rec = self.world.metrics
-        if self.names:
+        if self.names and len(times):
             for metric, ids in self._ids.items():
                 rec.record_block(times, ids, values[metric])
             for metric, ids in self._tg_ids.items():
                 rec.record_block(times, ids, values[metric])
-        rec.record_block(times, self._cluster_ids, np.array(self._cluster_rows[:k]))
-        self.live_metrics.add_ticks(times, ends, values)
-        self._reset_buffers(k)
+        if len(cluster_times):
+            rows = np.hstack([cluster[m] for m in CLUSTER_METRICS])
+            rec.record_block(cluster_times, self._cluster_ids, rows)
 
     def _reset_buffers(self, k: int | None = None) -> None:
         """Drop the first ``k`` buffered ticks (None: start empty)."""

@@ -715,6 +715,15 @@ class Outputs(Strict):
     """Metrics kept in the result table besides those the summary reads (None: all)."""
     trace: bool = True
     """Keep the event trace (false: only the number of events of each kind)."""
+    metrics_period: PositiveSeconds | None = None
+    """One point per metric and series each period (a multiple of the tick), aggregated
+    from the ticks by the metric's statistic (simulator/core/metric_period.py); None:
+    every tick."""
+    metrics_dtype: Literal["float64", "float32"] = "float64"
+    """How metric values are stored while the run goes (float32: half the bytes)."""
+    detail: Literal["task", "service"] = "task"
+    """``task``: the trace keeps every task's events (ecs.task, task.oom_killed);
+    ``service``: only service-, instance- and fleet-level events (task events counted)."""
 
 
 class Sizing(Strict):

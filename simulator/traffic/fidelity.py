@@ -105,8 +105,9 @@ class FlowTraffic:
         j = self._index[service]
         self._accrue(j)
         if self.faults is not None:
-            rps_per_vcpu *= self.faults.capacity_factor(self.faults.resolve(service, task_id))
-            self.faults.task_running(service, task_id)
+            revision = self.faults.task_running(service, task_id)
+            if self.faults.faults:
+                rps_per_vcpu *= self.faults.capacity_factor(revision)
         per = self._running[service]
         self._rate_sum[j] += rps_per_vcpu - per.get(task_id, 0.0)
         per[task_id] = rps_per_vcpu
@@ -388,8 +389,9 @@ class RequestTraffic:
     def task_running(self, service: str, task_id: str, rps_per_vcpu: float) -> None:
         self._running[service].add(task_id)
         if self.faults is not None:
-            rps_per_vcpu *= self.faults.capacity_factor(self.faults.resolve(service, task_id))
-            self.faults.task_running(service, task_id)
+            revision = self.faults.task_running(service, task_id)
+            if self.faults.faults:
+                rps_per_vcpu *= self.faults.capacity_factor(revision)
         rs = self._by_name.get(service)
         if rs is None:
             return

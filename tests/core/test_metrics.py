@@ -61,3 +61,22 @@ def test_every_point_is_kept_in_time_order(points):
     assert len(df) == len(points)
     assert df["time"].is_monotonic_increasing
     assert sorted(df["value"].tolist()) == sorted(v for _, _, v in points)
+
+
+def test_a_block_keeps_its_times_and_ids_once_and_values_at_their_width():
+    services = [f"s{i}" for i in range(100)]
+    values = np.random.default_rng(1).random((60, 100)) * 1e3
+    times = np.arange(60) * 60.0
+    wide = MetricRecorder()
+    wide.record_block(times, wide.series_ids("m", "service", services), values)
+    narrow = MetricRecorder(dtype=np.float32)
+    narrow.record_block(times, narrow.series_ids("m", "service", services), values)
+    assert len(wide) == len(narrow) == 6000
+    assert wide.nbytes == 6000 * 8 + 60 * 8 + 100 * 4  # values, times once, ids once
+    assert narrow.nbytes == 6000 * 4 + 60 * 8 + 100 * 4
+    assert wide.nbytes / len(wide) < 8.2 and narrow.nbytes / len(narrow) < 4.2  # not 24
+    exact = wide.to_frame()["value"].to_numpy()
+    rounded = narrow.to_frame()["value"].to_numpy()
+    assert list(exact) == list(values.ravel())
+    assert not np.array_equal(rounded, exact)  # float32 rounds...
+    np.testing.assert_allclose(rounded, exact, rtol=6e-8)  # ...to float32's half an ulp

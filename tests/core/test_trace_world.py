@@ -56,3 +56,52 @@ def test_world_progress_reports_simulated_time():
 def test_world_rejects_bad_durations():
     with pytest.raises(DurationError):
         World().timeout("soon")
+
+
+def test_after_runs_each_action_at_its_time_and_same_instant_ones_in_process_order():
+    def actions(use_after: bool):
+        world = World(seed=1)
+        seen = []
+
+        def later(delay, name):
+            def action():
+                seen.append((world.now, name))
+
+            if use_after:
+                world.after(delay, action)
+            else:  # what a process per action gives
+
+                def wait():
+                    yield world.env.timeout(delay)
+                    action()
+
+                world.process(wait())
+
+        def chain():
+            yield world.env.timeout(1.0)
+            later(2.5, "c")
+            later(0.0, "now-1")
+            later(0.0, "now-2")
+
+        world.process(chain())
+        later(3.0, "b")
+        later(0.0, "zero")
+        later(0.25, "a")
+        world.run(10)
+        return seen
+
+    assert actions(True) == actions(False)
+    assert [name for _, name in actions(True)] == ["zero", "a", "now-1", "now-2", "b", "c"]
+
+
+def test_omitted_kinds_are_counted_and_neither_kept_nor_streamed():
+    buf = io.StringIO()
+    trace = EventTrace(jsonl=buf)
+    trace.omit = frozenset({"ecs.task"})
+    trace.emit(1.0, "ecs.task", "t-1", state="PENDING")
+    trace.emit(2.0, "service.deploy", "web")
+    assert [e.kind for e in trace.events] == ["service.deploy"]
+    assert [json.loads(line)["kind"] for line in buf.getvalue().splitlines()] == ["service.deploy"]
+    assert trace.counts == {"ecs.task": 1, "service.deploy": 1}
+    quiet = EventTrace(keep=False)
+    assert quiet.emit(1.0, "ecs.task", "t-1") is None and quiet.counts["ecs.task"] == 1
