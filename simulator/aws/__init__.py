@@ -12,18 +12,50 @@ See docs/aws.md (EC2) and docs/aws-ecs.md (ECS) for what is simulated, the error
 and how ecsim differs from moto.
 """
 
-from simulator.aws import autoscaling, ec2_templates, ec2_vpc
-from simulator.aws.account import DEFAULT_ACCOUNT_ID, SimulatedAWS, SimulationTimeout
-from simulator.aws.autoscaling import OPERATIONS as AUTOSCALING_OPERATIONS
-from simulator.aws.ec2 import OPERATIONS as EC2_OPERATIONS
-from simulator.aws.ecs import ERROR_CODES as ECS_ERROR_CODES
-from simulator.aws.ecs_operations import OPERATIONS as ECS_OPERATIONS
-from simulator.aws.elbv2_operations import OPERATIONS as ELBV2_OPERATIONS
-from simulator.aws.errors import ALL as _EC2_CODES
-from simulator.aws.shapes import ResponseShapeError, check_output, output_problems
+from __future__ import annotations
 
-ERROR_CODES = _EC2_CODES | ec2_vpc.CODES | ec2_templates.CODES | autoscaling.ERROR_CODES
-"""Every code a simulated EC2 or Auto Scaling client can answer with."""
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "AUTOSCALING_OPERATIONS": ("simulator.aws.autoscaling", "OPERATIONS"),
+    "DEFAULT_ACCOUNT_ID": ("simulator.aws.account", "DEFAULT_ACCOUNT_ID"),
+    "EC2_OPERATIONS": ("simulator.aws.ec2", "OPERATIONS"),
+    "ECS_ERROR_CODES": ("simulator.aws.ecs", "ERROR_CODES"),
+    "ECS_OPERATIONS": ("simulator.aws.ecs_operations", "OPERATIONS"),
+    "ELBV2_OPERATIONS": ("simulator.aws.elbv2_operations", "OPERATIONS"),
+    "ResponseShapeError": ("simulator.aws.shapes", "ResponseShapeError"),
+    "SimulatedAWS": ("simulator.aws.account", "SimulatedAWS"),
+    "SimulationTimeout": ("simulator.aws.account", "SimulationTimeout"),
+    "check_output": ("simulator.aws.shapes", "check_output"),
+    "output_problems": ("simulator.aws.shapes", "output_problems"),
+}
+"""Imported on first use (PEP 562): a scenario run that needs one fact from a submodule
+(``simulator.aws.limits``) does not pay for boto3 and the whole facade."""
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ERROR_CODES":
+        return _error_codes()
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'simulator.aws' has no attribute {name!r}")
+    module, attribute = _EXPORTS[name]
+    value = getattr(import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def _error_codes() -> frozenset[str] | set[str]:
+    """Every code a simulated EC2 or Auto Scaling client can answer with."""
+    codes = (
+        import_module("simulator.aws.errors").ALL
+        | import_module("simulator.aws.ec2_vpc").CODES
+        | import_module("simulator.aws.ec2_templates").CODES
+        | import_module("simulator.aws.autoscaling").ERROR_CODES
+    )
+    globals()["ERROR_CODES"] = codes
+    return codes
+
 
 __all__ = [
     "AUTOSCALING_OPERATIONS",

@@ -24,7 +24,7 @@ from botocore.client import BaseClient, Config
 from botocore.model import OperationModel
 from dateutil.tz import tzutc
 
-from simulator.aws import authorization, errors
+from simulator.aws import authorization, ecs_operations, elbv2_operations, errors
 from simulator.aws.application_autoscaling import ApplicationAutoScalingService
 from simulator.aws.autoscaling import AutoScalingService, Subscription
 from simulator.aws.cloudwatch import CloudWatchService
@@ -64,6 +64,9 @@ from simulator.iam.principals import IamAccount
 from simulator.lifecycle.fleet import Fleet, InstanceTypeLike
 from simulator.traffic.elb_health import ElbTiming, HealthChecks
 from simulator.traffic.load_balancer import LoadBalancers
+
+_TABLES = (ecs_operations.OPERATIONS, elbv2_operations.OPERATIONS)
+"""Importing these modules sets EcsService's and Elbv2Service's operation tables."""
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_START = dt.datetime(2024, 1, 1, tzinfo=tzutc())

@@ -174,15 +174,7 @@ class ApplicationAutoScalingService:
 # ---------------------------------------------------------------------- parameters
 def _resource(p: Mapping[str, Any]) -> str:
     """The ResourceId of an ECS service's DesiredCount (ValidationException otherwise)."""
-    namespace = p.get("ServiceNamespace")
-    if namespace != NAMESPACE:
-        raise _validation(
-            f"ecsim simulates Application Auto Scaling for ServiceNamespace ecs only, got "
-            f"{namespace!r}."
-        )
-    dim = p.get("ScalableDimension")
-    if dim is not None and dim != DIMENSION:
-        raise _validation("Unsupported service namespace, resource type or scalable dimension")
+    _namespace_only(p)
     resource = p.get("ResourceId")
     if resource is None:
         raise _validation("ResourceId is required.")

@@ -245,6 +245,8 @@ class Ec2Service:
     """The EC2 API of one simulated account and Region."""
 
     name = "ec2"
+    operations: Mapping[str, Operation]
+    """The operation table (set below, once the table is built)."""
 
     def __init__(self, account: Ec2Account):
         self.account = account
@@ -419,3 +421,6 @@ class Ec2Service:
 def _fingerprint(params: Mapping[str, Any]) -> str:
     rest = {k: v for k, v in params.items() if k not in ("ClientToken", "DryRun")}
     return json.dumps(rest, sort_keys=True, default=str)
+
+
+Ec2Service.operations = OPERATIONS  # the table every Ec2Service answers with

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
 
-from simulator.aws import ec2, errors, limits  # ec2: a module, it imports this one
+from simulator.aws import errors, limits
 from simulator.aws.ec2_templates import merged_run_params
 from simulator.aws.ec2_views import (
     InstanceMeta,
@@ -45,7 +45,7 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
     API reference says for HostResourceGroupArn; assumed for HostId). A LaunchTemplate's
     data fills in what the request does not give."""
     if "LaunchTemplate" in p:
-        op = ec2.OPERATIONS[model.name]
+        op = svc.operations[model.name]
         p = merged_run_params(svc, p, (op.params | op.inert) - {"LaunchTemplate"})
     image = p.get("ImageId")
     if image is None:

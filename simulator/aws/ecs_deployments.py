@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from simulator.aws import errors
+from simulator.aws import ecs_services, errors  # modules: ecs_services imports this one
 from simulator.aws.ecs_pagination import page
-from simulator.aws.ecs_services import _service
 from simulator.aws.ecs_views import failure
 from simulator.aws.functions import FunctionRun
 from simulator.aws.functions import _drive as run_function
@@ -645,7 +644,7 @@ STATUSES = frozenset(s.value for s in ServiceDeploymentStatus)
 def list_service_deployments(svc: Any, model: Any, p: dict[str, Any]) -> dict[str, Any]:
     """The service's deployments, newest first, filtered by status and createdAt."""
     cluster = svc.cluster(p.get("cluster"))
-    service = _service(svc, cluster, p["service"])
+    service = ecs_services._service(svc, cluster, p["service"])
     book = deployments(svc.account)
     wanted = set(p.get("status") or ())
     bad = sorted(wanted - STATUSES)

@@ -219,8 +219,8 @@ def _series_by_service(m: pd.DataFrame, names: list[str]) -> dict[str, dict[str,
     m_codes = metric.codes.to_numpy().astype(np.int64)
     keep = np.flatnonzero(s_codes >= 0)
     key = s_codes[keep] * max(1, len(metric.categories)) + m_codes[keep]
-    order = keep[np.argsort(key, kind="stable")]
-    key = key[np.argsort(key, kind="stable")]
+    by_key = np.argsort(key, kind="stable")
+    order, key = keep[by_key], key[by_key]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else np.zeros(0, int)
     ends = np.r_[starts[1:], key.size]
     times = m["time"].to_numpy()
