@@ -158,7 +158,8 @@ def _finish_panels(fig: plt.Figure, axes, path: Path, title: str) -> Path:
     axes[0].set_title(title)
     for ax in axes:
         ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize="small")
+        if ax.get_legend_handles_labels()[0]:  # a fleet without services draws no line
+            ax.legend(loc="best", fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
