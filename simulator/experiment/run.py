@@ -39,6 +39,7 @@ def run(
         sc = sc.model_copy(update={"duration": parse_duration(duration)})
     sc, sizing = apply_sizing(sc)
     sim = Simulation(sc, seed=seed)
+    sim.keep_live_metrics = False  # only the run's alarms read its live CloudWatch
     sim.start()
     sim.world.run(sc.duration, progress=progress)
     sim.flush()

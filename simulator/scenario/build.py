@@ -246,6 +246,11 @@ class Simulation:
         # live CloudWatch: metrics put while the run goes, the scenario's alarms on them
         self.metric_store = LiveStore()
         """The live metric store (AWS/ApplicationELB and AWS/ECS metrics, once a period)."""
+        self.keep_live_metrics = True
+        """Hold every tick for the live store until it is read (a caller reading
+        ``metric_store`` after the run sees the whole run). False: hold only what an alarm
+        can still read (``build_metrics.UNREAD_WINDOW``); ``experiment.run`` sets that,
+        as its result carries no live store."""
         self.alarms = Alarms(scenario.region)
         """The CloudWatch alarms registry: the scenario's alarms, and any a caller puts
         (``alarms.put(AlarmConfig(...), now)``; ``alarms.subscribe(callback)``)."""

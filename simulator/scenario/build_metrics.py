@@ -57,6 +57,14 @@ KEPT = (
 HELD_TICKS = 1440
 """Ticks an AWS/ECS-only reader lets the ALB metrics wait before they are put too."""
 
+UNREAD_WINDOW = 86_400.0
+"""How far back the live store holds ticks when only alarms can read it (no caller
+keeps the Simulation: ``Simulation.keep_live_metrics`` false, as ``experiment.run``
+sets it): one day, the longest an alarm of a period under an hour looks back
+(Period x EvaluationPeriods <= 86,400 s, PutMetricAlarm), or the longest window of an
+alarm put so far. Older ticks are dropped unread, so a long run's held ticks stay
+bounded."""
+
 
 class LiveMetrics:
     """Ticks in, one put per closed period out (``catch_up``, before each read)."""
@@ -80,6 +88,33 @@ class LiveMetrics:
         for metric in KEPT:
             self._values[metric].append(values[metric])
         self._until = float(ends[-1])
+        if not self.sim.keep_live_metrics:
+            self._drop_unread()
+
+    def window(self) -> float:
+        """How far back an alarm can read: one day, or the longest alarm's range."""
+        ranges = (
+            a.config.period * (a.config.evaluation_periods + 1) for a in self.sim.alarms.sorted()
+        )
+        return max(UNREAD_WINDOW, *ranges) if len(self.sim.alarms) else UNREAD_WINDOW
+
+    def _drop_unread(self) -> None:
+        """Drop the held ticks of whole periods that ended more than a window ago. Done
+        once the oldest held tick is a quarter window past it, so the joining is
+        amortised."""
+        window = self.window()
+        oldest = next((float(b[0]) for b in self._times if b.size), self._until)
+        if self._until - oldest <= 1.25 * window:
+            return
+        times = np.concatenate(self._times)
+        cutoff = np.floor((self._until - window) / self.period) * self.period
+        d = int(np.searchsorted(times, cutoff, side="left"))
+        if not d:
+            return
+        self._times = [times[d:]]
+        self._lengths = [np.concatenate(self._lengths)[d:]]
+        self._values = {m: [np.concatenate(v)[d:]] for m, v in self._values.items()}
+        self._ecs_put = max(0, self._ecs_put - d)
 
     def _held(self) -> tuple[int, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """Record the closed ticks; (how many held ticks make whole periods, their
