@@ -22,7 +22,7 @@ from simulator.aws.ec2_views import (
     status_filters,
     status_view,
 )
-from simulator.aws.ec2_vpc import placement_of
+from simulator.aws.ec2_vpc import NO_FREE_ADDRESS, placement_of
 from simulator.aws.filters import apply_filters, paginate
 from simulator.core.errors import AWSError
 from simulator.lifecycle.fleet import Changes, InstanceStateChange
@@ -38,8 +38,6 @@ DEFAULT_INSTANCE_TYPE = "m1.small"
 SIMULATED_PLACEMENT = ("AvailabilityZone", "Tenancy", "HostId", "Affinity")
 UNTAGGED_RESOURCES = ("volume",)
 """TagSpecifications resource types RunInstances accepts that ecsim does not model."""
-NO_FREE_ADDRESS = "InsufficientFreeAddressesInSubnet"
-"""EC2 error codes list; the message is assumed from its description."""
 
 
 def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> dict[str, Any]:
@@ -142,7 +140,7 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
 
 def _addresses_for(svc: Ec2Service, subnet_id: str, min_count: int, max_count: int) -> int:
     """MaxCount cut to the subnet's free addresses (each instance's primary interface
-    takes one); not even MinCount fitting is refused."""
+    takes one); not even MinCount fitting is refused (message assumed)."""
     free = svc.vpc.free_addresses(subnet_id)
     if free < min_count:
         raise AWSError(

@@ -36,6 +36,7 @@ VPC_RANGE = "InvalidVpc.Range"
 DEPENDENCY_VIOLATION = "DependencyViolation"
 CANNOT_DELETE = "CannotDelete"
 ENI_NOT_FOUND = "InvalidNetworkInterfaceID.NotFound"
+NO_FREE_ADDRESS = "InsufficientFreeAddressesInSubnet"
 """EC2 error codes list (VPC)."""
 CODES = frozenset(
     {
@@ -49,6 +50,7 @@ CODES = frozenset(
         DEPENDENCY_VIOLATION,
         CANNOT_DELETE,
         ENI_NOT_FOUND,
+        NO_FREE_ADDRESS,
     }
 )
 RESERVED_PER_SUBNET = 5
@@ -574,6 +576,7 @@ def delete_security_group(
         if group.group_id in m.security_groups
         and svc.fleet.instances[iid].state.api_name != "terminated"
     ]
+    in_use += [e.eni_id for e in svc.vpc.enis.values() if group.group_id in e.groups]
     if in_use:
         raise AWSError(DEPENDENCY_VIOLATION, f"resource {group.group_id} has a dependent object")
     del svc.vpc.groups[group.group_id]

@@ -208,6 +208,16 @@ def test_a_stopped_tasks_interface_is_gone(running) -> None:
     assert code == "InvalidNetworkInterfaceID.NotFound"
 
 
+def test_a_group_an_interface_uses_is_not_deleted(running) -> None:
+    aws, ec2, ecs, tasks, group = running
+    code, _ = error(ec2, "delete_security_group", GroupId=group)
+    assert code == "DependencyViolation"  # the tasks' interfaces use it
+    for task in tasks:
+        call(ecs, "stop_task", cluster="c", task=task["taskArn"])
+    aws.advance("5m")
+    assert call(ec2, "delete_security_group", GroupId=group)["Return"] is True
+
+
 def test_fargate_task_interfaces_have_no_instance_attachment() -> None:
     aws = SimulatedAWS(seed=5, validate_responses=True, capacity_providers=True)
     ec2, ecs = aws.client("ec2"), aws.client("ecs")
