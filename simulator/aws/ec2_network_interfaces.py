@@ -4,20 +4,23 @@ and the NetworkInterfaces DescribeInstances lists for each instance.
 Every instance in a subnet has a primary interface (``ec2_vpc.VpcModel.add_primary_eni``),
 created with it and deleted when it is terminated: Description "", ``RequesterManaged``
 false, the instance's address, MAC and security groups, attached at device index 0 with
-``DeleteOnTermination`` true ("Network interfaces", EC2 User Guide: "You can't detach a
-primary network interface from an instance"). ECS creates one interface per awsvpc task
-(``ecs_network``): ``RequesterManaged`` true (ECS manages it: "Requester-managed network
-interfaces", VPC User Guide), its Description the task's attachment ARN
-(``arn:aws:ecs:<region>:<account>:attachment/<id>``), attached to the task's container
-instance at device index 1 and up with ``DeleteOnTermination`` false; Fargate task
-interfaces carry no Attachment (the instance is not the account's). Every modelled
-interface is attached, so ``in-use``, and DeleteNetworkInterface refuses it.
+``DeleteOnTermination`` true (botocore's GetLaunchTemplateData example, read from a live
+instance; a primary interface can't be detached, EC2 User Guide). ECS creates one
+interface per awsvpc task (``ecs_network``): ``RequesterManaged`` true (ECS manages it:
+"Requester-managed network interfaces", VPC User Guide), its Description the task's
+attachment ARN (``arn:aws:ecs:<region>:<account>:attachment/<id>``), attached to the
+task's container instance at device index 1 and up with ``DeleteOnTermination`` false;
+Fargate task interfaces carry no Attachment (the instance is not the account's). Every
+modelled interface is attached, so ``in-use``, and DeleteNetworkInterface refuses it
+("You can't delete a network interface that is in use", EC2 User Guide, "Delete a network
+interface").
 
-An instance's NetworkInterfaces lists every interface attached to it, primary first, then
-its tasks' by device index: awsvpc task interfaces are ordinary interfaces attached to
-the container instance ("Each task that uses the awsvpc network mode receives its own
-elastic network interface, which is attached to the container instance that hosts it",
-ECS Developer Guide), and EC2 describes an instance with all its attached interfaces.
+An instance's NetworkInterfaces lists every interface attached to it by device index, the
+primary first, then its awsvpc tasks': those are ordinary interfaces attached to the
+container instance (each takes one of the instance type's network interfaces, which is
+why an instance without trunking runs that maximum less one awsvpc tasks: ECS Developer
+Guide, "Elastic network interface trunking"), and EC2 describes an instance with every
+interface attached to it.
 """
 
 from __future__ import annotations

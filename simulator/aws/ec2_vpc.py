@@ -174,7 +174,7 @@ class VpcModel:
         self, instance_id: str, subnet_id: str, groups: tuple[str, ...], *, created_at: float
     ) -> NetworkInterface:
         """The primary interface RunInstances creates with a VPC instance: device index 0,
-        deleted on termination, Description "" ("Network interfaces", EC2 User Guide)."""
+        deleted on termination, Description "" (botocore's GetLaunchTemplateData example)."""
         eni = self._new_eni(
             subnet_id,
             "",
