@@ -35,6 +35,7 @@ from simulator.aws.operations import Operation, find
 from simulator.aws.operations import op as _op
 from simulator.core.errors import AWSError
 from simulator.ec2.control import Ec2ControlPlane
+from simulator.lifecycle.fleet import Changes
 from simulator.lifecycle.instance import Instance, InstanceState
 
 DRY_RUN = frozenset({"DryRun"})  # every EC2 operation takes it
@@ -213,6 +214,9 @@ OPERATIONS: Mapping[str, Operation] = {
         ["NetworkInterfaceIds", "Filters", "MaxResults", "NextToken"],
         inert=["IncludeManagedResources"],
     ),
+    "DeleteNetworkInterface": _op(
+        ec2_network_interfaces.delete_network_interface, ["NetworkInterfaceId"]
+    ),
     "CreateTags": _op(ec2_tags.create_tags, ["Resources", "Tags"]),
     "DeleteTags": _op(ec2_tags.delete_tags, ["Resources", "Tags"]),
     "DescribeTags": _op(ec2_tags.describe_tags, ["Filters", "MaxResults", "NextToken"]),
@@ -259,6 +263,9 @@ class Ec2Service:
         self._next_reservation = 1
         self.templates = ec2_templates.Templates()
         self.vpc = ec2_vpc.VpcModel(account.availability_zones)
+        self.launching = False
+        """True while RunInstances launches: it gives its instances their interfaces."""
+        self.control.listeners.append(self._on_ec2)
 
     def handle(self, model: OperationModel, params: Mapping[str, Any]) -> dict[str, Any]:
         """The parsed body of ``model``'s response to ``params``; AWSError if refused."""
@@ -295,7 +302,9 @@ class Ec2Service:
         return meta
 
     def instance_meta_of(self, instance_id: str) -> InstanceMeta:
-        """API facts of an instance (defaults for one launched around the API)."""
+        """API facts of an instance (defaults for one launched around the API: its zone's
+        default subnet and the default VPC's default group, as RunInstances without
+        SubnetId gives them)."""
         meta = self.instance_meta.get(instance_id)
         if meta is None:
             inst = self.fleet.instances[instance_id]
@@ -305,8 +314,47 @@ class Ec2Service:
                 else self.zone(None)
             )
             meta = InstanceMeta(self.new_reservation_id(), DEFAULT_IMAGE_ID, 0, zone)
+            subnet = self.default_subnet_id(zone)
+            if subnet is not None:
+                meta.subnet_id = subnet
+                meta.vpc_id = self.vpc.subnets[subnet].vpc_id
+                meta.security_groups = [self.vpc.group_named("default", meta.vpc_id).group_id]
             self.instance_meta[instance_id] = meta
+            if inst.state is not InstanceState.TERMINATED and not self.launching:
+                self.attach_primary(instance_id)
         return meta
+
+    def default_subnet_id(self, zone: str) -> str | None:
+        """Where an instance launched without SubnetId goes: the default subnet of its
+        zone, if it exists and has a free address (otherwise nowhere: not in a VPC)."""
+        subnet = self.vpc.default_subnet(zone)
+        if subnet is None or self.vpc.free_addresses(subnet.subnet_id) < 1:
+            return None
+        return subnet.subnet_id
+
+    def attach_primary(self, instance_id: str) -> None:
+        """Create the instance's primary interface in its subnet (none outside a VPC)."""
+        meta = self.instance_meta[instance_id]
+        if meta.subnet_id is None or instance_id in self.vpc.primary:
+            return
+        eni = self.vpc.add_primary_eni(
+            instance_id,
+            meta.subnet_id,
+            tuple(meta.security_groups),
+            created_at=self.account.now,
+        )
+        eni.tags = dict(meta.interface_tags)
+
+    def _on_ec2(self, changes: Changes) -> None:
+        """Instances launched around the API get their facts (and primary interface) at
+        launch; a terminated instance's primary interface is deleted with it."""
+        for c in changes.instances:
+            if c.previous_state is None and not self.launching:
+                self.instance_meta_of(c.instance_id)
+            elif c.current_state is InstanceState.TERMINATED:
+                primary = self.vpc.primary.get(c.instance_id)
+                if primary is not None:
+                    self.vpc.delete_eni(primary)
 
     def new_reservation_id(self) -> str:
         rid = f"r-{self._next_reservation:017x}"

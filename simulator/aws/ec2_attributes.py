@@ -128,6 +128,9 @@ def modify_instance_attribute(
         meta.shutdown_behavior = behavior
     if p.get("Groups"):
         meta.security_groups = [svc.vpc.group(g).group_id for g in p["Groups"]]
+        primary = svc.vpc.primary_of(inst.instance_id)
+        if primary is not None:  # an instance's groups are its primary interface's
+            primary.groups = tuple(meta.security_groups)
     return {}
 
 

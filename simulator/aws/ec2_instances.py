@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.model import OperationModel
 
 from simulator.aws import errors, limits
+from simulator.aws.ec2_network_interfaces import instance_filters as interface_filters
+from simulator.aws.ec2_network_interfaces import instance_network
 from simulator.aws.ec2_templates import merged_run_params
 from simulator.aws.ec2_views import (
     InstanceMeta,
@@ -20,7 +22,7 @@ from simulator.aws.ec2_views import (
     status_filters,
     status_view,
 )
-from simulator.aws.ec2_vpc import placement_of
+from simulator.aws.ec2_vpc import NO_FREE_ADDRESS, placement_of
 from simulator.aws.filters import apply_filters, paginate
 from simulator.core.errors import AWSError
 from simulator.lifecycle.fleet import Changes, InstanceStateChange
@@ -34,7 +36,7 @@ DEFAULT_INSTANCE_TYPE = "m1.small"
 """RunInstances without InstanceType launches m1.small (API reference)."""
 
 SIMULATED_PLACEMENT = ("AvailabilityZone", "Tenancy", "HostId", "Affinity")
-UNTAGGED_RESOURCES = ("volume", "network-interface")
+UNTAGGED_RESOURCES = ("volume",)
 """TagSpecifications resource types RunInstances accepts that ecsim does not model."""
 
 
@@ -73,7 +75,9 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
     )
     if host_id is not None and zone is not None:
         _same_zone(svc, host_id, zone, "the requested Availability Zone")
-    tags = svc.tags(p.get("TagSpecifications"), "instance", ignored=UNTAGGED_RESOURCES)
+    specs = p.get("TagSpecifications")
+    tags = svc.tags(specs, "instance", ignored=(*UNTAGGED_RESOURCES, "network-interface"))
+    eni_tags = svc.tags(specs, "network-interface", ignored=(*UNTAGGED_RESOURCES, "instance"))
     earlier = svc.replay(model.name, p)
     if earlier is not None:
         rid, ids = earlier
@@ -83,16 +87,22 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
     scoped = tenancy == "host" and host_id is None and zone is not None
     live = sum(1 for i in svc.fleet.instances.values() if i.state is not InstanceState.TERMINATED)
     max_count = limits.instances_launchable(live, p["MinCount"], p["MaxCount"])
-    with svc.auto_placement_only_in({zone}) if scoped and zone else nullcontext():
-        ids = svc.control.run_instances(
-            p.get("InstanceType", DEFAULT_INSTANCE_TYPE),
-            p["MaxCount"] if max_count is None else max_count,
-            min_count=p["MinCount"],
-            tenancy=tenancy,
-            host_id=host_id,
-            affinity=affinity or "default",
-            hibernation_configured=bool((p.get("HibernationOptions") or {}).get("Configured")),
-        )
+    if subnet_id is not None and max_count is not None:
+        max_count = _addresses_for(svc, subnet_id, p["MinCount"], max_count)
+    svc.launching = True
+    try:
+        with svc.auto_placement_only_in({zone}) if scoped and zone else nullcontext():
+            ids = svc.control.run_instances(
+                p.get("InstanceType", DEFAULT_INSTANCE_TYPE),
+                p["MaxCount"] if max_count is None else max_count,
+                min_count=p["MinCount"],
+                tenancy=tenancy,
+                host_id=host_id,
+                affinity=affinity or "default",
+                hibernation_configured=bool((p.get("HibernationOptions") or {}).get("Configured")),
+            )
+    finally:
+        svc.launching = False
     rid = svc.new_reservation_id()
     for index, iid in enumerate(ids):
         inst = svc.fleet.instances[iid]
@@ -101,6 +111,7 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
             if inst.host_id
             else (zone or svc.zone(None))
         )
+        subnet = subnet_id or svc.default_subnet_id(az)
         svc.instance_meta[iid] = InstanceMeta(
             reservation_id=rid,
             image_id=image,
@@ -111,18 +122,33 @@ def run_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]) -> 
             client_token=p.get("ClientToken"),
             monitoring=bool((p.get("Monitoring") or {}).get("Enabled")),
             ebs_optimized=bool(p.get("EbsOptimized", False)),
-            subnet_id=subnet_id,
-            vpc_id=svc.vpc.subnet(subnet_id).vpc_id if subnet_id else None,
+            subnet_id=subnet,
+            vpc_id=svc.vpc.subnet(subnet).vpc_id if subnet else None,
             security_groups=list(groups),
             user_data=_text(p.get("UserData")),
             disable_api_termination=bool(p.get("DisableApiTermination", False)),
             disable_api_stop=bool(p.get("DisableApiStop", False)),
             shutdown_behavior=p.get("InstanceInitiatedShutdownBehavior", "stop"),
+            interface_tags=dict(eni_tags),
         )
+        svc.attach_primary(iid)
     svc.remember(model.name, p, (rid, list(ids)))
     for hook in svc.launch_hooks:
         hook.launched(ids, p)
     return reservation(svc, rid, ids)
+
+
+def _addresses_for(svc: Ec2Service, subnet_id: str, min_count: int, max_count: int) -> int:
+    """MaxCount cut to the subnet's free addresses (each instance's primary interface
+    takes one); not even MinCount fitting is refused (message assumed)."""
+    free = svc.vpc.free_addresses(subnet_id)
+    if free < min_count:
+        raise AWSError(
+            NO_FREE_ADDRESS,
+            f"There are not enough free addresses in subnet '{subnet_id}' to satisfy the "
+            "requested number of instances.",
+        )
+    return min(max_count, free)
 
 
 def _text(user_data: str | bytes | None) -> str | None:
@@ -138,7 +164,9 @@ def reservation(svc: Ec2Service, rid: str, ids: Sequence[str]) -> dict[str, Any]
         "OwnerId": svc.account.account_id,
         "Groups": [],
         "Instances": [
-            instance_view(svc.fleet.instances[i], svc.instance_meta_of(i), svc.account) for i in ids
+            instance_view(svc.fleet.instances[i], svc.instance_meta_of(i), svc.account)
+            | instance_network(svc, i)
+            for i in ids
         ],
     }
 
@@ -163,7 +191,7 @@ def describe_instances(svc: Ec2Service, model: OperationModel, p: dict[str, Any]
     rows = apply_filters(
         _rows(svc, p.get("InstanceIds") or []),
         p.get("Filters"),
-        instance_filters(svc.account),
+        {**instance_filters(svc.account), **interface_filters(svc)},
         operation_model=model,
         tags=lambda r: r[1].tags,
     )

@@ -61,6 +61,8 @@ class InstanceMeta:
     disable_api_termination: bool = False
     disable_api_stop: bool = False
     shutdown_behavior: str = "stop"
+    interface_tags: dict[str, str] = field(default_factory=dict)
+    """RunInstances' TagSpecifications for ``network-interface``: its primary interface's."""
 
 
 class ViewContext(Protocol):

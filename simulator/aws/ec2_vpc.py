@@ -1,6 +1,8 @@
 """A minimal VPC model: VPCs, subnets (each in one Availability Zone) and security groups,
-with Create/Describe/Delete of each; RunInstances' SubnetId places the instance in its
-subnet's zone and unknown subnets or security groups are refused with AWS's codes.
+with Create/Describe/Delete of each, and network interfaces; RunInstances' SubnetId places
+the instance in its subnet's zone (without it: the zone's default subnet), its primary
+interface in the subnet, and unknown subnets or security groups are refused with AWS's
+codes.
 
 A new account has a default VPC (172.31.0.0/16) with a default subnet (/20) in each zone
 and a ``default`` security group, as AWS creates them ("Default VPCs", VPC User Guide).
@@ -34,6 +36,7 @@ VPC_RANGE = "InvalidVpc.Range"
 DEPENDENCY_VIOLATION = "DependencyViolation"
 CANNOT_DELETE = "CannotDelete"
 ENI_NOT_FOUND = "InvalidNetworkInterfaceID.NotFound"
+NO_FREE_ADDRESS = "InsufficientFreeAddressesInSubnet"
 """EC2 error codes list (VPC)."""
 CODES = frozenset(
     {
@@ -47,6 +50,7 @@ CODES = frozenset(
         DEPENDENCY_VIOLATION,
         CANNOT_DELETE,
         ENI_NOT_FOUND,
+        NO_FREE_ADDRESS,
     }
 )
 RESERVED_PER_SUBNET = 5
@@ -84,11 +88,13 @@ class SecurityGroup:
 
 @dataclass
 class NetworkInterface:
-    """An elastic network interface in a subnet (ECS attaches one per awsvpc task).
+    """An elastic network interface in a subnet: an instance's primary interface (device
+    index 0, created and deleted with the instance) or one ECS attaches per awsvpc task.
 
     ``instance_id``/``device_index``: the instance it is attached to (None: attached
     outside any instance of the account, as Fargate's are); ``requester_managed``: created
-    and managed by an AWS service (ECS) rather than the account."""
+    and managed by an AWS service (ECS) rather than the account; ``delete_on_termination``:
+    the attachment's flag (true for a primary interface)."""
 
     eni_id: str
     subnet_id: str
@@ -101,6 +107,7 @@ class NetworkInterface:
     device_index: int = 0
     requester_managed: bool = False
     interface_type: str = "interface"
+    delete_on_termination: bool = False
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -113,6 +120,10 @@ class VpcModel:
         self.subnets: dict[str, Subnet] = {}
         self.groups: dict[str, SecurityGroup] = {}
         self.enis: dict[str, NetworkInterface] = {}
+        self.primary: dict[str, str] = {}
+        """instance id -> its primary interface's id, while the instance has one."""
+        self.attached: dict[str, list[str]] = {}
+        """instance id -> the ids of the interfaces attached to it (creation order)."""
         self._serial = 0
         vpc = self.add_vpc(DEFAULT_VPC_CIDR, is_default=True)
         blocks = ipaddress.ip_network(DEFAULT_VPC_CIDR).subnets(new_prefix=20)
@@ -147,6 +158,77 @@ class VpcModel:
         """A new interface with the lowest free address of the subnet (AWS reserves the
         first four and the last: "Subnet CIDR reservations", VPC User Guide); attached to
         ``instance_id`` at its lowest free device index above the primary interface's 0."""
+        taken = {e.device_index for e in self.attached_to(instance_id)} if instance_id else set()
+        index = next(i for i in range(1, len(taken) + 2) if i not in taken) if instance_id else 0
+        return self._new_eni(
+            subnet_id,
+            description,
+            groups,
+            created_at=created_at,
+            instance_id=instance_id,
+            device_index=index,
+            requester_managed=requester_managed,
+        )
+
+    def add_primary_eni(
+        self, instance_id: str, subnet_id: str, groups: tuple[str, ...], *, created_at: float
+    ) -> NetworkInterface:
+        """The primary interface RunInstances creates with a VPC instance: device index 0,
+        deleted on termination, Description "" (botocore's GetLaunchTemplateData example)."""
+        eni = self._new_eni(
+            subnet_id,
+            "",
+            groups,
+            created_at=created_at,
+            instance_id=instance_id,
+            device_index=0,
+            delete_on_termination=True,
+        )
+        self.primary[instance_id] = eni.eni_id
+        return eni
+
+    def attached_to(self, instance_id: str) -> list[NetworkInterface]:
+        """The interfaces attached to an instance, by device index (the primary's is 0)."""
+        enis = [self.enis[i] for i in self.attached.get(instance_id, ())]
+        return sorted(enis, key=lambda e: e.device_index)
+
+    def primary_of(self, instance_id: str) -> NetworkInterface | None:
+        eni_id = self.primary.get(instance_id)
+        return self.enis.get(eni_id) if eni_id is not None else None
+
+    def free_addresses(self, subnet_id: str) -> int:
+        """Addresses of the subnet no interface holds (its size less the 5 reserved)."""
+        subnet = self.subnet(subnet_id)
+        size = ipaddress.ip_network(subnet.cidr).num_addresses - RESERVED_PER_SUBNET
+        return max(0, size - sum(1 for e in self.enis.values() if e.subnet_id == subnet_id))
+
+    def default_subnet(self, zone: str) -> Subnet | None:
+        """The default VPC's default subnet in ``zone`` (None once deleted)."""
+        vpc = self.default_vpc
+        return next(
+            (
+                s
+                for s in self.subnets.values()
+                if s.default_for_az
+                and s.availability_zone == zone
+                and vpc is not None
+                and s.vpc_id == vpc.vpc_id
+            ),
+            None,
+        )
+
+    def _new_eni(
+        self,
+        subnet_id: str,
+        description: str,
+        groups: tuple[str, ...],
+        *,
+        created_at: float,
+        instance_id: str | None,
+        device_index: int,
+        requester_managed: bool = False,
+        delete_on_termination: bool = False,
+    ) -> NetworkInterface:
         subnet = self.subnet(subnet_id)
         net = ipaddress.ip_network(subnet.cidr)
         used = {e.private_ip for e in self.enis.values() if e.subnet_id == subnet_id}
@@ -155,8 +237,6 @@ class VpcModel:
         eni_id = self._id("eni")
         serial = self._serial
         mac = "02:" + ":".join(f"{(serial >> s) & 0xFF:02x}" for s in (32, 24, 16, 8, 0))
-        taken = {e.device_index for e in self.enis.values() if e.instance_id == instance_id}
-        index = next(i for i in range(1, len(taken) + 2) if i not in taken) if instance_id else 0
         eni = NetworkInterface(
             eni_id,
             subnet_id,
@@ -166,14 +246,26 @@ class VpcModel:
             groups,
             created_at=created_at,
             instance_id=instance_id,
-            device_index=index,
+            device_index=device_index,
             requester_managed=requester_managed,
+            delete_on_termination=delete_on_termination,
         )
         self.enis[eni_id] = eni
+        if instance_id is not None:
+            self.attached.setdefault(instance_id, []).append(eni_id)
         return eni
 
     def delete_eni(self, eni_id: str) -> None:
-        self.enis.pop(eni_id, None)
+        eni = self.enis.pop(eni_id, None)
+        if eni is None or eni.instance_id is None:
+            return
+        left = [i for i in self.attached.get(eni.instance_id, ()) if i != eni_id]
+        if left:
+            self.attached[eni.instance_id] = left
+        else:
+            self.attached.pop(eni.instance_id, None)
+        if self.primary.get(eni.instance_id) == eni_id:
+            del self.primary[eni.instance_id]
 
     def add_group(self, vpc_id: str, name: str, description: str) -> SecurityGroup:
         group = SecurityGroup(self._id("sg"), name, description, vpc_id)
@@ -241,10 +333,7 @@ def _vpc_view(svc: Ec2Service, v: Vpc) -> dict[str, Any]:
 
 
 def _free(svc: Ec2Service, s: Subnet) -> int:
-    size = ipaddress.ip_network(s.cidr).num_addresses - RESERVED_PER_SUBNET
-    used = sum(1 for m in svc.instance_meta.values() if m.subnet_id == s.subnet_id)
-    used += sum(1 for e in svc.vpc.enis.values() if e.subnet_id == s.subnet_id)
-    return max(0, size - used)
+    return svc.vpc.free_addresses(s.subnet_id)
 
 
 def _subnet_view(svc: Ec2Service, s: Subnet) -> dict[str, Any]:
@@ -487,6 +576,7 @@ def delete_security_group(
         if group.group_id in m.security_groups
         and svc.fleet.instances[iid].state.api_name != "terminated"
     ]
+    in_use += [e.eni_id for e in svc.vpc.enis.values() if group.group_id in e.groups]
     if in_use:
         raise AWSError(DEPENDENCY_VIOLATION, f"resource {group.group_id} has a dependent object")
     del svc.vpc.groups[group.group_id]

@@ -14,7 +14,9 @@ look only through the API, as your automation would:
 - no instance is pending, running, stopping or shutting-down on a host that is not
   available, unless the host failed - and then a running instance reports impaired;
 - released hosts hold no instances;
-- a terminated instance stays terminated (until it drops out of DescribeInstances).
+- a terminated instance stays terminated (until it drops out of DescribeInstances);
+- an instance in a subnet lists its primary interface first (device index 0, its own
+  address and subnet) until it is terminated, then none; no address is held twice in a VPC.
 """
 
 from __future__ import annotations
@@ -332,8 +334,10 @@ class Ec2ApiStateMachine(RuleBasedStateMachine):
         hosts, instances, statuses = self.snapshot()
         by_host = {h["HostId"]: h for h in hosts}
         on_host: dict[str, set[str]] = {h: set() for h in by_host}
+        addresses: dict[tuple[str, str], str] = {}
         for inst in instances:
             iid, state = inst["InstanceId"], inst["State"]["Name"]
+            self.check_interfaces(inst, addresses)
             host_id = inst["Placement"].get("HostId")
             if iid in self.terminated:
                 assert state == "terminated", f"{iid} was terminated, now {state}"
@@ -356,6 +360,24 @@ class Ec2ApiStateMachine(RuleBasedStateMachine):
             if host["State"] in RELEASED_HOST_STATES:
                 assert not listed, f"released {host['HostId']} holds {listed}"
             self.check_capacity(host)
+
+    @staticmethod
+    def check_interfaces(inst: dict[str, Any], addresses: dict[tuple[str, str], str]) -> None:
+        """An instance in a subnet has its primary interface at device index 0 with its
+        address until it is terminated (then none); no address is held twice in a VPC."""
+        enis = inst.get("NetworkInterfaces", [])
+        if inst["State"]["Name"] == "terminated" or "SubnetId" not in inst:
+            assert enis == [], f"{inst['InstanceId']} {inst['State']['Name']} lists {enis}"
+            return
+        primary = enis[0]
+        assert primary["Attachment"]["DeviceIndex"] == 0, primary
+        assert primary["PrivateIpAddress"] == inst["PrivateIpAddress"], (primary, inst)
+        assert primary["SubnetId"] == inst["SubnetId"], (primary, inst)
+        for eni in enis:
+            key = (eni["VpcId"], eni["PrivateIpAddress"])
+            assert (
+                addresses.setdefault(key, eni["NetworkInterfaceId"]) == eni["NetworkInterfaceId"]
+            ), f"{key} held twice"
 
     @staticmethod
     def check_capacity(host: dict[str, Any]) -> None:

@@ -197,6 +197,40 @@ def test_dry_run_agrees(clients: dict[str, Any]) -> None:
     assert agree(clients, dry) == ("DryRunOperation", 412)
 
 
+def _primary(ec2: Any, iid: str) -> dict[str, Any]:
+    filters = [{"Name": "attachment.instance-id", "Values": [iid]}]
+    (eni,) = checked(ec2, "describe_network_interfaces", Filters=filters)["NetworkInterfaces"]
+    return eni
+
+
+def test_primary_interfaces_agree(clients: dict[str, Any]) -> None:
+    """RunInstances without SubnetId puts the instance in a default subnet with one
+    interface at device index 0 carrying the instance's address."""
+
+    def launch(ec2: Any) -> tuple:
+        (inst,) = run(ec2)["Instances"]
+        eni = _primary(ec2, inst["InstanceId"])
+        (listed,) = inst["NetworkInterfaces"]
+        subnet = checked(ec2, "describe_subnets", SubnetIds=[inst["SubnetId"]])["Subnets"][0]
+        return (
+            listed["NetworkInterfaceId"] == eni["NetworkInterfaceId"],
+            eni["PrivateIpAddress"] == inst["PrivateIpAddress"] == listed["PrivateIpAddress"],
+            eni["SubnetId"] == inst["SubnetId"],
+            subnet["DefaultForAz"],
+            subnet["AvailabilityZone"] == inst["Placement"]["AvailabilityZone"],
+            eni["MacAddress"] == listed["MacAddress"],
+            eni["Attachment"]["DeviceIndex"],
+            eni["Attachment"]["Status"],
+            eni["Status"],
+            eni["InterfaceType"],
+            eni["RequesterManaged"],
+            [g["GroupName"] for g in eni["Groups"]],
+        )
+
+    agreed = agree(clients, launch)
+    assert agreed == (True,) * 6 + (0, "attached", "in-use", "interface", False, ["default"])
+
+
 # ----------------------------------------------------------------------------- deviations
 def test_over_capacity_launch(clients: dict[str, Any]) -> None:
     """EC2 User Guide: an M6i host takes 32 m6i.xlarge (seed post); the 33rd is refused
@@ -365,3 +399,31 @@ def test_moto_windows_ami_platform_fails_the_output_shape(moto_ec2: Any) -> None
 
 def _name(clients: dict[str, Any], ec2: Any) -> str:
     return next(name for name, client in clients.items() if client is ec2)
+
+
+def test_primary_interface_description_and_termination(clients: dict[str, Any]) -> None:
+    """The interface RunInstances creates has Description "" and DeleteOnTermination true
+    (botocore's GetLaunchTemplateData and DescribeNetworkInterfaceAttribute examples, taken
+    from live instances), so termination deletes it; an attached interface can't be deleted
+    ("You can't delete a network interface that is in use", EC2 User Guide)."""
+
+    def lifecycle(ec2: Any) -> tuple:
+        (inst,) = run(ec2)["Instances"]
+        eni = _primary(ec2, inst["InstanceId"])
+        try:
+            ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+            deleted: str | None = None
+        except ClientError as e:
+            deleted = e.response["Error"]["Code"]
+        checked(ec2, "terminate_instances", InstanceIds=[inst["InstanceId"]])
+        ec2.get_waiter("instance_terminated").wait(InstanceIds=[inst["InstanceId"]])
+        left = checked(
+            ec2,
+            "describe_network_interfaces",
+            Filters=[{"Name": "network-interface-id", "Values": [eni["NetworkInterfaceId"]]}],
+        )["NetworkInterfaces"]
+        return eni["Description"], eni["Attachment"]["DeleteOnTermination"], deleted, len(left)
+
+    results = each(clients, lifecycle)
+    assert results["ecsim"] == ("", True, "InvalidParameterValue", 0)
+    assert results["moto"] == ("Primary network interface", False, None, 0), MOTO_CHANGED

@@ -7,7 +7,7 @@ import datetime as dt
 
 import botocore.session
 import pytest
-from aws_helpers import IMAGE_ID, allocate, checked, launch
+from aws_helpers import IMAGE_ID, allocate, checked, error_of, launch
 from dateutil.tz import tzutc
 
 from simulator.aws import EC2_OPERATIONS, ResponseShapeError, SimulatedAWS, check_output
@@ -177,6 +177,12 @@ def test_every_simulated_operation_validates_on_a_busy_account() -> None:
     checked(ec2, "delete_subnet", SubnetId=subnet["SubnetId"])
     checked(ec2, "delete_vpc", VpcId=vpc)
     seen |= {"CreateVpc", "CreateSubnet", "DeleteSubnet", "DeleteVpc"}
+    eni = checked(ec2, "describe_network_interfaces")["NetworkInterfaces"][0]
+    refused = error_of(
+        ec2, "delete_network_interface", NetworkInterfaceId=eni["NetworkInterfaceId"]
+    )
+    assert refused["Code"] == "InvalidParameterValue"  # every modelled interface is attached
+    seen.add("DeleteNetworkInterface")
     aws.advance("2h")
     checked(ec2, "describe_hosts")
     checked(ec2, "describe_instances")
