@@ -1233,6 +1233,9 @@ class EcsControlPlane:
         for d in svc.deployments[1:]:
             if not d.task_ids:
                 d.status = dep.DeploymentStatus.INACTIVE
+                # empty, but their tables keep the size they grew to: a retired
+                # deployment a record still holds should not hold that memory
+                d.task_ids, d.live_ids = set(), {}
         svc.deployments = [svc.primary] + [
             d for d in svc.deployments[1:] if d.status is not dep.DeploymentStatus.INACTIVE
         ]
