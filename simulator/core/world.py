@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from simulator.core.collection import fewer_collections
 from simulator.core.durations import Duration, parse_duration
 from simulator.core.metrics import MetricRecorder
 from simulator.core.rng import RandomStreams
@@ -79,14 +80,16 @@ class World:
         progress: ProgressCallback | None = None,
         chunks: int = 200,
     ) -> None:
-        """Run to ``until``; with ``progress``, call it with (now, until) between chunks."""
+        """Run to ``until``; with ``progress``, call it with (now, until) between chunks.
+        Garbage is collected less often meanwhile (``core.collection``)."""
         end = parse_duration(until)
-        if progress is None:
-            self.env.run(until=end)
-            return
-        step = max(end / chunks, 1e-9)
-        t = self.now
-        while t < end:
-            t = min(end, t + step)
-            self.env.run(until=t)
-            progress(t, end)
+        with fewer_collections():
+            if progress is None:
+                self.env.run(until=end)
+                return
+            step = max(end / chunks, 1e-9)
+            t = self.now
+            while t < end:
+                t = min(end, t + step)
+                self.env.run(until=t)
+                progress(t, end)

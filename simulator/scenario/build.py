@@ -27,6 +27,7 @@ from simulator.cloudwatch.alarm_log import AlarmLog
 from simulator.cloudwatch.alarms import Alarms, StateChange
 from simulator.cloudwatch.evaluator import AlarmEvaluator
 from simulator.cloudwatch.live import LiveStore
+from simulator.core.collection import fewer_collections
 from simulator.core.errors import EcsimError
 from simulator.core.metric_period import PeriodAggregator
 from simulator.core.world import World
@@ -279,9 +280,11 @@ class Simulation:
         return out
 
     # ---------------------------------------------------------------- set-up
+    @fewer_collections()
     def start(self) -> None:
         """Launch the initial fleet, register it and start the services: all settled at
-        time 0 (the scenario starts from a running system); then events and faults."""
+        time 0 (the scenario starts from a running system); then events and faults.
+        Garbage is collected less often meanwhile (``core.collection``)."""
         s, ec2 = self.scenario, self.ec2
         cap = s.capacity
         self.ecs.timing.instant = True
