@@ -214,6 +214,22 @@ def sweep(lean: bool = False) -> None:
     print(f"exponent in days: {e_days:.2f}")
     goal = by_size[-1]["total_cpu_s"] * 10**e_size * 90**e_days
     print(f"projected goal ({g['instances']:,} instances, 90 days): {goal:,.0f} CPU-s")
+    # the totals carry fixed costs (imports, the fleet's start) that hide how the
+    # simulated days cost: each phase fitted on its own, the per-day phases scaled by
+    # their own exponent in days
+    per_day = ("simulate", "frames", "summary")
+    phased = 0.0
+    for phase in by_size[-1]["phases_cpu_s"]:
+        sizes_s = [max(r["phases_cpu_s"][phase], 1e-3) for r in by_size]
+        e = slope([r["instances"] for r in by_size], sizes_s)
+        days_e = (
+            slope([r["days"] for r in by_days], [r["phases_cpu_s"][phase] for r in by_days])
+            if phase in per_day
+            else 0.0
+        )
+        print(f"  {phase}: exponent {e:.2f} in size, {days_e:.2f} in days")
+        phased += sizes_s[-1] * 10**e * 90**days_e
+    print(f"projected goal, phase by phase: {phased:,.0f} CPU-s")
 
 
 def _line(r: dict) -> str:
