@@ -78,6 +78,8 @@ class LiveMetrics:
         self._values: dict[str, list[np.ndarray]] = {m: [] for m in KEPT}
         self._until = 0.0  # the end of the last tick received
         self._ecs_put = 0  # leading held ticks whose AWS/ECS metrics are already put
+        self._held_n = 0  # ticks held
+        self._cursor: tuple[int, int] | None = None  # (block, row) of tick _ecs_put
 
     def add_ticks(self, times: np.ndarray, ends: np.ndarray, values: dict[str, np.ndarray]) -> None:
         """A block of recorded ticks ([times, ends), metric -> (ticks, services))."""
@@ -85,6 +87,7 @@ class LiveMetrics:
             return
         self._times.append(times)
         self._lengths.append(ends - times)
+        self._held_n += times.shape[0]
         for metric in KEPT:
             self._values[metric].append(values[metric])
         self._until = float(ends[-1])
@@ -102,8 +105,10 @@ class LiveMetrics:
         """Drop the held ticks of whole periods that ended more than a window ago. Done
         once the oldest held tick is a quarter window past it, so the joining is
         amortised."""
-        window = self.window()
         oldest = next((float(b[0]) for b in self._times if b.size), self._until)
+        if self._until - oldest <= 1.25 * UNREAD_WINDOW:
+            return  # within any window (the alarms need not be looked at)
+        window = self.window()
         if self._until - oldest <= 1.25 * window:
             return
         times = np.concatenate(self._times)
@@ -111,10 +116,20 @@ class LiveMetrics:
         d = int(np.searchsorted(times, cutoff, side="left"))
         if not d:
             return
-        self._times = [times[d:]]
-        self._lengths = [np.concatenate(self._lengths)[d:]]
-        self._values = {m: [np.concatenate(v)[d:]] for m, v in self._values.items()}
+        self._set_held(
+            times[d:],
+            np.concatenate(self._lengths)[d:],
+            {m: np.concatenate(v)[d:] for m, v in self._values.items()},
+        )
         self._ecs_put = max(0, self._ecs_put - d)
+
+    def _set_held(self, times: np.ndarray, lengths: np.ndarray, values: dict) -> None:
+        """Hold these ticks as one block (the ECS cursor is found again from
+        ``_ecs_put`` when next needed)."""
+        self._times, self._lengths = [times], [lengths]
+        self._values = {m: [v] for m, v in values.items()}
+        self._held_n = times.shape[0]
+        self._cursor = None
 
     def _held(self) -> tuple[int, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
         """Record the closed ticks; (how many held ticks make whole periods, their
@@ -125,8 +140,7 @@ class LiveMetrics:
         times = np.concatenate(self._times)
         lengths = np.concatenate(self._lengths)
         values = {m: np.concatenate(v) for m, v in self._values.items()}
-        self._times, self._lengths = [times], [lengths]
-        self._values = {m: [v] for m, v in values.items()}
+        self._set_held(times, lengths, values)
         starts = np.floor(times / self.period) * self.period
         done = starts + self.period <= self._until + 1e-9
         return int(np.count_nonzero(done)), times, lengths, values  # done ones come first
@@ -141,22 +155,55 @@ class LiveMetrics:
         )
         a = self._ecs_put
         self._put_ecs(times[a:k], {m: v[a:k] for m, v in values.items()})
-        self._times, self._lengths = [times[k:]], [lengths[k:]]
-        self._values = {m: [v[k:]] for m, v in values.items()}
+        self._set_held(times[k:], lengths[k:], {m: v[k:] for m, v in values.items()})
         self._ecs_put = 0
 
     def catch_up_ecs(self) -> None:
         """Put only the AWS/ECS metrics of the whole periods not yet put: Service Auto
         Scaling's CPU and memory alarms read them every minute, and the ALB metrics
         (many series per group) wait for a reader of their own or the next full read."""
-        k, times, _, values = self._held()
-        if k >= HELD_TICKS:
-            self.catch_up()  # bounds what is held (and its joining per read)
+        self.sim.flush_closed()
+        if self._held_n >= HELD_TICKS:
+            self.catch_up()  # bounds what is held
             return
-        a = self._ecs_put
-        if k > a:
-            self._put_ecs(times[a:k], {m: v[a:k] for m, v in values.items()})
-            self._ecs_put = k
+        times, values = self._unput()  # only the ticks not yet put
+        if not times.shape[0]:
+            return
+        starts = np.floor(times / self.period) * self.period
+        k = int(np.count_nonzero(starts + self.period <= self._until + 1e-9))
+        if k:
+            self._put_ecs(times[:k], {m: v[:k] for m, v in values.items()})
+            self._ecs_put += k
+            self._cursor = self._advance(*self._cursor_at(), k)
+
+    def _cursor_at(self) -> tuple[int, int]:
+        """(block, row) of held tick ``_ecs_put``, walked from the start once after the
+        held blocks were joined, then kept as ticks are put."""
+        if self._cursor is None:
+            self._cursor = self._advance(0, 0, self._ecs_put)
+        return self._cursor
+
+    def _advance(self, block: int, row: int, k: int) -> tuple[int, int]:
+        row += k
+        while block < len(self._times) and row >= self._times[block].shape[0]:
+            row -= self._times[block].shape[0]
+            block += 1
+        return block, row
+
+    def _unput(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The held ticks whose AWS/ECS metrics are not put yet, joined from the blocks
+        that hold them (a read a minute joins a block or two, not the day held)."""
+        first, cut = self._cursor_at()
+        blocks = range(first, len(self._times))
+        if not blocks:
+            return np.zeros(0), {}
+
+        def join(parts: list[np.ndarray]) -> np.ndarray:
+            tail = [parts[i] for i in blocks]
+            tail[0] = tail[0][cut:]
+            return tail[0] if len(tail) == 1 else np.concatenate(tail)
+
+        return join(self._times), {m: join(v) for m, v in self._values.items()}
 
     def _group_ticks(
         self, times: np.ndarray, lengths: np.ndarray, values: dict[str, np.ndarray]

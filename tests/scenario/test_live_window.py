@@ -3,6 +3,7 @@ CloudWatch: a day (PutMetricAlarm: Period x EvaluationPeriods <= 86,400 s below 
 hour), so the held ticks of a long run stay bounded."""
 
 import numpy as np
+import pytest
 
 from simulator.cloudwatch.elb_metrics import NAMESPACE, dimension
 from simulator.scenario import parse_scenario
@@ -56,3 +57,38 @@ def test_unread_ticks_older_than_a_day_are_dropped():
 def test_a_caller_holding_the_simulation_keeps_every_tick():
     sim = _run(keep=True)
     assert _held_span(sim) >= 4 * 86400.0 - 2 * 300
+
+
+ECS_ALARM = """\
+name: t
+duration: 26h
+tick: 1m
+capacity: {instance_type: m6i.xlarge, count: 4}
+services:
+  - {name: web, cpu: 1024, memory: 2048, desired_count: 4}
+traffic:
+  - {service: web, pattern: diurnal, min_rps: 200, peak_rps: 1200, peak_at: 14h}
+alarms:
+  - {name: cpu-high, namespace: AWS/ECS, metric_name: CPUUtilization, service: web,
+     statistic: Average, period: 60, evaluation_periods: 3, threshold: 80,
+     comparison_operator: GreaterThanThreshold}
+"""
+
+
+def test_an_alarm_reading_every_minute_sees_each_tick_once_across_a_day():
+    """The AWS/ECS puts a minute reader makes, past the day of held ticks (where the
+    held blocks are put and joined) and past the unread window: one datapoint a
+    minute, each the tick's own CPU utilization."""
+    sim = Simulation(parse_scenario(ECS_ALARM))
+    sim.keep_live_metrics = False
+    sim.start()
+    sim.world.run(26 * 3600.0)
+    sim.flush()
+    frame = sim.world.metrics.to_frame()
+    ticks = frame[(frame.metric == "CPUUtilization") & (frame.service == "web")]
+    expected = dict(zip(ticks.time.astype(float), ticks.value, strict=True))
+    dims = {"ClusterName": "t", "ServiceName": "web"}
+    end = 26 * 3600.0 - 60  # the last minute is put at the next read
+    points = sim.metric_store.statistics("AWS/ECS", "CPUUtilization", dims, 0, end, 60, ["Average"])
+    assert [p.timestamp for p in points] == [60.0 * i for i in range(int(end // 60))]
+    assert all(p.values["Average"] == pytest.approx(expected[p.timestamp]) for p in points)
