@@ -8,6 +8,7 @@ World.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Generator
 from functools import partial
@@ -622,6 +623,34 @@ class Simulation:
         """Record the ticks closed so far (the open one stays open): the live store's
         reads see every tick before now."""
         self._flush_block()
+
+    def ecs_closed(
+        self, since: float
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]] | None:
+        """The closed ticks not recorded yet that start at ``since`` or later, as (times,
+        ends, the values an AWS/ECS put reads: RunningTaskCount, CPUUtilization,
+        MemoryUtilization), without recording them: those ``_flush_block`` will record.
+        None when only recording gives them (request fidelity, a backlog or overload:
+        ``FlowTraffic.peek_cpu``); no rows when there are none."""
+        k = len(self._oom_failed)
+        if not k or not isinstance(self.traffic, FlowTraffic):
+            return None
+        first = bisect.bisect_left(self._times, since, 0, k)
+        if first == k:  # every closed tick is put already
+            return np.zeros(0), np.zeros(0), {}
+        cpu = self.traffic.peek_cpu(first)
+        if cpu is None:
+            return None
+        times = np.array(self._times[first:k], dtype=float)
+        end = self._times[k] if len(self._times) > k else self.world.now
+        ends = np.append(times[1:], end)
+        shape = (k - first, len(self.names))
+        values = {
+            "RunningTaskCount": np.array(self._running[first:k], dtype=float).reshape(shape),
+            "CPUUtilization": cpu,
+            "MemoryUtilization": np.array(self._memory[first:k], dtype=float).reshape(shape),
+        }
+        return times, ends, values
 
     def _flush_block(self) -> None:
         """Evaluate and record the buffered closed ticks (all but an open one)."""

@@ -16,8 +16,10 @@ publisher (``simulator.cloudwatch.elb_metrics``) does the puts.
 
 Lazily: the Simulation hands each block of ticks it records to ``add_ticks``; a read of
 the store (every alarm evaluation reads it) first has the Simulation record its closed
-ticks (``catch_up``), then puts every period whose ticks are all in. A run nobody reads
-evaluates its ticks per block, as without alarms.
+ticks (``catch_up``), then puts every period whose ticks are all in. A read of AWS/ECS
+alone takes the closed ticks' CPU without recording them where the flow model can give
+it (``catch_up_ecs``, ``Simulation.ecs_closed``). A run nobody reads evaluates its ticks
+per block, as without alarms.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ KEPT = (
 )
 """The per-service tick metrics the live store is made of."""
 
+ECS_KEPT = ("RunningTaskCount", "CPUUtilization", "MemoryUtilization")
+"""What an AWS/ECS put reads of them."""
+
 
 HELD_TICKS = 1440
 """Ticks an AWS/ECS-only reader lets the ALB metrics wait before they are put too."""
@@ -77,9 +82,9 @@ class LiveMetrics:
         self._lengths: list[np.ndarray] = []
         self._values: dict[str, list[np.ndarray]] = {m: [] for m in KEPT}
         self._until = 0.0  # the end of the last tick received
-        self._ecs_put = 0  # leading held ticks whose AWS/ECS metrics are already put
+        self._ecs_until = -np.inf  # AWS/ECS metrics of every period before are put
         self._held_n = 0  # ticks held
-        self._cursor: tuple[int, int] | None = None  # (block, row) of tick _ecs_put
+        self._cursor: tuple[int, int] | None = None  # (block, row): first tick not put
 
     def add_ticks(self, times: np.ndarray, ends: np.ndarray, values: dict[str, np.ndarray]) -> None:
         """A block of recorded ticks ([times, ends), metric -> (ticks, services))."""
@@ -121,11 +126,10 @@ class LiveMetrics:
             np.concatenate(self._lengths)[d:],
             {m: np.concatenate(v)[d:] for m, v in self._values.items()},
         )
-        self._ecs_put = max(0, self._ecs_put - d)
 
     def _set_held(self, times: np.ndarray, lengths: np.ndarray, values: dict) -> None:
-        """Hold these ticks as one block (the ECS cursor is found again from
-        ``_ecs_put`` when next needed)."""
+        """Hold these ticks as one block (the ECS cursor is found again when next
+        needed)."""
         self._times, self._lengths = [times], [lengths]
         self._values = {m: [v] for m, v in values.items()}
         self._held_n = times.shape[0]
@@ -153,46 +157,51 @@ class LiveMetrics:
         elb_metrics.publish_ticks(
             self.sim.metric_store, self.period, self._group_ticks(times[:k], lengths[:k], values)
         )
-        a = self._ecs_put
-        self._put_ecs(times[a:k], {m: v[a:k] for m, v in values.items()})
+        self._put_ecs_done(times[:k], {m: values[m][:k] for m in ECS_KEPT}, self._until)
         self._set_held(times[k:], lengths[k:], {m: v[k:] for m, v in values.items()})
-        self._ecs_put = 0
 
     def catch_up_ecs(self) -> None:
         """Put only the AWS/ECS metrics of the whole periods not yet put: Service Auto
         Scaling's CPU and memory alarms read them every minute, and the ALB metrics
-        (many series per group) wait for a reader of their own or the next full read."""
-        self.sim.flush_closed()
+        (many series per group) wait for a reader of their own or the next full read.
+        The closed ticks not recorded yet are read without recording them where the
+        traffic model can give their CPU alone (``Simulation.ecs_closed``), so they are
+        still recorded a block at a time."""
         if self._held_n >= HELD_TICKS:
             self.catch_up()  # bounds what is held
             return
-        times, values = self._unput()  # only the ticks not yet put
+        closed = self.sim.ecs_closed(self._ecs_until)
+        if closed is None:
+            self.sim.flush_closed()
+            times, values = self._unput()
+            self._put_ecs_done(times, values, self._until)
+            return
+        new_times, ends, new_values = closed
+        times, values = self._unput()  # recorded ticks first, then the unrecorded
+        if not new_times.shape[0]:
+            self._put_ecs_done(times, values, self._until)
+            return
+        if times.shape[0]:
+            new_times = np.concatenate([times, new_times])
+            new_values = {m: np.concatenate([values[m], new_values[m]]) for m in ECS_KEPT}
+        self._put_ecs_done(new_times, new_values, float(ends[-1]))
+
+    def _put_ecs_done(self, times: np.ndarray, values: dict[str, np.ndarray], until: float) -> None:
+        """Put the AWS/ECS metrics of the ticks (in time order) whose period is whole by
+        ``until`` and not put yet."""
         if not times.shape[0]:
             return
         starts = np.floor(times / self.period) * self.period
-        k = int(np.count_nonzero(starts + self.period <= self._until + 1e-9))
-        if k:
-            self._put_ecs(times[:k], {m: v[:k] for m, v in values.items()})
-            self._ecs_put += k
-            self._cursor = self._advance(*self._cursor_at(), k)
-
-    def _cursor_at(self) -> tuple[int, int]:
-        """(block, row) of held tick ``_ecs_put``, walked from the start once after the
-        held blocks were joined, then kept as ticks are put."""
-        if self._cursor is None:
-            self._cursor = self._advance(0, 0, self._ecs_put)
-        return self._cursor
-
-    def _advance(self, block: int, row: int, k: int) -> tuple[int, int]:
-        row += k
-        while block < len(self._times) and row >= self._times[block].shape[0]:
-            row -= self._times[block].shape[0]
-            block += 1
-        return block, row
+        rows = (starts + self.period <= until + 1e-9) & (starts >= self._ecs_until)
+        if not rows.any():
+            return
+        self._put_ecs(times[rows], {m: values[m][rows] for m in ECS_KEPT})
+        self._ecs_until = float(starts[rows][-1]) + self.period
 
     def _unput(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """The held ticks whose AWS/ECS metrics are not put yet, joined from the blocks
-        that hold them (a read a minute joins a block or two, not the day held)."""
+        """The held ticks whose AWS/ECS metrics are not put yet (from ``_ecs_until``),
+        joined from the blocks that hold them: a read a minute joins a block or two, not
+        the day held."""
         first, cut = self._cursor_at()
         blocks = range(first, len(self._times))
         if not blocks:
@@ -203,7 +212,21 @@ class LiveMetrics:
             tail[0] = tail[0][cut:]
             return tail[0] if len(tail) == 1 else np.concatenate(tail)
 
-        return join(self._times), {m: join(v) for m, v in self._values.items()}
+        return join(self._times), {m: join(self._values[m]) for m in ECS_KEPT}
+
+    def _cursor_at(self) -> tuple[int, int]:
+        """(block, row) of the first held tick at or after ``_ecs_until``; kept between
+        reads and moved forward (the held blocks only grow at their end), found again
+        after they are joined."""
+        block, row = self._cursor if self._cursor is not None else (0, 0)
+        while block < len(self._times):
+            times = self._times[block]
+            row = max(row, int(np.searchsorted(times, self._ecs_until, side="left")))
+            if row < times.shape[0]:
+                break
+            block, row = block + 1, 0
+        self._cursor = (block, row)
+        return block, row
 
     def _group_ticks(
         self, times: np.ndarray, lengths: np.ndarray, values: dict[str, np.ndarray]

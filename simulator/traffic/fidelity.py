@@ -237,22 +237,8 @@ class FlowTraffic:
         a clock, an open tick is closed one tick after it opened)."""
         if self.clock is None and self._open_at is not None:
             self.close(self._open_at + self.tick)
-        times = np.array(self._times)
-        shape = (len(times), len(self.services))
-        lengths = np.array(self._lengths, dtype=float).reshape(-1, 1)
-        arriving = np.zeros(shape)
-        for j, s in enumerate(self.services):
-            if s.arrivals is not None:
-                arriving[:, j] = s.arrivals.rate(times)
-        shares = np.array(self._shares, dtype=float).reshape(shape)
-        up = np.array(self._up, dtype=float).reshape(shape)
-        arriving = arriving * shares
-        offered = arriving * up  # the part of the tick some target took requests
-        tasks = np.array(self._tasks, dtype=float).reshape(shape)
-        rates = np.array(self._rates, dtype=float).reshape(shape)
-        rates = np.where(np.isnan(rates), 1.0, rates)  # no task: capacity irrelevant
-        cpu = np.broadcast_to([s.cpu for s in self.services], shape)
-        timeouts = np.broadcast_to([s.timeout for s in self.services], shape)
+        times, lengths, arriving, offered, tasks, rates, cpu, timeouts = self._inputs()
+        shape = arriving.shape
         model = flow.TaskModel.build(cpu, rates, timeouts, **self.model_options)
         r = flow.evaluate(model, offered, tasks)
         p90 = _flow_p90(model, offered, tasks, r)
@@ -279,6 +265,44 @@ class FlowTraffic:
             self.faults.apply_flow([s.name for s in self.services], times, lengths, out)
         self._reset()
         return times, out
+
+    def _inputs(self, first: int = 0) -> tuple[np.ndarray, ...]:
+        """The closed ticks' (from the ``first``) (times, lengths as a column, arriving,
+        offered, tasks, rates, cpu, timeouts), each (ticks, services) but the first two."""
+        times = np.array(self._times[first:])
+        shape = (len(times), len(self.services))
+        lengths = np.array(self._lengths[first:], dtype=float).reshape(-1, 1)
+        arriving = np.zeros(shape)
+        for j, s in enumerate(self.services):
+            if s.arrivals is not None:
+                arriving[:, j] = s.arrivals.rate(times)
+        shares = np.array(self._shares[first:], dtype=float).reshape(shape)
+        up = np.array(self._up[first:], dtype=float).reshape(shape)
+        arriving = arriving * shares
+        offered = arriving * up  # the part of the tick some target took requests
+        tasks = np.array(self._tasks[first:], dtype=float).reshape(shape)
+        rates = np.array(self._rates[first:], dtype=float).reshape(shape)
+        rates = np.where(np.isnan(rates), 1.0, rates)  # no task: capacity irrelevant
+        cpu = np.broadcast_to([s.cpu for s in self.services], shape)
+        timeouts = np.broadcast_to([s.timeout for s in self.services], shape)
+        return times, lengths, arriving, offered, tasks, rates, cpu, timeouts
+
+    def peek_cpu(self, first: int = 0) -> np.ndarray | None:
+        """CPUUtilization (%) of the closed ticks ``flush`` has not taken (from the
+        ``first``), without taking them: the values ``flush`` will give (the same
+        operations), computed without the queueing, for a reader of CPU alone. None where
+        ``flush`` would change them: a backlog carried in, or a tick at or above capacity
+        (the sequential model from there on; a caller peeks each tick as it closes, so
+        the ticks before ``first`` were below), or no such tick."""
+        if self.clock is None or len(self._times) <= first or self._backlog.any():
+            return None
+        _, _, _, offered, tasks, rates, cpu, timeouts = self._inputs(first)
+        with np.errstate(invalid="ignore"):
+            nominal = tasks * (cpu / 1024.0) * rates
+        if ((offered >= nominal) & (offered > 0)).any():
+            return None
+        model = flow.TaskModel.build(cpu, rates, timeouts, **self.model_options)
+        return flow.utilization(model, offered, tasks) * 100.0
 
     def _carry_backlog(self, offered, tasks, rates, cpu, timeouts, lengths, out) -> None:
         """Overload queues requests instead of failing them at once: from the first tick

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from simulator.traffic import approx
-from simulator.traffic.service_model import DEFAULT_KNEE, effective_capacity
+from simulator.traffic.service_model import DEFAULT_KNEE, EffectiveCapacity, effective_capacity
 
 ROUTING_ALGORITHMS = ("weighted_random", "round_robin", "least_outstanding_requests")
 NEGLIGIBLE = 1e-12  # timeout probabilities below this are reported as no failures
@@ -132,7 +132,21 @@ def _per_service(model: TaskModel, shape: tuple[int, ...]) -> dict[str, np.ndarr
     return out
 
 
-def _queue(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> _Queue:
+@dataclass(frozen=True)
+class _Load:
+    """Offered load over tasks and the tasks' effective capacity, flattened."""
+
+    shape: tuple[int, ...]
+    lam: np.ndarray
+    n: np.ndarray
+    p: dict[str, np.ndarray]
+    servers: np.ndarray
+    nominal: np.ndarray
+    per_task: np.ndarray
+    cap: EffectiveCapacity
+
+
+def _load(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> _Load:
     shape = np.broadcast_shapes(np.shape(offered), np.shape(tasks), np.shape(model.servers))
     lam = np.broadcast_to(offered, shape).astype(float).ravel()
     n = np.broadcast_to(tasks, shape).astype(float).ravel()
@@ -142,6 +156,27 @@ def _queue(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> _Queue:
     with np.errstate(divide="ignore", invalid="ignore"):
         per_task = np.where(n > 0, lam / n, 0.0)
     cap = effective_capacity(per_task, nominal, p["knee"], p["full_load_efficiency"])
+    return _Load(shape, lam, n, p, servers, nominal, per_task, cap)
+
+
+def _busy_fraction(offered: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Busy fraction of ``capacity`` (all tasks' requests/s) at ``offered`` requests/s."""
+    busy = np.minimum(offered, capacity)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(capacity > 0, busy / capacity, 0.0)
+
+
+def utilization(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> np.ndarray:
+    """``evaluate``'s utilization alone (the same operations, no queueing solved): what
+    a reader of CPU alone needs of a tick below capacity."""
+    load = _load(model, np.asarray(offered, dtype=float), np.asarray(tasks, dtype=float))
+    return _busy_fraction(load.lam, load.n * load.cap.capacity).reshape(load.shape)
+
+
+def _queue(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> _Queue:
+    load = _load(model, offered, tasks)
+    shape, lam, n, p, servers = load.shape, load.lam, load.n, load.p, load.servers
+    nominal, per_task, cap = load.nominal, load.per_task, load.cap
     saturated_capacity = nominal * p["full_load_efficiency"]
     stable = ~cap.saturated & (n > 0)
     mu = cap.capacity / servers
@@ -244,10 +279,8 @@ def evaluate(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> FlowRe
     capacity = q.tasks * q.capacity  # saturated tasks: their full-load capacity
     busy = np.minimum(q.offered, capacity)
     failed = q.offered - busy + np.where(q.stable, q.offered * q.p_timeout, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        utilization = np.where(capacity > 0, busy / capacity, 0.0)
     latencies = [_report(x, q) for x in (q.mean, q.p50, q.p99)]
-    out = [q.offered, q.offered - failed, failed, utilization, *latencies]
+    out = [q.offered, q.offered - failed, failed, _busy_fraction(q.offered, capacity), *latencies]
     return FlowResult(*(x.reshape(q.shape) for x in out))
 
 

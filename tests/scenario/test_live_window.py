@@ -3,7 +3,6 @@ CloudWatch: a day (PutMetricAlarm: Period x EvaluationPeriods <= 86,400 s below 
 hour), so the held ticks of a long run stay bounded."""
 
 import numpy as np
-import pytest
 
 from simulator.cloudwatch.elb_metrics import NAMESPACE, dimension
 from simulator.scenario import parse_scenario
@@ -75,15 +74,24 @@ alarms:
 """
 
 
-def test_an_alarm_reading_every_minute_sees_each_tick_once_across_a_day():
-    """The AWS/ECS puts a minute reader makes, past the day of held ticks (where the
-    held blocks are put and joined) and past the unread window: one datapoint a
-    minute, each the tick's own CPU utilization."""
-    sim = Simulation(parse_scenario(ECS_ALARM))
+def _alarm_run(text: str) -> tuple[Simulation, list[int]]:
+    sim = Simulation(parse_scenario(text))
     sim.keep_live_metrics = False
+    flushes = [0]
+    flush = sim.traffic.flush
+
+    def counted():
+        flushes[0] += 1
+        return flush()
+
+    sim.traffic.flush = counted  # type: ignore[method-assign]
     sim.start()
     sim.world.run(26 * 3600.0)
     sim.flush()
+    return sim, flushes
+
+
+def _ecs_points_equal_the_ticks(sim: Simulation) -> None:
     frame = sim.world.metrics.to_frame()
     ticks = frame[(frame.metric == "CPUUtilization") & (frame.service == "web")]
     expected = dict(zip(ticks.time.astype(float), ticks.value, strict=True))
@@ -91,4 +99,20 @@ def test_an_alarm_reading_every_minute_sees_each_tick_once_across_a_day():
     end = 26 * 3600.0 - 60  # the last minute is put at the next read
     points = sim.metric_store.statistics("AWS/ECS", "CPUUtilization", dims, 0, end, 60, ["Average"])
     assert [p.timestamp for p in points] == [60.0 * i for i in range(int(end // 60))]
-    assert all(p.values["Average"] == pytest.approx(expected[p.timestamp]) for p in points)
+    assert all(p.values["Average"] == expected[p.timestamp] for p in points)
+
+
+def test_an_alarm_reading_every_minute_sees_each_tick_once_across_a_day():
+    """The AWS/ECS puts a minute reader makes, past the day of held ticks (where the
+    held blocks are put and joined) and past the unread window: one datapoint a
+    minute, each the recorded tick's own CPU utilization to the bit, through the peak
+    hours where the service is overloaded (those ticks are recorded as they close)."""
+    sim, flushes = _alarm_run(ECS_ALARM)
+    _ecs_points_equal_the_ticks(sim)
+    assert 1 < flushes[0] < 26 * 60  # recorded a minute at a time only while overloaded
+
+
+def test_below_capacity_a_cpu_reader_leaves_the_ticks_recorded_a_block_at_a_time():
+    sim, flushes = _alarm_run(ECS_ALARM.replace("peak_rps: 1200", "peak_rps: 600"))
+    _ecs_points_equal_the_ticks(sim)
+    assert flushes[0] <= 3  # the day's block, the rest at the end
