@@ -15,11 +15,11 @@ from simulator.core.world import ProgressCallback
 from simulator.experiment.capacity_summary import capacity_summary, fargate_cost_usd
 from simulator.experiment.record import RunRecord
 from simulator.experiment.result import RunResult
-from simulator.experiment.sizing import apply_sizing
 from simulator.lifecycle.billing import fleet_bills
 from simulator.scenario.build import Simulation
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.schema import Scenario
+from simulator.scenario.sizing import apply_sizing
 from simulator.scenario.variants import all_variants
 from simulator.traffic.forecast import linear_forecast
 

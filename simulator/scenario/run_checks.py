@@ -21,6 +21,7 @@ from simulator.ecs.task_definition import parse_task_definition
 from simulator.ecs.timing import default_timings as ecs_defaults
 from simulator.scenario.build_capacity import uses_fargate
 from simulator.scenario.outputs import check_outputs as check
+from simulator.scenario.sizing import apply_sizing
 
 Problem = tuple[str, str]
 
@@ -214,9 +215,6 @@ def check_sizing(s: Any) -> list[Problem]:
     """Size now what the run would size, so an unreachable target is a load-time error."""
     if s.sizing is None:
         return []
-    # the experiment package runs scenarios (its __init__ imports the scenario loader)
-    from simulator.experiment.sizing import apply_sizing
-
     try:
         apply_sizing(s)
     except (ValueError, EcsimError, KeyError) as exc:

@@ -7,6 +7,8 @@ Each service's model is its pattern, times its spikes, times the schedule of its
 
 from __future__ import annotations
 
+import numpy as np
+
 from simulator.core.world import World
 from simulator.scenario import schema
 from simulator.traffic.arrivals import (
@@ -52,7 +54,5 @@ def arrival_model(
 
 def peak_rate(model: ArrivalRate, duration: float, step: float = 60.0) -> float:
     """The highest rate over the run, sampled every ``step`` seconds."""
-    import numpy as np
-
     times = np.arange(0.0, max(duration, step), step)
     return float(np.max(model.rate(times))) if times.size else 0.0

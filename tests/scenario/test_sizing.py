@@ -3,7 +3,7 @@ import pytest
 
 from simulator.catalog import instance_type
 from simulator.ecs.container_instance import os_memory_mib
-from simulator.experiment.sizing import instances_for, tasks_for_latency, tasks_per_instance
+from simulator.scenario.sizing import instances_for, tasks_for_latency, tasks_per_instance
 from simulator.traffic import flow
 
 

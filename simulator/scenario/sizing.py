@@ -13,8 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.catalog.catalog import InstanceType
+from simulator.catalog.catalog import (
+    InstanceType,
+    calibrate,
+    instance_type,
+    requests_per_vcpu_second,
+)
+from simulator.core.world import World
 from simulator.ecs.container_instance import registered_memory_mib
+from simulator.scenario import build_capacity
+from simulator.scenario.schema import Scenario
+from simulator.scenario.traffic_models import arrival_model, peak_rate
 from simulator.traffic import flow
 
 
@@ -89,16 +98,11 @@ def instances_for(
     return math.ceil(tasks / per)
 
 
-def apply_sizing(scenario):  # -> Scenario (import kept local: scenario depends on experiment)
+def apply_sizing(scenario: Scenario) -> tuple[Scenario, dict | None]:
     """The scenario with its ``sizing`` service's desired count (and, on shared-tenancy
     EC2, the instance count) set to the fewest that hold the p99 target at peak.
 
     Returns (sized scenario, sizing facts for the summary)."""
-    from simulator.catalog.catalog import calibrate, instance_type, requests_per_vcpu_second
-    from simulator.core.world import World
-    from simulator.scenario import build_capacity
-    from simulator.scenario.traffic_models import arrival_model, peak_rate
-
     target = scenario.sizing
     if target is None:
         return scenario, None
@@ -116,7 +120,10 @@ def apply_sizing(scenario):  # -> Scenario (import kept local: scenario depends 
         family, platform = build_capacity.fargate_family(arch), f"Fargate {arch}"
         itype = None
     else:
-        itype = instance_type(scenario.capacity.instance_type)
+        name = scenario.capacity.instance_type
+        if name is None:
+            raise ValueError("sizing sizes capacity.instance_type's instances; none is given")
+        itype = instance_type(name)
         family, platform = itype.family, itype.name
     rate = requests_per_vcpu_second(spec.workload, family, spec.runtime, profiles)
     sized = tasks_for_latency(
