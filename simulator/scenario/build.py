@@ -624,6 +624,12 @@ class Simulation:
         reads see every tick before now."""
         self._flush_block()
 
+    def _ends(self, times: np.ndarray, k: int) -> np.ndarray:
+        """Where each of ``times`` (the last of the ``k`` closed ticks' starts) ends: the
+        next tick's start, the last at the open tick's start (or now)."""
+        end = self._times[k] if len(self._times) > k else self.world.now
+        return np.append(times[1:], end)
+
     def ecs_closed(
         self, since: float
     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]] | None:
@@ -642,8 +648,7 @@ class Simulation:
         if cpu is None:
             return None
         times = np.array(self._times[first:k], dtype=float)
-        end = self._times[k] if len(self._times) > k else self.world.now
-        ends = np.append(times[1:], end)
+        ends = self._ends(times, k)
         shape = (k - first, len(self.names))
         values = {
             "RunningTaskCount": np.array(self._running[first:k], dtype=float).reshape(shape),
@@ -659,8 +664,7 @@ class Simulation:
             return
         times, values = self.traffic.flush()
         assert len(times) == k, (len(times), k)
-        end = self._times[k] if len(self._times) > k else self.world.now
-        ends = np.append(times[1:], end)
+        ends = self._ends(times, k)
         shape = (len(times), len(self.names))
         values["RunningTaskCount"] = np.array(self._running[:k], dtype=float).reshape(shape)
         values["DesiredTaskCount"] = np.array(self._desired[:k], dtype=float).reshape(shape)

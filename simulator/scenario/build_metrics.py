@@ -101,10 +101,8 @@ class LiveMetrics:
 
     def window(self) -> float:
         """How far back an alarm can read: one day, or the longest alarm's range."""
-        ranges = (
-            a.config.period * (a.config.evaluation_periods + 1) for a in self.sim.alarms.sorted()
-        )
-        return max(UNREAD_WINDOW, *ranges) if len(self.sim.alarms) else UNREAD_WINDOW
+        ranges = [a.config.period * (a.config.evaluation_periods + 1) for a in self.sim.alarms]
+        return max([UNREAD_WINDOW, *ranges])
 
     def _drop_unread(self) -> None:
         """Drop the held ticks of whole periods that ended more than a window ago. Done
@@ -173,18 +171,14 @@ class LiveMetrics:
         closed = self.sim.ecs_closed(self._ecs_until)
         if closed is None:
             self.sim.flush_closed()
-            times, values = self._unput()
-            self._put_ecs_done(times, values, self._until)
-            return
-        new_times, ends, new_values = closed
         times, values = self._unput()  # recorded ticks first, then the unrecorded
-        if not new_times.shape[0]:
-            self._put_ecs_done(times, values, self._until)
-            return
-        if times.shape[0]:
-            new_times = np.concatenate([times, new_times])
-            new_values = {m: np.concatenate([values[m], new_values[m]]) for m in ECS_KEPT}
-        self._put_ecs_done(new_times, new_values, float(ends[-1]))
+        until = self._until
+        if closed is not None and closed[0].shape[0]:
+            new_times, ends, new_values = closed
+            times = np.concatenate([times, new_times])
+            values = {m: np.concatenate([values[m], new_values[m]]) for m in ECS_KEPT}
+            until = float(ends[-1])
+        self._put_ecs_done(times, values, until)
 
     def _put_ecs_done(self, times: np.ndarray, values: dict[str, np.ndarray], until: float) -> None:
         """Put the AWS/ECS metrics of the ticks (in time order) whose period is whole by
@@ -205,7 +199,8 @@ class LiveMetrics:
         first, cut = self._cursor_at()
         blocks = range(first, len(self._times))
         if not blocks:
-            return np.zeros(0), {}
+            none = np.zeros((0, len(self.sim.names)))
+            return np.zeros(0), dict.fromkeys(ECS_KEPT, none)
 
         def join(parts: list[np.ndarray]) -> np.ndarray:
             tail = [parts[i] for i in blocks]

@@ -215,6 +215,15 @@ def check_sizing(s: Any) -> list[Problem]:
     """Size now what the run would size, so an unreachable target is a load-time error."""
     if s.sizing is None:
         return []
+    spec = next((svc for svc in s.services if svc.name == s.sizing.service), None)
+    if spec is not None and not uses_fargate(spec) and s.capacity.instance_type is None:
+        return [
+            (
+                "sizing",
+                "sizing sets the count of capacity.instance_type's shared-tenancy instances; "
+                "give capacity.instance_type, or size a Fargate service",
+            )
+        ]
     try:
         apply_sizing(s)
     except (ValueError, EcsimError, KeyError) as exc:

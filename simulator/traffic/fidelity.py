@@ -297,9 +297,7 @@ class FlowTraffic:
         if self.clock is None or len(self._times) <= first or self._backlog.any():
             return None
         _, _, _, offered, tasks, rates, cpu, timeouts = self._inputs(first)
-        with np.errstate(invalid="ignore"):
-            nominal = tasks * (cpu / 1024.0) * rates
-        if ((offered >= nominal) & (offered > 0)).any():
+        if _overloaded(offered, tasks, rates, cpu).any():
             return None
         model = flow.TaskModel.build(cpu, rates, timeouts, **self.model_options)
         return flow.utilization(model, offered, tasks) * 100.0
@@ -310,9 +308,7 @@ class FlowTraffic:
         the fluid backlog model (``flow.step``), which grows the backlog, fails what
         would wait past the timeout, and drains it when load falls. Other ticks keep
         the vectorised steady-state outcome."""
-        with np.errstate(invalid="ignore"):
-            nominal = tasks * (cpu / 1024.0) * rates
-        overloaded = (offered >= nominal) & (offered > 0)
+        overloaded = _overloaded(offered, tasks, rates, cpu)
         rows = np.flatnonzero(overloaded.any(axis=1))
         if not rows.size and not self._backlog.any():
             return
@@ -353,6 +349,14 @@ class FlowTraffic:
         self._rates: list[np.ndarray] = []
         self._up: list[np.ndarray] = []
         self._shares: list[np.ndarray] = []
+
+
+def _overloaded(offered, tasks, rates, cpu) -> np.ndarray:
+    """Per (tick, service): offered at or above the tasks' nominal requests/s, where the
+    backlog model takes over from the steady state."""
+    with np.errstate(invalid="ignore"):
+        nominal = tasks * (cpu / 1024.0) * rates
+    return (offered >= nominal) & (offered > 0)
 
 
 def _flow_p90(model: flow.TaskModel, offered, tasks, r: flow.FlowResult) -> np.ndarray:

@@ -68,6 +68,13 @@ CASES = {
         lambda d: d.__setitem__("sizing", {"service": "web", "p99": "1ms"}),
         "sizing.p99: no task count",
     ),
+    "sizing without shared instances": (
+        lambda d: d.update(
+            capacity={"dedicated_hosts": [{"instance_type": "m6i.xlarge", "count": 1}]},
+            sizing={"service": "web", "p99": "200ms"},
+        ),
+        "sizing: sizing sets the count of capacity.instance_type's shared-tenancy instances",
+    ),
     "name with NUL": (lambda d: d.__setitem__("name", "a\x00b"), "name: expected 1 to 100"),
     "name of 300": (lambda d: d.__setitem__("name", "a" * 300), "name: expected 1 to 100"),
     "name with slash": (lambda d: d.__setitem__("name", "a/b"), "name: expected 1 to 100"),
