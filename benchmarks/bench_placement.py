@@ -2,9 +2,11 @@
 
 Each decision places one task (256 CPU units, 512 MiB, bridge, no host port) on a fleet of
 m6i.2xlarge and m6g.2xlarge instances spread over three Availability Zones, through one
-CandidateArrays kept in step across decisions (as the timed ECS layer will keep it). Three
-policies: binpack(memory); spread(AZ) + binpack(memory); memberOf(arm64) + spread(AZ).
-Also prints the time to build the arrays and a batched run (count=10 per call).
+CandidateArrays kept in step across decisions (as the timed ECS layer will keep it). Four
+policies: spread(AZ) (a service's default); binpack(memory); spread(AZ) + binpack(memory);
+memberOf(arm64) + spread(AZ). Spread-only policies run twice: on SpreadBuckets (``buckets``)
+and on the whole-column pass (``columns``). Also prints the time to build the arrays and a
+batched run (count=10 per call).
 
 Run: ``.venv/bin/python benchmarks/bench_placement.py [--decisions N] [--repeat R]
 [--sizes 1000 10000]``; each figure is the best and the median of R runs.
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import time
 
+import numpy as np
+
 from simulator.catalog import instance_type
 from simulator.ecs.candidates import CandidateArrays
 from simulator.ecs.container_instance import ContainerInstance
@@ -25,6 +29,7 @@ from simulator.ecs.task_definition import TaskRequirements
 AZS = ("us-east-1a", "us-east-1b", "us-east-1c")
 TASK = TaskRequirements(cpu=256, memory=512)
 POLICIES: dict[str, tuple[list[dict], list[dict]]] = {
+    "spread(AZ)": ([{"type": "spread", "field": "attribute:ecs.availability-zone"}], []),
     "binpack(memory)": ([{"type": "binpack", "field": "memory"}], []),
     "spread(AZ)+binpack(memory)": (
         [
@@ -61,27 +66,33 @@ def run(n: int, decisions: int, batch: int, repeat: int) -> None:
         f"{n:>6} instances: CandidateArrays built in {min(builds) * 1000:.1f} ms (best of {repeat})"
     )
     for name, (strategies, constraints) in POLICIES.items():
-        rates = []
-        for _ in range(repeat):
-            arrays = CandidateArrays(instances)
-            placed = 0
-            t0 = time.perf_counter()
-            for _ in range(decisions // batch):
-                got, _ = place(TASK, batch, arrays, strategies, constraints, group="service:bench")
-                placed += len(got)
-            rates.append(placed / (time.perf_counter() - t0))
-        rates.sort()
-        print(
-            f"{n:>6} instances  {name:<28} count={batch:<3} {placed:>6} tasks  "
-            f"best {rates[-1]:>8,.0f}  median {rates[len(rates) // 2]:>8,.0f} decisions/s"
-        )
+        for buckets in (True, False) if "binpack" not in name else (False,):
+            rates = []
+            for _ in range(repeat):
+                arrays = CandidateArrays(instances)
+                rng = np.random.default_rng(0)
+                placed = 0
+                t0 = time.perf_counter()
+                for _ in range(decisions // batch):
+                    got, _ = place(
+                        TASK, batch, arrays, strategies, constraints, "service:bench", rng,
+                        buckets=buckets,
+                    )  # fmt: skip
+                    placed += len(got)
+                rates.append(placed / (time.perf_counter() - t0))
+            rates.sort()
+            path = "buckets" if buckets else "columns"
+            print(
+                f"{n:>6} instances  {name:<28} {path:<7} count={batch:<3} {placed:>6} tasks  "
+                f"best {rates[-1]:>8,.0f}  median {rates[len(rates) // 2]:>8,.0f} decisions/s"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--decisions", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     args = parser.parse_args()
     for n in args.sizes:
         for batch in (1, 10):

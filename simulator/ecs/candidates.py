@@ -12,12 +12,16 @@ It implements simulator.ecs.query.QueryView.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulator.ecs.container_instance import ContainerInstance
 from simulator.ecs.query import Subject, string_value
 from simulator.ecs.task_definition import TaskRequirements
+
+if TYPE_CHECKING:
+    from simulator.ecs.spread_buckets import SpreadBuckets
 
 
 class CandidateArrays:
@@ -49,6 +53,7 @@ class CandidateArrays:
         self._totals_of: dict[str | None, list[str]] = {}  # group -> attributes in _totals
         self._zeros = np.zeros(n, np.int64)
         self.static_cache: dict = {}
+        self.buckets: dict[tuple, SpreadBuckets | None] = {}  # spread placement's, per shape
 
     # --- QueryView --------------------------------------------------------------------------
     def string_codes(self, subject: Subject, name: str | None) -> tuple[np.ndarray, list]:
@@ -135,6 +140,7 @@ class CandidateArrays:
             self.groups[group][i] += 1
         (self.pending if pending else self.running)[i] += 1
         self._count(i, group, +1)
+        self.row_changed(i)
 
     def release(
         self, i: int, req: TaskRequirements, group: str | None, pending: bool = False
@@ -148,6 +154,18 @@ class CandidateArrays:
             self.groups[group][i] -= 1
         (self.pending if pending else self.running)[i] -= 1
         self._count(i, group, -1)
+        self.row_changed(i)
+
+    def row_changed(self, i: int) -> None:
+        """Row i's resources, status or agent changed: the spread buckets follow."""
+        for b in self.buckets.values():
+            if b is not None:
+                b.row_changed(self, i)
+
+    def static_changed(self) -> None:
+        """Attributes, agents or rows changed: drop what was cached on them."""
+        self.static_cache.clear()
+        self.buckets.clear()
 
     def _take_ports(self, i: int, req: TaskRequirements, take: bool) -> None:
         for ports, udp, taken in (
@@ -191,7 +209,7 @@ class CandidateArrays:
         self._codes.clear()
         self._totals.clear()
         self._totals_of.clear()
-        self.static_cache.clear()
+        self.static_changed()
 
     def copy(self) -> CandidateArrays:
         """An independent copy (same instance objects, separate columns) for dry runs."""
@@ -207,4 +225,5 @@ class CandidateArrays:
         new._totals = {k: a.copy() for k, a in self._totals.items()}
         new._totals_of = {g: list(a) for g, a in self._totals_of.items()}
         new.static_cache = dict(self.static_cache)
+        new.buckets = {}  # they follow this copy's rows: rebuilt on use
         return new

@@ -41,6 +41,7 @@ from simulator.ecs.constraints import (
 )
 from simulator.ecs.container_instance import ContainerInstance
 from simulator.ecs.query import Subject
+from simulator.ecs.spread_buckets import SpreadBuckets
 from simulator.ecs.task_definition import TaskRequirements
 
 NO_STRATEGY: tuple[PlacementStrategy, ...] = (
@@ -239,6 +240,65 @@ def _narrow(
     return int(ok.argmax())  # the first remaining row
 
 
+def _spread_buckets(
+    a: CandidateArrays,
+    req: TaskRequirements,
+    constraints: tuple[PlacementConstraint, ...],
+    strategies: Sequence[PlacementStrategy],
+) -> SpreadBuckets | None:
+    """The request's SpreadBuckets on ``a`` (built on first use), or None when the request
+    is outside their reach (see simulator.ecs.spread_buckets)."""
+    if req.ports or req.ports_udp:
+        return None
+    if any(c.type == DISTINCT_INSTANCE or c.query is None or c.query.dynamic for c in constraints):
+        return None
+    attributes: list[str] = []
+    for s in strategies:
+        if s.type == RANDOM:
+            break
+        if s.type != SPREAD or s.attribute is None:
+            return None
+        attributes.append(s.attribute)
+    names = tuple(dict.fromkeys(attributes))
+    key = (req.cpu, req.memory, req.eni, req.arch, tuple(c.expression for c in constraints), names)
+    if key in a.buckets:
+        return a.buckets[key]
+    static_ok = _arch_mask(a, req.arch).copy()
+    for c in constraints:
+        assert c.query is not None
+        static_ok &= c.query.mask(a)
+    b: SpreadBuckets | None = SpreadBuckets(a, static_ok, req.cpu, req.memory, req.eni, names)
+    if b is not None and b.too_many:
+        b = None
+    a.buckets[key] = b
+    return b
+
+
+def _choose(
+    b: SpreadBuckets,
+    strategies: Sequence[PlacementStrategy],
+    a: CandidateArrays,
+    group: str | None,
+    rng: np.random.Generator | None,
+) -> int | None:
+    """``_narrow`` on the buckets: the same row and the same draws; None: nothing fits."""
+    buckets = b.eligible()
+    if not buckets:
+        return None
+    for s in strategies:
+        if s.type == RANDOM:
+            return b.select(buckets, int(_need_rng(rng).choice(b.count(buckets))))
+        assert s.attribute is not None
+        if len(buckets) > 1:
+            buckets = b.narrow(
+                buckets, b.attributes.index(s.attribute), a.value_totals(s.attribute, group)[1]
+            )
+        else:
+            a.value_totals(s.attribute, group)  # counted from here on, as the column pass does
+    k = b.count(buckets)
+    return b.select(buckets, int(rng.integers(k)) if rng is not None and k > 1 else 0)
+
+
 def place(
     task_requirements: TaskRequirements,
     count: int,
@@ -249,6 +309,7 @@ def place(
     rng: np.random.Generator | None = None,
     *,
     pending: bool = False,
+    buckets: bool = True,
 ) -> tuple[list[Placement], list[PlacementFailure]]:
     """Place ``count`` tasks; returns (placements, failures).
 
@@ -259,6 +320,8 @@ def place(
     RunTask/service constraints; the task definition's memberOf constraints come with the
     requirements. ``group``: the task group counted by spread and distinctInstance
     (``service:<name>``, ``family:<family>``). Failures are deduplicated RunTask failures.
+    ``buckets`` False: always the whole-column pass (the reference SpreadBuckets are
+    tested against).
     """
     a = _arrays(candidates)
     req = task_requirements
@@ -266,8 +329,18 @@ def place(
     cons = constraints_from_api(tuple(constraints) + tuple(req.constraints))  # 10 in all
     if not a.placeable.any():
         return [], [PlacementFailure(None, codes.NO_CONTAINER_INSTANCES)]
-    checks = _Checks(a, req, cons, group)
     placements: list[Placement] = []
+    fast = _spread_buckets(a, req, cons, chosen) if buckets else None
+    if fast is not None:
+        for _ in range(count):
+            j = _choose(fast, chosen, a, group, rng)
+            if j is None:
+                return placements, [_Checks(a, req, cons, group).closest()]
+            a.commit(j, req, group, pending)
+            ci = a.instances[j] if a.instances else None
+            placements.append(Placement(j, a.arns[j], a.ids[j], a.ec2_ids[j], ci))
+        return placements, []
+    checks = _Checks(a, req, cons, group)
     for _ in range(count):
         ok = checks.eligible()
         if not ok.any():

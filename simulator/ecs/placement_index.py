@@ -102,7 +102,7 @@ class PlacementIndex(CandidateArrays):
             values.extend(list(lookup)[len(values) :])
             self._codes[key] = (np.concatenate([codes_, extra]), values)
         self._fit_totals()
-        self.static_cache.clear()
+        self.static_changed()
         for i in range(n, n + k):  # resources, ports, tasks: as for any changed row
             self._refresh(i)
 
@@ -124,7 +124,7 @@ class PlacementIndex(CandidateArrays):
             for key in [k for k in self._codes if k[0] is Subject.AGENT_CONNECTED]:
                 del self._codes[key]
                 del self._lookups[key]
-            self.static_cache.clear()
+            self.static_changed()
         self.cpu[i] = ci.remaining_cpu
         self.memory[i] = ci.remaining_memory
         self.enis[i] = ci.remaining_enis
@@ -147,6 +147,8 @@ class PlacementIndex(CandidateArrays):
         self._row_groups[i] = set(counts)
         self._set_ports(i, ci.registered_ports | ci.used_ports, udp=False)
         self._set_ports(i, ci.registered_ports_udp | ci.used_ports_udp, udp=True)
+        if self.buckets:
+            self.row_changed(i)
 
     def _set_ports(self, i: int, now: frozenset[int] | set[int], udp: bool) -> None:
         taken = (self.ports_udp if udp else self.ports)[i]
