@@ -21,7 +21,7 @@ from simulator.ecs.query import Subject, string_value
 from simulator.ecs.task_definition import TaskRequirements
 
 if TYPE_CHECKING:
-    from simulator.ecs.spread_buckets import SpreadBuckets
+    from simulator.ecs.placement_buckets import PlacementBuckets
 
 
 class CandidateArrays:
@@ -53,7 +53,7 @@ class CandidateArrays:
         self._totals_of: dict[str | None, list[str]] = {}  # group -> attributes in _totals
         self._zeros = np.zeros(n, np.int64)
         self.static_cache: dict = {}
-        self.buckets: dict[tuple, SpreadBuckets | None] = {}  # spread placement's, per shape
+        self.buckets: dict[tuple, PlacementBuckets | None] = {}  # placement's, per shape
 
     # --- QueryView --------------------------------------------------------------------------
     def string_codes(self, subject: Subject, name: str | None) -> tuple[np.ndarray, list]:
@@ -157,7 +157,7 @@ class CandidateArrays:
         self.row_changed(i)
 
     def row_changed(self, i: int) -> None:
-        """Row i's resources, status or agent changed: the spread buckets follow."""
+        """Row i's resources, status or agent changed: the placement buckets follow."""
         for b in self.buckets.values():
             if b is not None:
                 b.row_changed(self, i)

@@ -40,8 +40,8 @@ from simulator.ecs.constraints import (
     strategies_from_api,
 )
 from simulator.ecs.container_instance import ContainerInstance
+from simulator.ecs.placement_buckets import PlacementBuckets
 from simulator.ecs.query import Subject
-from simulator.ecs.spread_buckets import SpreadBuckets
 from simulator.ecs.task_definition import TaskRequirements
 
 NO_STRATEGY: tuple[PlacementStrategy, ...] = (
@@ -240,42 +240,42 @@ def _narrow(
     return int(ok.argmax())  # the first remaining row
 
 
-def _spread_buckets(
+def _buckets(
     a: CandidateArrays,
     req: TaskRequirements,
     constraints: tuple[PlacementConstraint, ...],
     strategies: Sequence[PlacementStrategy],
-) -> SpreadBuckets | None:
-    """The request's SpreadBuckets on ``a`` (built on first use), or None when the request
-    is outside their reach (see simulator.ecs.spread_buckets)."""
+) -> PlacementBuckets | None:
+    """The request's PlacementBuckets on ``a`` (built on first use), or None when the
+    request is outside their reach (see simulator.ecs.placement_buckets)."""
     if req.ports or req.ports_udp:
         return None
     if any(c.type == DISTINCT_INSTANCE or c.query is None or c.query.dynamic for c in constraints):
         return None
-    attributes: list[str] = []
+    components: list[str] = []
     for s in strategies:
         if s.type == RANDOM:
             break
-        if s.type != SPREAD or s.attribute is None:
+        if s.type == SPREAD and s.attribute is None:  # instanceId / host: per row
             return None
-        attributes.append(s.attribute)
-    names = tuple(dict.fromkeys(attributes))
-    key = (req.cpu, req.memory, req.eni, req.arch, tuple(c.expression for c in constraints), names)
+        assert s.field is not None
+        components.append(s.field)
+    fields = tuple(dict.fromkeys(components))
+    key = (req.cpu, req.memory, req.eni, req.arch, tuple(c.expression for c in constraints), fields)
     if key in a.buckets:
-        return a.buckets[key]
+        b = a.buckets[key]
+        return None if b is None or b.too_many else b
     static_ok = _arch_mask(a, req.arch).copy()
     for c in constraints:
         assert c.query is not None
         static_ok &= c.query.mask(a)
-    b: SpreadBuckets | None = SpreadBuckets(a, static_ok, req.cpu, req.memory, req.eni, names)
-    if b is not None and b.too_many:
-        b = None
-    a.buckets[key] = b
-    return b
+    b = PlacementBuckets(a, static_ok, req.cpu, req.memory, req.eni, fields)
+    a.buckets[key] = None if b.too_many else b
+    return a.buckets[key]
 
 
 def _choose(
-    b: SpreadBuckets,
+    b: PlacementBuckets,
     strategies: Sequence[PlacementStrategy],
     a: CandidateArrays,
     group: str | None,
@@ -288,13 +288,12 @@ def _choose(
     for s in strategies:
         if s.type == RANDOM:
             return b.select(buckets, int(_need_rng(rng).choice(b.count(buckets))))
-        assert s.attribute is not None
+        assert s.field is not None
+        totals = None
+        if s.attribute is not None:  # counted from here on, as the column pass does
+            totals = a.value_totals(s.attribute, group)[1]
         if len(buckets) > 1:
-            buckets = b.narrow(
-                buckets, b.attributes.index(s.attribute), a.value_totals(s.attribute, group)[1]
-            )
-        else:
-            a.value_totals(s.attribute, group)  # counted from here on, as the column pass does
+            buckets = b.narrow(buckets, b.components.index(s.field), totals)
     k = b.count(buckets)
     return b.select(buckets, int(rng.integers(k)) if rng is not None and k > 1 else 0)
 
@@ -320,8 +319,8 @@ def place(
     RunTask/service constraints; the task definition's memberOf constraints come with the
     requirements. ``group``: the task group counted by spread and distinctInstance
     (``service:<name>``, ``family:<family>``). Failures are deduplicated RunTask failures.
-    ``buckets`` False: always the whole-column pass (the reference SpreadBuckets are
-    tested against).
+    ``buckets`` False: always the whole-column pass (the reference PlacementBuckets
+    are tested against).
     """
     a = _arrays(candidates)
     req = task_requirements
@@ -330,22 +329,19 @@ def place(
     if not a.placeable.any():
         return [], [PlacementFailure(None, codes.NO_CONTAINER_INSTANCES)]
     placements: list[Placement] = []
-    fast = _spread_buckets(a, req, cons, chosen) if buckets else None
-    if fast is not None:
-        for _ in range(count):
-            j = _choose(fast, chosen, a, group, rng)
-            if j is None:
-                return placements, [_Checks(a, req, cons, group).closest()]
-            a.commit(j, req, group, pending)
-            ci = a.instances[j] if a.instances else None
-            placements.append(Placement(j, a.arns[j], a.ids[j], a.ec2_ids[j], ci))
-        return placements, []
-    checks = _Checks(a, req, cons, group)
+    fast = _buckets(a, req, cons, chosen) if buckets else None
+    checks: _Checks | None = None
     for _ in range(count):
-        ok = checks.eligible()
-        if not ok.any():
-            return placements, [checks.closest()]
-        i = _narrow(ok, chosen, a, group, rng, stop=False)
+        if fast is not None and not fast.too_many:
+            i = _choose(fast, chosen, a, group, rng)
+            if i is None:
+                return placements, [_Checks(a, req, cons, group).closest()]
+        else:  # the whole-column pass (from the start, or once the buckets overflowed)
+            checks = checks or _Checks(a, req, cons, group)
+            ok = checks.eligible()
+            if not ok.any():
+                return placements, [checks.closest()]
+            i = _narrow(ok, chosen, a, group, rng, stop=False)
         a.commit(i, req, group, pending)
         ci = a.instances[i] if a.instances else None
         placements.append(Placement(i, a.arns[i], a.ids[i], a.ec2_ids[i], ci))

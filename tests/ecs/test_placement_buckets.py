@@ -1,6 +1,7 @@
-"""Spread placement on SpreadBuckets decides exactly as the whole-column pass: the same
-instances, the same failures and the same random draws, through runs of placements, stops,
-status changes, agent disconnections and attribute changes on a kept PlacementIndex."""
+"""Spread and binpack placement on PlacementBuckets decides exactly as the whole-column
+pass: the same instances, the same failures and the same random draws, through runs of
+placements, stops, status changes, agent disconnections and attribute changes on a kept
+PlacementIndex."""
 
 import numpy as np
 import pytest
@@ -13,8 +14,8 @@ from simulator.ecs.candidates import CandidateArrays
 from simulator.ecs.constraints import PlacementConstraint
 from simulator.ecs.container_instance import ContainerInstance, ContainerInstanceStatus
 from simulator.ecs.placement import place
+from simulator.ecs.placement_buckets import MAX_BUCKETS, PlacementBuckets, fenwick
 from simulator.ecs.placement_index import PlacementIndex
-from simulator.ecs.spread_buckets import MAX_BUCKETS, SpreadBuckets, fenwick
 from simulator.ecs.task_definition import TaskRequirements
 
 AZ = "attribute:ecs.availability-zone"
@@ -27,6 +28,10 @@ STRATEGIES = [
     [{"type": "random"}],
     [{"type": "spread", "field": RACK}, {"type": "spread", "field": AZ}],
     [{"type": "spread", "field": AZ}, {"type": "random"}, {"type": "binpack", "field": "cpu"}],
+    [{"type": "binpack", "field": "memory"}],
+    [{"type": "spread", "field": AZ}, {"type": "binpack", "field": "cpu"}],
+    [{"type": "binpack", "field": "cpu"}, {"type": "spread", "field": TYPE}],
+    [{"type": "binpack", "field": "cpu"}, {"type": "binpack", "field": "memory"}],
 ]
 SHAPES = [
     TaskRequirements(1024, 2048),
@@ -163,7 +168,7 @@ def test_a_decision_reads_no_whole_column_once_built():
     for seed in range(20):
         place(req, 7, arrays, STRATEGIES[0], group="service:a", rng=np.random.default_rng(seed))
     (kept,) = [b for b in arrays.buckets.values() if b is not None]
-    fresh = SpreadBuckets(arrays, kept.static_ok, 1024, 2048, 0, kept.attributes)
+    fresh = PlacementBuckets(arrays, kept.static_ok, 1024, 2048, 0, kept.components)
     assert kept.trees == fresh.trees and kept.counts == fresh.counts
     assert sum(kept.counts) == int(np.count_nonzero(arrays.cpu >= 1024))
 
@@ -171,7 +176,7 @@ def test_a_decision_reads_no_whole_column_once_built():
 def test_fenwick_selects_every_row_in_order():
     bits = np.array([0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1], np.int64)
     arrays = CandidateArrays(fleet([(0, 0)] * bits.size))
-    b = SpreadBuckets(arrays, bits.astype(bool), 0, 0, 0, ())
+    b = PlacementBuckets(arrays, bits.astype(bool), 0, 0, 0, ())
     assert [b.select([0], j) for j in range(int(bits.sum()))] == np.flatnonzero(bits).tolist()
     assert fenwick(bits)[8] == int(bits[:8].sum())
 
@@ -189,6 +194,25 @@ def test_too_many_values_use_the_column_pass():
         rng=np.random.default_rng(1),
     )  # fmt: skip
     assert [p.index for p in got] == [p.index for p in expect]
+
+
+def test_many_remainders_leave_binpack_to_the_column_pass():
+    """Tasks of many sizes leave many remainders: past MAX_BUCKETS live values the buckets
+    give up, mid-run, and the decisions stay the column pass's."""
+    instances = fleet([(2, k % 3) for k in range(2 * MAX_BUCKETS)])
+    arrays, reference = CandidateArrays(instances), CandidateArrays(instances)
+    binpack, anywhere = [{"type": "binpack", "field": "memory"}], [{"type": "random"}]
+    shape = TaskRequirements(16, 256)
+    for k in range(2 * MAX_BUCKETS):
+        filler = TaskRequirements(16, 100 + 7 * k)  # a remainder of its own
+        for req, strategy in ((filler, anywhere), (shape, binpack)):
+            got, _ = place(req, 2, arrays, strategy, group="g", rng=np.random.default_rng(k))
+            expect, _ = place(
+                req, 2, reference, strategy, group="g", rng=np.random.default_rng(k), buckets=False
+            )
+            assert [p.index for p in got] == [p.index for p in expect]
+    (kept,) = [b for key, b in arrays.buckets.items() if key[:2] == (16, 256)]
+    assert kept is None or kept.too_many
 
 
 def test_random_without_an_rng_is_refused_on_either_path():
