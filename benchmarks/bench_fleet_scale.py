@@ -10,7 +10,9 @@ Prints CPU seconds per phase (build, start, simulate, frames, summary), simulate
 per CPU second, peak RSS, events scheduled and task transitions. ``--sweep`` runs 1/40,
 1/20 and 1/10 of the size (one day), and 1/40 of the size over 1, 2 and 4 days, each in
 its own process, and prints the exponents fitted (log-log least squares) in size and in
-days. ``--profile`` prints the top of a cProfile of the simulate phase.
+days, the projections they give, and the marginal simulated day (4 days less 2, halved)
+scaled linearly to the goal: fixed costs make fitted exponents under 1 look better than
+the fleet will run. ``--profile`` prints the top of a cProfile of the simulate phase.
 
     .venv/bin/python benchmarks/bench_fleet_scale.py --instances 1250 --tasks 2500 \\
         --services 25 --days 1
@@ -230,6 +232,14 @@ def sweep(lean: bool = False) -> None:
         print(f"  {phase}: exponent {e:.2f} in size, {days_e:.2f} in days")
         phased += sizes_s[-1] * 10**e * 90**days_e
     print(f"projected goal, phase by phase: {phased:,.0f} CPU-s")
+    # exponents under 1 come from fixed costs; the marginal day, scaled linearly in size and
+    # days, does not hide them: what a day costs once the fleet runs
+    day = (by_days[2]["total_cpu_s"] - by_days[1]["total_cpu_s"]) / 2
+    linear = day * 40 * g["days"]
+    print(
+        f"marginal simulated day at 1/40: {day:.2f} CPU-s; linear in size and days: "
+        f"{linear:,.0f} CPU-s at the goal"
+    )
 
 
 def _line(r: dict) -> str:
