@@ -46,7 +46,9 @@ def scenario(
     """The goal shape at the given size; ``lean``: keep only the summary's metrics and no
     trace (``outputs``), as a fleet-scale capacity plan would; ``outputs``: more fields of
     the scenario's ``outputs`` (metrics_period, metrics_dtype, detail)."""
-    hosts = max(1, math.ceil(instances / PER_HOST))
+    full, rest = divmod(instances, PER_HOST)  # exactly ``instances``: a last, partial host
+    groups = [(full, PER_HOST)] if full else []
+    groups += [(1, rest)] if rest else []
     per_service = [tasks // services + (1 if i < tasks % services else 0) for i in range(services)]
     specs, traffic, events = [], [], []
     for i, n in enumerate(per_service):
@@ -74,10 +76,11 @@ def scenario(
             "dedicated_hosts": [
                 {
                     "instance_type": "m6i.xlarge",
-                    "count": hosts,
-                    "instances_per_host": min(PER_HOST, instances),
+                    "count": count,
+                    "instances_per_host": per_host,
                     "host_recovery": "on",
                 }
+                for count, per_host in groups
             ]
         },
         "services": specs,

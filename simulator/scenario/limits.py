@@ -2,7 +2,8 @@
 
 Two kinds (README "Limits"):
 
-- AWS's own quotas, which no flag lifts: container instances per ECS cluster (5,000),
+- AWS's own quotas, which no flag lifts: container instances per ECS cluster (5,000,
+  counting those on Dedicated Hosts),
   tasks per service (5,000), Dedicated Hosts (simulator.aws.limits.HOST_LIMIT);
 - cost limits of the simulation (ticks, metric rows, simulated requests, duration), which
   ``--allow-large`` lifts for a run the user knows to be big.
@@ -17,6 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.aws.limits import HOST_LIMIT
+from simulator.catalog.catalog import instance_types
+from simulator.catalog.hosts import instances_per_host
+from simulator.core.errors import EcsimError
 
 CONTAINER_INSTANCES_PER_CLUSTER = 5_000
 """ECS service quota "Container instances per cluster"."""
@@ -84,6 +88,15 @@ def check_quotas(s: Any) -> list[Problem]:
     hosts = sum(g.count for g in cap.dedicated_hosts)
     if hosts > HOST_LIMIT:
         out.append(("capacity.dedicated_hosts", _quota(hosts, "Dedicated Hosts", HOST_LIMIT)))
+    on_hosts = sum(g.count * _per_host(g) for g in cap.dedicated_hosts)
+    if cap.count <= CONTAINER_INSTANCES_PER_CLUSTER < cap.count + on_hosts:
+        out.append(
+            (
+                "capacity.dedicated_hosts",
+                _quota(cap.count + on_hosts, "container instances per cluster")
+                + f" ({cap.count:,} shared and {on_hosts:,} on Dedicated Hosts)",
+            )
+        )
     for i, p in enumerate(s.capacity_providers):
         g = p.auto_scaling_group
         if g is not None and g.max_size > CONTAINER_INSTANCES_PER_CLUSTER:
@@ -108,6 +121,21 @@ def check_quotas(s: Any) -> list[Problem]:
         ):
             out.append((f"events[{i}].count", _quota(e.count, "container instances per cluster")))
     return out
+
+
+def _per_host(group: Any) -> int:
+    """Instances one host of ``group`` runs (0 for a type the other checks refuse)."""
+    if group.instance_type is None:
+        return sum(group.instances.values())
+    if group.instances_per_host is not None:
+        return int(group.instances_per_host)
+    itype = instance_types().get(group.instance_type)
+    if itype is None:
+        return 0
+    try:
+        return instances_per_host(itype.family, itype.vcpu, itype.size)
+    except EcsimError:
+        return 0
 
 
 def _quota(n: int, what: str, limit: int = CONTAINER_INSTANCES_PER_CLUSTER) -> str:

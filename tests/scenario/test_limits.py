@@ -45,6 +45,39 @@ def test_aws_quotas_are_refused_at_once(name):
     assert any(field in p and "quota" in p for p in info.value.problems), info.value.problems
 
 
+def hosts(*groups: tuple[int, int], shared: int = 0):
+    def change(d):
+        d["capacity"].update(
+            count=shared,
+            dedicated_hosts=[
+                {"instance_type": "m6i.xlarge", "count": n, "instances_per_host": k}
+                for n, k in groups
+            ],
+        )
+
+    return change
+
+
+def test_instances_on_dedicated_hosts_count_toward_the_cluster_quota():
+    """ECS: at most 5,000 EC2 instances registered per cluster, wherever they run."""
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text(hosts((156, 32), (1, 9))), source="s.yaml")
+    (problem,) = [p for p in info.value.problems if "per cluster" in p]
+    assert "s.yaml: capacity.dedicated_hosts: expected at most 5,000" in problem
+    assert "got 5,001 (0 shared and 5,001 on Dedicated Hosts)" in problem
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text(hosts((150, 32), shared=201)), source="s.yaml")
+    assert any("got 5,001 (201 shared and 4,800" in p for p in info.value.problems)
+
+
+def test_a_cluster_of_exactly_the_quota_is_accepted():
+    scenario = parse_scenario(text(hosts((156, 32), (1, 8))), source="s.yaml")
+    assert (
+        sum(g.count * (g.instances_per_host or 0) for g in scenario.capacity.dedicated_hosts)
+        == 5_000
+    )
+
+
 COSTS = {
     "tick 1ms": (lambda d: d.update(tick="1ms"), "tick:"),
     "duration 100000d": (lambda d: d.update(duration="100000d"), "duration:"),
