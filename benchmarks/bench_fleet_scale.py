@@ -4,7 +4,9 @@ m6i Dedicated Hosts of 32 m6i.xlarge container instances each (host recovery on,
 failures at a 90-day MTBF per host), tasks of 1 vCPU / 2 GiB spread evenly over the
 services, diurnal traffic at 30-75 % of each service's capacity, a rolling deployment of
 every service every day (staggered over the day), flow fidelity, 1-minute metrics. The
-goal is 50,000 instances, 100,000 tasks, 1,000 services and 90 days.
+goal is 50,000 instances, 100,000 tasks, 1,000 services and 90 days. ECS registers at most
+5,000 EC2 instances per cluster and a scenario is one cluster, so sizes above 1/10 are
+refused at load (the quota's error); the goal fleet is ten 1/10 clusters.
 
 Prints CPU seconds per phase (build, start, simulate, frames, summary), simulated seconds
 per CPU second, peak RSS, events scheduled and task transitions. ``--sweep`` runs 1/40,
