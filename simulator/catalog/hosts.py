@@ -19,6 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
 
+from simulator.catalog.catalog import instance_types
 from simulator.core.errors import CatalogError
 
 MAC_MINIMUM_ALLOCATION_SECONDS = 24 * 3600.0
@@ -132,3 +133,15 @@ def instances_per_host(family: str, instance_vcpu: int, size: str | None = None)
     (T3's small sizes, R5's 8xlarge cap); without it the rule is host units // vCPUs.
     """
     return host_type(family).instances_per_host(instance_vcpu, size)
+
+
+def hosts_capacity(instance_type: str) -> int:
+    """How many instances of ``instance_type`` one Dedicated Host of its family holds (0
+    for a type no host takes, or one the catalog does not know)."""
+    itype = instance_types().get(instance_type)
+    if itype is None:
+        return 0
+    try:
+        return instances_per_host(itype.family, itype.vcpu, itype.size)
+    except CatalogError:
+        return 0

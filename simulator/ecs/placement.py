@@ -288,11 +288,9 @@ def _choose(
     for s in strategies:
         if s.type == RANDOM:
             return b.select(buckets, int(_need_rng(rng).choice(b.count(buckets))))
-        assert s.field is not None
-        totals = None
-        if s.attribute is not None:  # counted from here on, as the column pass does
-            totals = a.value_totals(s.attribute, group)[1]
-        if len(buckets) > 1:
+        if len(buckets) > 1:  # spread: the group's totals per value; binpack: none
+            assert s.field is not None
+            totals = a.value_totals(s.attribute, group)[1] if s.attribute is not None else None
             buckets = b.narrow(buckets, b.components.index(s.field), totals)
     k = b.count(buckets)
     return b.select(buckets, int(rng.integers(k)) if rng is not None and k > 1 else 0)

@@ -79,9 +79,7 @@ class PlacementBuckets:
         self.top = 1 << (n.bit_length() - 1) if n else 0
         self.too_many = False
         self._dynamic = [(k, c) for k, c in enumerate(components) if c in BINPACK_COMPONENTS]
-        ok = static_ok & a.placeable & a.agent_connected & (a.cpu >= cpu) & (a.memory >= memory)
-        if eni:
-            ok &= a.enis >= eni
+        ok = self._fits(a, slice(None))
         columns = [
             getattr(a, c)
             if c in BINPACK_COMPONENTS
@@ -105,18 +103,18 @@ class PlacementBuckets:
         self.counts = [int(np.count_nonzero(ok & (part == p))) for p in range(len(values))]
 
     # --- keeping it current ------------------------------------------------------------------
+    def _fits(self, a: CandidateArrays, rows: int | slice) -> np.ndarray:
+        """Eligible (``placement._Checks.eligible`` for this shape) at ``rows``: a row or
+        all of them."""
+        ok = self.static_ok[rows] & a.placeable[rows] & a.agent_connected[rows]
+        ok = ok & (a.cpu[rows] >= self.cpu) & (a.memory[rows] >= self.memory)
+        return ok & (a.enis[rows] >= self.eni) if self.eni else ok
+
     def row_changed(self, a: CandidateArrays, i: int) -> None:
         """Row i's resources, status or agent may have changed: update its bit and bucket."""
         if self.too_many:
             return
-        ok = bool(
-            self.static_ok[i]
-            and a.placeable[i]
-            and a.agent_connected[i]
-            and a.cpu[i] >= self.cpu
-            and a.memory[i] >= self.memory
-            and (not self.eni or a.enis[i] >= self.eni)
-        )
+        ok = bool(self._fits(a, i))
         was, p = bool(self.on[i]), self.part[i]
         if self._dynamic:
             key = list(self.keys[p])

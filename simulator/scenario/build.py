@@ -23,7 +23,7 @@ from simulator.catalog.catalog import (
     instance_type,
     requests_per_vcpu_second,
 )
-from simulator.catalog.hosts import host_type
+from simulator.catalog.hosts import host_type, hosts_capacity
 from simulator.cloudwatch.alarm_log import AlarmLog
 from simulator.cloudwatch.alarms import Alarms, StateChange
 from simulator.cloudwatch.evaluator import AlarmEvaluator
@@ -50,7 +50,6 @@ from simulator.lifecycle.host import HostState
 from simulator.lifecycle.instance import InstanceState
 from simulator.scenario import build_alarms, build_capacity, build_elb, events, schema
 from simulator.scenario.build_metrics import LiveMetrics
-from simulator.scenario.loader import hosts_capacity
 from simulator.scenario.metric_names import (
     CLUSTER_METRICS,
     PER_SERVICE_METRICS,

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.aws.limits import HOST_LIMIT
-from simulator.catalog.catalog import instance_types
-from simulator.catalog.hosts import instances_per_host
-from simulator.core.errors import EcsimError
+from simulator.catalog.hosts import hosts_capacity
 
 CONTAINER_INSTANCES_PER_CLUSTER = 5_000
 """ECS service quota "Container instances per cluster"."""
@@ -129,13 +127,7 @@ def _per_host(group: Any) -> int:
         return sum(group.instances.values())
     if group.instances_per_host is not None:
         return int(group.instances_per_host)
-    itype = instance_types().get(group.instance_type)
-    if itype is None:
-        return 0
-    try:
-        return instances_per_host(itype.family, itype.vcpu, itype.size)
-    except EcsimError:
-        return 0
+    return hosts_capacity(group.instance_type)
 
 
 def _quota(n: int, what: str, limit: int = CONTAINER_INSTANCES_PER_CLUSTER) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from simulator.batch import checks as batch_checks  # a module: batch.checks loads this package
 from simulator.catalog.catalog import did_you_mean, instance_types, runtime_factors, workloads
-from simulator.catalog.hosts import host_type, host_types, instances_per_host
+from simulator.catalog.hosts import host_type, host_types, hosts_capacity
 from simulator.core.durations import parse_duration
 from simulator.core.errors import EcsimError, ScenarioError
 from simulator.core.text import printable
@@ -469,15 +469,6 @@ def _check_host_group(where: str, group: Any) -> list[tuple[str, str]]:
             )
         )
     return out
-
-
-def hosts_capacity(instance_type: str) -> int:
-    """How many instances of ``instance_type`` one Dedicated Host of its family holds."""
-    itype = instance_types()[instance_type]
-    try:
-        return instances_per_host(itype.family, itype.vcpu, itype.size)
-    except EcsimError:
-        return 0
 
 
 def _unknown_service(name: str, names: dict[str, int]) -> str:

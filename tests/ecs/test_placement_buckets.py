@@ -148,8 +148,9 @@ def test_drained_and_freed_rows_reach_the_buckets():
     assert _place(index.view(), 0, 1, 0, 2, 3, buckets=True)[0] == [0]
 
 
-def test_a_lone_candidate_draws_nothing():
-    """One row left after the strategies: no draw (the next decision's draw is the same)."""
+def test_a_lone_candidate_then_a_tie_decide_as_the_column_pass():
+    """One row left after the strategies, then a tie over several: the same rows as the
+    column pass, so its draws stay in step."""
     for seed in range(10):
         runs = []
         for buckets in (True, False):
@@ -160,8 +161,8 @@ def test_a_lone_candidate_draws_nothing():
         assert runs[0] == runs[1]
 
 
-def test_a_decision_reads_no_whole_column_once_built():
-    """The buckets are the state: a run of placements leaves them equal to a rebuild."""
+def test_kept_buckets_equal_a_rebuild():
+    """A run of placements leaves the kept buckets equal to ones built afresh."""
     instances = fleet([(k % 3, k % 3) for k in range(300)])
     arrays = CandidateArrays(instances)
     req = TaskRequirements(1024, 2048)
