@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import simpy
+from simpy.core import URGENT
 
 from simulator.core.collection import fewer_collections
 from simulator.core.durations import Duration, parse_duration
@@ -49,17 +50,27 @@ class World:
         """Run ``action`` ``delay`` seconds from now. A positive delay is one Timeout with
         ``action`` as its callback (one event, where a process takes three: its start, the
         timeout and its end); events at distinct times run in the same order either way.
-        A zero delay keeps the process, so that actions due at this same instant run in
-        the order processes give them."""
+        A zero delay runs ``action`` as a process yielding a zero timeout would (``soon``),
+        so that actions due at this same instant keep the order processes give them."""
         if delay > 0:
             self.env.timeout(delay).callbacks.append(lambda _event: action())
             return
+        self.soon(action)
 
-        def _wait() -> Generator:
-            yield self.env.timeout(delay)
-            action()
+    def soon(self, action: Callable[[], None]) -> None:
+        """Run ``action`` later in this instant, exactly where a new process whose first
+        step is ``yield env.timeout(0)`` would run it: an urgent start event now, whose
+        callback schedules the zero timeout. It is that process without its generator
+        and its end event (which nothing waits on)."""
+        env = self.env
 
-        self.env.process(_wait())
+        def begin(_event: simpy.Event) -> None:
+            env.timeout(0).callbacks.append(lambda _e: action())  # type: ignore[union-attr]
+
+        start = simpy.Event(env)
+        start._ok, start._value = True, None
+        start.callbacks.append(begin)  # type: ignore[union-attr]
+        env.schedule(start, URGENT)
 
     def at(self, time: Duration, action: Callable[[], None]) -> simpy.Process:
         """Run ``action`` at absolute simulated time ``time``."""

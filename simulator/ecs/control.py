@@ -926,13 +926,9 @@ class EcsControlPlane:
         if key in self._kicked:
             return
         if not self._kicked:
-            self.world.process(self._flush_kicks())
+            self.world.soon(self.settle)
         self._kicked.add(key)
         heapq.heappush(self._kick_order, key)
-
-    def _flush_kicks(self) -> Generator:
-        yield self.world.env.timeout(0)
-        self.settle()
 
     def settle(self) -> None:
         """Reconcile every service that asked for it, until none does."""
@@ -1036,8 +1032,9 @@ class EcsControlPlane:
 
     def _reconcile_replica(self, cluster: EcsCluster, svc: Service) -> None:
         """Keep the desired count; replace old tasks (older deployments, draining
-        instances) within minimumHealthyPercent and maximumPercent. Cheap in steady
-        state: lists are built only when something is to be stopped."""
+        instances) within minimumHealthyPercent and maximumPercent. Cheap in steady state
+        and in a deployment's every step: the old tasks are counted from their
+        deployments, and listed only when some are to be stopped."""
         primary = svc.primary
         desired = svc.desired_count
         primary.desired_count = desired
@@ -1047,18 +1044,25 @@ class EcsControlPlane:
             if draining
             else []
         )
-        old = [tasks[t] for d in svc.deployments[1:] for t in d.live_ids] + on_draining
+        previous = svc.deployments[1:]
         scaling = REASON_SCALING.format(deployment_id=primary.id)
-        # 1. old tasks that never ran go at once: they hold capacity and serve nothing
-        if old:
+        # 1. old tasks that never ran go at once: they hold capacity and serve nothing.
+        # A deployment's live tasks are STARTING or RUNNING with desiredStatus RUNNING,
+        # and ``running`` counts the RUNNING ones (``_service_task_event``).
+        n_draining = len(on_draining)
+        if any(len(d.live_ids) > d.running for d in previous) or any(
+            t.last_status in STARTING for t in on_draining
+        ):
+            old = [tasks[t] for d in previous for t in d.live_ids] + on_draining
             for t in [t for t in old if t.last_status in STARTING]:
                 self._stop(cluster, t, StopCode.SERVICE_SCHEDULER_INITIATED, scaling)
-            old = [t for t in old if t.desired_status == "RUNNING"]
-        n_new = len(primary.live_ids) - len(on_draining)
+            on_draining = [t for t in on_draining if t.desired_status == "RUNNING"]
+        n_old = sum(len(d.live_ids) for d in previous) + len(on_draining)
+        n_new = len(primary.live_ids) - n_draining
         low, high = dep.rolling_bounds(desired, svc.config)
         # 2. start new tasks within maximumPercent, or scale in
         want = desired - n_new
-        room = high - n_new - len(old)
+        room = high - n_new - n_old
         if want > 0 and room > 0 and primary.rollout_state is not dep.RolloutState.FAILED:
             if self.world.now >= svc.next_launch_at:
                 self._start_service_tasks(cluster, svc, min(want, room))
@@ -1070,14 +1074,14 @@ class EcsControlPlane:
             ]
             self._scale_in(cluster, svc, new, -want)
         # 3. stop old running tasks while minimumHealthyPercent holds
-        if not old:
+        if not n_old:
             return
+        can_stop = n_old if desired == 0 else self.healthy_count(cluster, svc) - low
+        if can_stop <= 0:
+            return
+        old = [tasks[t] for d in previous for t in d.live_ids] + on_draining
         running = (t for t in old if t.last_status is TaskState.RUNNING)
-        if desired == 0:
-            stopped = list(running)
-        else:  # the first can_stop running ones; none listed while minimumHealthyPercent holds
-            can_stop = self.healthy_count(cluster, svc) - low
-            stopped = list(itertools.islice(running, can_stop)) if can_stop > 0 else []
+        stopped = list(itertools.islice(running, can_stop))  # the first can_stop running
         for t in stopped:
             self._stop(cluster, t, StopCode.SERVICE_SCHEDULER_INITIATED, scaling)
         if stopped:

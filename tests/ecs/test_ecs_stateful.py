@@ -5,6 +5,8 @@ Invariants checked after every step:
   and what is in use is exactly what its live tasks hold;
 - a RUNNING task sits on a container instance whose EC2 instance is running;
 - a task whose task definition asks for ARM64 runs on arm64 (and X86_64 on x86_64);
+- a deployment's live tasks are STARTING or RUNNING with desiredStatus RUNNING, and its
+  ``running`` counts the RUNNING ones (the scheduler counts old tasks from these);
 - with enough capacity and a quiet period, every service is back at its desired count;
 - during a deployment (minimumHealthyPercent 100) of a steady service, with nothing else
   happening, the service never has fewer RUNNING tasks than its desired count.
@@ -15,7 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from simulator.core.world import World
 from simulator.ec2 import Ec2ControlPlane
-from simulator.ecs.control import EcsControlPlane
+from simulator.ecs.control import STARTING, EcsControlPlane
 from simulator.ecs.task import TaskState
 from simulator.lifecycle.instance import InstanceState
 
@@ -166,6 +168,19 @@ class EcsCluster(RuleBasedStateMachine):
             wanted = td.requirements().arch
             if wanted is not None:
                 assert ci.instance_type.arch == wanted
+
+    @precondition(lambda self: hasattr(self, "ecs"))
+    @invariant()
+    def deployments_count_their_live_tasks(self):
+        cluster = self.ecs.cluster("c")
+        live_states = (*STARTING, TaskState.RUNNING)
+        for svc in cluster.services.values():
+            for d in svc.deployments:
+                live = [cluster.tasks[t] for t in d.live_ids]
+                assert all(t.desired_status == "RUNNING" for t in live), (svc.name, d.id)
+                assert all(t.last_status in live_states for t in live), (svc.name, d.id)
+                running = sum(t.last_status is TaskState.RUNNING for t in live)
+                assert d.running == running, (svc.name, d.id, d.running, running)
 
     def teardown(self):
         if not hasattr(self, "ecs"):
