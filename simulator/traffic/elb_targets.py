@@ -164,6 +164,9 @@ class TargetGroup:
     _counts: tuple[int, int, int] = field(default=(-1, 0, 0), repr=False, compare=False)
     _state_sets: tuple[set[str], set[str]] | None = field(default=None, repr=False, compare=False)
     """(healthy ids, unhealthy ids), built on first use and kept as states change."""
+    _kept_version: int = field(default=0, repr=False, compare=False)
+    """Bumped when a target enters or leaves healthy or unhealthy: ``routable_set`` may
+    differ only then."""
 
     # ------------------------------------------------------------------ attributes
     def attributes(self) -> dict[str, str]:
@@ -337,6 +340,8 @@ class TargetGroup:
     def _moved(
         self, target_id: str, before: TargetHealthState, after: TargetHealthState | None
     ) -> None:
+        if before in _KEPT_STATES or after in _KEPT_STATES:
+            self._kept_version += 1
         sets = self._state_sets
         if sets is None:
             return

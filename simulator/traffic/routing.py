@@ -81,6 +81,7 @@ class TargetGroupRouting:
         self.columns = dict(columns)  # target group ARN -> the model's column
         self.capacity = capacity
         self._routable: dict[str, set[str]] = {arn: set() for arn in self.columns}
+        self._seen: dict[str, tuple[TargetGroup, int]] = {}  # the group and its state version
         self._shares: dict[str, float] = dict.fromkeys(self.columns, 1.0)
         self._listeners: list[tuple[Listener, Classes]] = []
         self.listener_shares: dict[str, ListenerShares] = {}
@@ -97,6 +98,10 @@ class TargetGroupRouting:
         column = self.columns.get(tg.arn)
         if column is None:
             return
+        seen = self._seen.get(tg.arn)
+        if seen is not None and seen[0] is tg and seen[1] == tg._kept_version:
+            return  # no target entered or left healthy or unhealthy: the same set
+        self._seen[tg.arn] = (tg, tg._kept_version)
         new = tg.routable_set()
         old = self._routable[tg.arn]
         for target in sorted(old - new):
