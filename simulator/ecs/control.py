@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import uuid
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -580,7 +579,7 @@ class EcsControlPlane:
     ) -> Task:
         """A new task on ``ci``; ``ci`` None: it stays PROVISIONING without a container
         instance until a capacity provider places or provisions it (``place_unplaced``)."""
-        task_id = uuid.UUID(bytes=self.world.rng("ecs.task_ids").bytes(16)).hex
+        task_id = self.world.rng("ecs.task_ids").bytes(16).hex()  # a UUID's hex digits
         arn = f"arn:aws:ecs:{self.region}:{self.account_id}:task/{cluster.name}/{task_id}"
         task = Task(
             arn,
