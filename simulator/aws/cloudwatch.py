@@ -405,7 +405,8 @@ class CloudWatchService:
             raise _invalid("The parameter StartTime must be less than the parameter EndTime.")
         handle = self.store.find(p["Namespace"], p["MetricName"], _dims(p.get("Dimensions")))
         st.check_period(period, high_resolution=handle is None or handle.high_resolution)
-        count = math.ceil((end - st.align_start(start, period)) / period)
+        age = self.account.now - start
+        count = math.ceil((end - st.align_start(start, period, age)) / period)
         if count > MAX_DATAPOINTS_PER_STATISTICS:
             raise AWSError(
                 st.INVALID_PARAMETER_COMBINATION,
@@ -413,7 +414,11 @@ class CloudWatchService:
                 f"{MAX_DATAPOINTS_PER_STATISTICS:,}. You may reduce the datapoints requested "
                 "by increasing Period, or decreasing the time range.",
             )
-        points = [] if handle is None else handle.statistics(start, end, period, stats)
+        points = (
+            []
+            if handle is None
+            else handle.statistics(start, end, period, stats, now=self.account.now)
+        )
         unit = p.get("Unit")
         if unit is not None and handle is not None and (handle.unit or "None") != unit:
             points = []
@@ -527,7 +532,13 @@ class CloudWatchService:
         )
         period = ms["Period"]
         st.check_period(period, high_resolution=handle is None or handle.high_resolution)
-        points = [] if handle is None else handle.statistics(start, end, period, [stat])
+        points = (
+            []
+            if handle is None
+            else handle.statistics(
+                start, end, period, [stat], now=self.account.now, round_by_age=False
+            )
+        )
         unit = ms.get("Unit")
         if unit is not None and handle is not None and (handle.unit or "None") != unit:
             points = []

@@ -14,8 +14,14 @@ a point for that minute, and the store reports the period as missing.
 Timestamps are simulated seconds. Periods are aligned as GetMetricStatistics aligns them:
 the start time is rounded down to a whole minute (periods of 60 s or more) or to a
 multiple of the period (1, 5, 10, 20 and 30 s, high-resolution metrics only), and the
-datapoints are the consecutive periods from there. Retention and rollup (CloudWatch keeps
-1-second data for 3 hours, 1-minute data for 15 days...) are not modelled.
+datapoints are the consecutive periods from there. A read that says when it is made
+(``now``: GetMetricStatistics and GetMetricData through the boto3 client) follows
+CloudWatch's retention (``RETENTION``): a StartTime older than 3 hours needs a period that
+is a multiple of 60, older than 15 days of 300, older than 63 days of 3600, or no
+datapoints are returned; GetMetricStatistics rounds such a StartTime down to 5 minutes or
+an hour; data older than 455 days is gone. Since the aggregates of a 5-minute or hour
+period are the same whether the minutes were rolled up when stored or when read, the rows
+are kept as put (the memory of a rollup is not saved).
 """
 
 from __future__ import annotations
@@ -101,10 +107,35 @@ def check_period(period: int, high_resolution: bool) -> None:
     )
 
 
-def align_start(start: float, period: int) -> float:
+RETENTION: tuple[tuple[float, int], ...] = (
+    (3 * 3600.0, 1),
+    (15 * 86400.0, 60),
+    (63 * 86400.0, 300),
+    (455 * 86400.0, 3600),
+)
+"""(age, period): CloudWatch keeps data under a minute's period for 3 hours, 1-minute data
+for 15 days, 5-minute data for 63 days and 1-hour data for 455 days; older data is
+aggregated to the next period, and is gone after 455 days (GetMetricStatistics, "Amazon
+CloudWatch retains metric data as follows")."""
+EXPIRY = RETENTION[-1][0]
+
+
+def retained_period(age: float) -> int:
+    """The period a read's StartTime ``age`` seconds ago must be a multiple of (the Period
+    parameter: "or no data points in that time range is returned")."""
+    for limit, period in RETENTION:
+        if age <= limit:
+            return period
+    return RETENTION[-1][1]
+
+
+def align_start(start: float, period: int, age: float | None = None) -> float:
     """GetMetricStatistics' rounding of StartTime: down to the minute for periods of 60 s
-    or more, down to a multiple of the period for shorter ones."""
+    or more, down to a multiple of the period for shorter ones; a StartTime ``age``
+    seconds ago between 15 and 63 days down to 5 minutes, older down to the hour."""
     step = 60 if period >= 60 else period
+    if age is not None and age > RETENTION[1][0]:
+        step = 300 if age <= RETENTION[2][0] else 3600
     return math.floor(start / step) * step
 
 
@@ -417,26 +448,35 @@ class SeriesHandle:
         statistics: Sequence[str],
         *,
         align: bool = True,
+        now: float | None = None,
+        round_by_age: bool = True,
     ) -> list[Datapoint]:
         """Datapoints of the periods in [start, end) that hold data, oldest first.
 
         ``align=False`` (alarms) takes the periods from ``start`` exactly and accepts any
         alarm period on any series: a sub-minute period over a standard-resolution series
-        simply finds data only in the periods that hold a minute's start."""
+        simply finds data only in the periods that hold a minute's start. ``now``: the
+        read is made then and follows CloudWatch's retention (``RETENTION``);
+        ``round_by_age`` False keeps the minute rounding of an old StartTime (GetMetricData
+        rounds by the period only)."""
         if align:
             check_period(period, self.high_resolution)
+        age = None if now is None or not align else now - start
+        if age is not None and period % retained_period(age):
+            return []  # a period finer than CloudWatch still keeps for that StartTime
         wanted = list(dict.fromkeys(statistics))
         if not wanted:
             raise AWSError(
                 MISSING_PARAMETER, "At least one of Statistics or ExtendedStatistics is required."
             )
         pcts = {s: percentile_of(s) for s in wanted}
-        t0 = align_start(start, period) if align else float(start)
+        t0 = align_start(start, period, age if round_by_age else None) if align else float(start)
         if end <= t0:
             return []
         rows = self.rows()
         ts = rows[:, _T]
-        lo, hi = np.searchsorted(ts, [t0, end], side="left")
+        first = t0 if now is None else max(t0, now - EXPIRY)  # older data has expired
+        lo, hi = np.searchsorted(ts, [first, end], side="left")
         if lo >= hi:
             return []
         sel = rows[lo:hi]

@@ -309,6 +309,35 @@ def test_standard_resolution_refuses_sub_minute_periods(aws: SimulatedAWS, cw: A
     assert code_of(info) == "InvalidParameterValue"
 
 
+def test_old_data_is_read_with_the_periods_cloudwatch_keeps(aws: SimulatedAWS, cw: Any) -> None:
+    """20 days on, 1-minute data is answered only in multiples of 5 minutes, by both
+    GetMetricStatistics and GetMetricData (CloudWatch's retention)."""
+    put_requests(cw, 7.0)
+    aws.advance("20d")
+    query = dict(
+        Namespace=NS,
+        MetricName="RequestCount",
+        Dimensions=DIMS,
+        StartTime=aws.timestamp(0),
+        EndTime=aws.timestamp(600),
+        Statistics=["Sum"],
+    )
+    assert cw.get_metric_statistics(Period=60, **query)["Datapoints"] == []
+    (point,) = cw.get_metric_statistics(Period=300, **query)["Datapoints"]
+    assert point["Sum"] == 7.0
+
+    def data(period: int) -> list[float]:
+        stat = {"Metric": {k: query[k] for k in ("Namespace", "MetricName", "Dimensions")}}
+        q = {"Id": "r", "MetricStat": {**stat, "Period": period, "Stat": "Sum"}}
+        out = cw.get_metric_data(
+            MetricDataQueries=[q], StartTime=query["StartTime"], EndTime=query["EndTime"]
+        )
+        return out["MetricDataResults"][0]["Values"]
+
+    assert data(60) == []
+    assert data(300) == [7.0]
+
+
 def test_get_metric_data(aws: SimulatedAWS, cw: Any) -> None:
     for minute in range(6):
         put_requests(cw, float(minute))

@@ -275,3 +275,67 @@ def test_percentiles_of_mixed_puts_agree_with_a_plain_computation(
         vals.sort()
         rank = max(1, math.ceil(round(pct / 100 * len(vals), 9)))
         assert got[t] == vals[rank - 1], (t, vals)
+
+
+DAY = 86400.0
+
+
+def _minutes(h, start: float, n: int) -> None:
+    """One point a minute from ``start``, value 1, 2, 3, ... (the minute's number + 1)."""
+    for k in range(n):
+        h.put(start + 60.0 * k, value=float(k + 1))
+
+
+def test_retention_asks_coarser_periods_of_older_start_times() -> None:
+    """GetMetricStatistics' Period rule: a StartTime over 15 days old needs a multiple of
+    300, over 63 days of 3600, or no datapoints are returned."""
+    store = MetricStore()
+    h = store.series(NS, NAME, DIMS)
+    start = 1000 * 60.0
+    _minutes(h, start, 120)
+    for age, refused, kept in ((20 * DAY, 60, 300), (70 * DAY, 300, 3600)):
+        now = start + age
+        assert h.statistics(start, start + 7200, refused, ["Sum"], now=now) == []
+        got = h.statistics(start, start + 7200, kept, ["Sum"], now=now)
+        assert sum(p.values["Sum"] for p in got) == sum(range(1, 121))
+    # the same periods on recent data: answered, minute by minute
+    got = h.statistics(start, start + 7200, 60, ["Sum"], now=start + DAY)
+    assert [p.values["Sum"] for p in got] == [float(k) for k in range(1, 121)]
+
+
+def test_an_old_start_time_rounds_down_to_five_minutes_or_the_hour() -> None:
+    store = MetricStore()
+    h = store.series(NS, NAME, DIMS)
+    base = 10 * 3600.0  # 10:00
+    _minutes(h, base, 120)
+    start = base + 32 * 60 + 34  # 10:32:34
+    five = h.statistics(start, base + 7200, 300, ["SampleCount"], now=base + 20 * DAY)
+    assert five[0].timestamp == base + 30 * 60  # 10:30:00
+    assert five[0].sample_count == 5.0
+    hour = h.statistics(start, base + 7200, 3600, ["SampleCount"], now=base + 70 * DAY)
+    assert hour[0].timestamp == base  # 10:00:00, the whole first hour
+    assert hour[0].sample_count == 60.0
+    recent = h.statistics(start, base + 7200, 300, ["SampleCount"], now=base + DAY)
+    assert recent[0].timestamp == base + 32 * 60  # under 15 days: to the minute
+    assert align_start(start, 300, age=20 * DAY) == base + 30 * 60
+    assert align_start(start, 300) == base + 32 * 60
+
+
+def test_high_resolution_data_is_read_per_second_for_three_hours() -> None:
+    store = MetricStore()
+    store.put(NS, NAME, DIMS, timestamp=100.0, value=1.0, storage_resolution=1)
+    h = store.series(NS, NAME, DIMS)
+    assert len(h.statistics(100.0, 101.0, 1, ["Sum"], now=100.0 + 2 * 3600)) == 1
+    assert h.statistics(100.0, 101.0, 1, ["Sum"], now=100.0 + 4 * 3600) == []
+    assert len(h.statistics(60.0, 120.0, 60, ["Sum"], now=100.0 + 4 * 3600)) == 1
+
+
+def test_data_older_than_455_days_is_gone() -> None:
+    store = MetricStore()
+    h = store.series(NS, NAME, DIMS)
+    h.put(0.0, value=1.0)
+    h.put(100 * DAY, value=2.0)
+    now = 500 * DAY
+    got = h.statistics(0.0, 200 * DAY, 3600, ["Sum"], now=now)
+    assert [p.values["Sum"] for p in got] == [2.0]  # the first is 500 days old
+    assert len(h.statistics(0.0, 200 * DAY, 3600, ["Sum"])) == 2  # no now: no retention
