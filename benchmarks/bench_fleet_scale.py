@@ -9,12 +9,15 @@ goal is 50,000 instances, 100,000 tasks, 1,000 services and 90 days. ECS registe
 refused at load (the quota's error); the goal fleet is ten 1/10 clusters.
 
 Prints CPU seconds per phase (build, start, simulate, frames, summary), simulated seconds
-per CPU second, peak RSS, events scheduled and task transitions. ``--sweep`` runs 1/40,
+per CPU second, peak RSS, events scheduled, task transitions and the simulate phase's CPU
+seconds day by day (the run advances a simulated day at a time: the same events in the same
+order, plus the end of each day's run in SimPy's event count). ``--sweep`` runs 1/40,
 1/20 and 1/10 of the size (one day), and 1/40 of the size over 1, 2 and 4 days, each in
 its own process, and prints the exponents fitted (log-log least squares) in size and in
 days, the projections they give, and the marginal simulated day (4 days less 2, halved)
-scaled linearly to the goal: fixed costs make fitted exponents under 1 look better than
-the fleet will run. ``--profile`` prints the top of a cProfile of the simulate phase.
+scaled linearly to the goal, and the 4-day run's days 2-4 as timed in that run: fixed
+costs make fitted exponents under 1 look better than the fleet will run. ``--profile``
+prints the top of a cProfile of the simulate phase.
 
     .venv/bin/python benchmarks/bench_fleet_scale.py --instances 1250 --tasks 2500 \\
         --services 25 --days 1
@@ -130,6 +133,7 @@ def measure(
     t0 = cpu()
     sim.start()
     phases["start"] = cpu() - t0
+    by_day: list[float] = []
     sim.ecs.task_listeners.append(count)
     t0 = cpu()
     if profile:
@@ -141,8 +145,13 @@ def measure(
         sim.world.run(sc.duration)
         prof.disable()
         pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(30)
-    else:
-        sim.world.run(sc.duration)
+    else:  # a day at a time (the same events in the same order), each day's CPU kept
+        day = 0
+        while day * 86400.0 < sc.duration:
+            t_day = cpu()
+            sim.world.run(min(sc.duration, (day + 1) * 86400.0))
+            by_day.append(cpu() - t_day)
+            day += 1
     sim.flush()
     phases["simulate"] = cpu() - t0
     store = sim.world.metrics
@@ -164,6 +173,7 @@ def measure(
         "lean": lean,
         "outputs": outputs or {},
         "phases_cpu_s": {k: round(v, 2) for k, v in phases.items()},
+        "simulate_cpu_s_by_day": [round(v, 2) for v in by_day],
         "total_cpu_s": round(total, 2),
         "simulated_s_per_cpu_s": round(sc.duration / total),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -245,6 +255,14 @@ def sweep(lean: bool = False) -> None:
         f"marginal simulated day at 1/40: {day:.2f} CPU-s; linear in size and days: "
         f"{linear:,.0f} CPU-s at the goal"
     )
+    later = by_days[2]["simulate_cpu_s_by_day"][1:]  # the 4-day run's days 2-4, timed
+    if later:
+        mean = sum(later) / len(later)
+        print(
+            f"simulate phase per day at 1/40, days 2-{len(later) + 1} of one run: "
+            f"{', '.join(f'{x:.2f}' for x in later)} CPU-s (mean {mean:.2f}); linear: "
+            f"{mean * 40 * g['days']:,.0f} CPU-s at the goal"
+        )
 
 
 def _line(r: dict) -> str:
@@ -255,6 +273,11 @@ def _line(r: dict) -> str:
         f"events {r['events']:,}, task transitions {r['task_transitions']:,}, "
         f"host failures {r['host_failures']}, metric points {r['metric_points']:,} "
         f"({r.get('metric_bytes_per_point', 0):.2f} B/point while running)"
+        + (
+            f", simulate by day {days}"
+            if len(days := r.get("simulate_cpu_s_by_day", [])) > 1
+            else ""
+        )
     )
 
 
