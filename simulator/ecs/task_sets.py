@@ -33,7 +33,7 @@ from simulator.ecs.task import StopCode, TaskState
 
 if TYPE_CHECKING:
     from simulator.ecs.control import EcsCluster, EcsControlPlane, Service
-    from simulator.ecs.load_balancers import ServiceLoadBalancer
+    from simulator.ecs.load_balancers import ServiceLoadBalancer, TargetRegistration
 
 CODE_DEPLOY = "CODE_DEPLOY"
 EXTERNAL = "EXTERNAL"
@@ -121,6 +121,7 @@ class TaskSets:
         self.on_change: list[Callable[[Service], None]] = []
         self._steady_waiters: dict[str, list[simpy.Event]] = {}
         self._removed_waiters: dict[str, list[simpy.Event]] = {}
+        self._health_seen: dict[str, tuple[tuple, bool]] = {}  # task set ARN -> (key, healthy)
         ecs.task_sets = self
 
     # ------------------------------------------------------------- services
@@ -270,10 +271,11 @@ class TaskSets:
             )
             ts.computed_desired = target
             d.desired_count = target
-            live = [tasks[t] for t in d.live_ids]
-            if len(live) < target:
-                self._launch(cluster, svc, ts, target - len(live))
-            elif len(live) > target:
+            n_live = len(d.live_ids)
+            if n_live < target:
+                self._launch(cluster, svc, ts, target - n_live)
+            elif n_live > target:
+                live = [tasks[t] for t in d.live_ids]
                 starting = [t for t in live if t.last_status in _STARTING]
                 running = [t for t in live if t.last_status not in _STARTING]
                 victims = (starting + list(reversed(running)))[: len(live) - target]
@@ -284,10 +286,13 @@ class TaskSets:
                         StopCode.SERVICE_SCHEDULER_INITIATED,
                         REASON_SCALED.format(task_set=ts.id),
                     )
-            ts.pending = sum(1 for t in d.live_ids if tasks[t].last_status in _STARTING)
+            # live tasks are STARTING or RUNNING, and ``running`` counts the RUNNING ones
+            # (the control plane's bookkeeping, checked by tests/ecs/test_ecs_stateful.py)
+            ts.pending = len(d.live_ids) - d.running
             self._stability(ts, target)
             if ts.status == DRAINING and not d.task_ids:
                 self.of_service[svc.arn].remove(ts)
+                self._health_seen.pop(ts.arn, None)
                 for event in self._removed_waiters.pop(ts.arn, []):
                     event.succeed(self.world.now)
                 if d in svc.deployments:
@@ -312,11 +317,12 @@ class TaskSets:
             svc.deployments[:] = order
 
     def _stability(self, ts: TaskSet, target: int) -> None:
+        """STEADY_STATE when the counts are the computed desired count and every task is
+        healthy in the task set's target groups; health is looked at only once the counts
+        hold (``_healthy``)."""
         lb = self.ecs.load_balancing
-        healthy = all(
-            lb is None or not ts.load_balancers or lb.healthy(t) for t in ts.deployment.live_ids
-        )
-        steady = ts.running == target and ts.pending == 0 and ts.live == target and healthy
+        counts = ts.running == target and ts.pending == 0 and ts.live == target
+        steady = counts and (lb is None or not ts.load_balancers or self._healthy(ts, lb))
         status = STEADY_STATE if steady else STABILIZING
         if status != ts.stability_status:
             ts.stability_status = status
@@ -325,6 +331,21 @@ class TaskSets:
             for event in self._steady_waiters.pop(ts.arn, []):
                 if not event.triggered:
                     event.succeed(self.world.now)
+
+    def _healthy(self, ts: TaskSet, lb: TargetRegistration) -> bool:
+        """Every live task of ``ts`` is healthy in its target groups. The answer is kept
+        until a group's targets change (its version) or the task set's counts do: a
+        service event that touches neither (the other task set draining) does not look at
+        every task again. Looked at newest first, the last to turn healthy."""
+        d = ts.deployment
+        versions = tuple(lb.target_groups(b.target_group_arn)._version for b in ts.load_balancers)
+        key = (d.running, len(d.live_ids), versions)
+        seen = self._health_seen.get(ts.arn)
+        if seen is not None and seen[0] == key:
+            return seen[1]
+        healthy = all(lb.healthy(t) for t in reversed(d.live_ids))
+        self._health_seen[ts.arn] = (key, healthy)
+        return healthy
 
     def removed(self, ts: TaskSet) -> simpy.Event:
         """An event that fires when ``ts`` (deleted) has drained and is gone."""
