@@ -11,6 +11,7 @@ Routing, ACLs and rules are not modelled: a group's rules are not kept.
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -111,6 +112,36 @@ class NetworkInterface:
     tags: dict[str, str] = field(default_factory=dict)
 
 
+class _SubnetAddresses:
+    """A subnet's private addresses: the lowest free one is handed out (AWS reserves the
+    first four and the last). Addresses given back wait in a heap; the rest are above
+    ``next``, so taking one is O(log n), not a walk over every interface."""
+
+    def __init__(self, cidr: str):
+        net = ipaddress.ip_network(cidr)
+        self.base = int(net.network_address)
+        self.next = 4
+        self.end = net.num_addresses - 1  # the broadcast address, reserved
+        self.freed: list[int] = []  # offsets under ``next`` given back
+        self.held = 0  # interfaces in the subnet, with an address or without
+
+    def take(self) -> str:
+        """The lowest free address, or "" when none is left."""
+        self.held += 1
+        if self.freed:
+            offset = heapq.heappop(self.freed)
+        elif self.next < self.end:
+            offset, self.next = self.next, self.next + 1
+        else:
+            return ""
+        return str(ipaddress.ip_address(self.base + offset))
+
+    def give_back(self, address: str) -> None:
+        self.held -= 1
+        if address:
+            heapq.heappush(self.freed, int(ipaddress.ip_address(address)) - self.base)
+
+
 class VpcModel:
     """The account's VPCs, subnets, security groups and network interfaces (creation
     order)."""
@@ -125,6 +156,7 @@ class VpcModel:
         self.attached: dict[str, list[str]] = {}
         """instance id -> the ids of the interfaces attached to it (creation order)."""
         self._serial = 0
+        self._addresses: dict[str, _SubnetAddresses] = {}  # subnet id -> what it hands out
         vpc = self.add_vpc(DEFAULT_VPC_CIDR, is_default=True)
         blocks = ipaddress.ip_network(DEFAULT_VPC_CIDR).subnets(new_prefix=20)
         for zone, block in zip(zones, blocks, strict=False):
@@ -200,7 +232,13 @@ class VpcModel:
         """Addresses of the subnet no interface holds (its size less the 5 reserved)."""
         subnet = self.subnet(subnet_id)
         size = ipaddress.ip_network(subnet.cidr).num_addresses - RESERVED_PER_SUBNET
-        return max(0, size - sum(1 for e in self.enis.values() if e.subnet_id == subnet_id))
+        return max(0, size - self._addresses_of(subnet).held)
+
+    def _addresses_of(self, subnet: Subnet) -> _SubnetAddresses:
+        found = self._addresses.get(subnet.subnet_id)
+        if found is None:
+            found = self._addresses[subnet.subnet_id] = _SubnetAddresses(subnet.cidr)
+        return found
 
     def default_subnet(self, zone: str) -> Subnet | None:
         """The default VPC's default subnet in ``zone`` (None once deleted)."""
@@ -229,11 +267,7 @@ class VpcModel:
         requester_managed: bool = False,
         delete_on_termination: bool = False,
     ) -> NetworkInterface:
-        subnet = self.subnet(subnet_id)
-        net = ipaddress.ip_network(subnet.cidr)
-        used = {e.private_ip for e in self.enis.values() if e.subnet_id == subnet_id}
-        free = (str(net[i]) for i in range(4, net.num_addresses - 1))
-        ip = next((a for a in free if a not in used), "")
+        ip = self._addresses_of(self.subnet(subnet_id)).take()
         eni_id = self._id("eni")
         serial = self._serial
         mac = "02:" + ":".join(f"{(serial >> s) & 0xFF:02x}" for s in (32, 24, 16, 8, 0))
@@ -257,7 +291,10 @@ class VpcModel:
 
     def delete_eni(self, eni_id: str) -> None:
         eni = self.enis.pop(eni_id, None)
-        if eni is None or eni.instance_id is None:
+        if eni is None:
+            return
+        self._addresses[eni.subnet_id].give_back(eni.private_ip)
+        if eni.instance_id is None:
             return
         left = [i for i in self.attached.get(eni.instance_id, ()) if i != eni_id]
         if left:

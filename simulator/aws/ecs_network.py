@@ -148,6 +148,7 @@ class TaskNetworks:
         self.pending: AwsvpcConfig | None = None
         """The RunTask/StartTask configuration while that call starts its tasks."""
         self.tasks: dict[str, TaskEni] = {}
+        self._in_zone: dict[str, dict[str, int]] = {}  # group -> zone -> tasks with an ENI
         ecs.task_listeners.append(self.on_task)
 
     def config_of(self, task: Task) -> AwsvpcConfig | None:
@@ -162,7 +163,10 @@ class TaskNetworks:
             if config is not None:
                 self._attach(task, config)
         elif what == "stopped" and task.task_id in self.tasks:
-            self.vpc.delete_eni(self.tasks[task.task_id].eni.eni_id)
+            found = self.tasks[task.task_id]
+            if found.eni.eni_id in self.vpc.enis:  # a task's ENI goes only here
+                self._in_zone[found.group][found.zone] -= 1
+            self.vpc.delete_eni(found.eni.eni_id)
 
     def _attach(self, task: Task, config: AwsvpcConfig) -> None:
         zone = self._zone(task, config)
@@ -182,6 +186,8 @@ class TaskNetworks:
             requester_managed=True,
         )
         self.tasks[task.task_id] = TaskEni(attachment, eni, zone, task.group)
+        counts = self._in_zone.setdefault(task.group, {})
+        counts[zone] = counts.get(zone, 0) + 1
 
     def _instance_of(self, task: Task) -> str | None:
         """The EC2 instance the task's ENI attaches to (None on Fargate)."""
@@ -197,12 +203,8 @@ class TaskNetworks:
             ci = cluster.container_instances.get(task.container_instance)
             if ci is not None:
                 return ci.availability_zone
-        live = [
-            e.zone
-            for e in self.tasks.values()
-            if e.group == task.group and e.eni.eni_id in self.vpc.enis
-        ]
-        return min(config.zones, key=lambda z: (live.count(z), config.zones.index(z)))
+        live = self._in_zone.get(task.group, {})  # the group's tasks whose ENI exists
+        return min(config.zones, key=lambda z: (live.get(z, 0), config.zones.index(z)))
 
     def zone_of(self, task: Task) -> str | None:
         found = self.tasks.get(task.task_id)
