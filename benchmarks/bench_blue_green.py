@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
+
+from bench_fleet_scale import slope  # the log-log least-squares fit, a sibling script's
 
 from simulator.aws import SimulatedAWS
 from simulator.testing.deploy import blue_green_world
@@ -63,12 +64,7 @@ def main() -> None:
         cpus.append(cpu)
         print(f"{n:>5} tasks: {status}, {cpu:.2f} CPU-s, {cpu / n * 1000:.2f} ms per task")
     if len(sizes) > 1:
-        lx, ly = [math.log(x) for x in sizes], [math.log(y) for y in cpus]
-        mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
-        slope = sum((a - mx) * (b - my) for a, b in zip(lx, ly, strict=True)) / sum(
-            (a - mx) ** 2 for a in lx
-        )
-        print(f"exponent in tasks: {slope:.2f}")
+        print(f"exponent in tasks: {slope(sizes, cpus):.2f}")
 
 
 if __name__ == "__main__":

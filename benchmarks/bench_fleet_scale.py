@@ -266,18 +266,15 @@ def sweep(lean: bool = False) -> None:
 
 
 def _line(r: dict) -> str:
+    days = r.get("simulate_cpu_s_by_day", [])
+    by_day = f", simulate by day {days}" if len(days) > 1 else ""
     return (
         f"{r['instances']:>6,} instances {r['tasks']:>7,} tasks {r['services']:>5,} services "
         f"{r['days']:>3g} d: {r['total_cpu_s']:8.2f} CPU-s {r['phases_cpu_s']} "
         f"{r['simulated_s_per_cpu_s']:,} sim-s/CPU-s, peak RSS {r['peak_rss_mib']:,} MiB, "
         f"events {r['events']:,}, task transitions {r['task_transitions']:,}, "
         f"host failures {r['host_failures']}, metric points {r['metric_points']:,} "
-        f"({r.get('metric_bytes_per_point', 0):.2f} B/point while running)"
-        + (
-            f", simulate by day {days}"
-            if len(days := r.get("simulate_cpu_s_by_day", [])) > 1
-            else ""
-        )
+        f"({r.get('metric_bytes_per_point', 0):.2f} B/point while running){by_day}"
     )
 
 

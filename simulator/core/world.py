@@ -68,7 +68,7 @@ class World:
             env.timeout(0).callbacks.append(lambda _e: action())  # type: ignore[union-attr]
 
         start = simpy.Event(env)
-        start._ok, start._value = True, None
+        start._ok, start._value = True, None  # triggered, as SimPy's own Initialize is made
         start.callbacks.append(begin)  # type: ignore[union-attr]
         env.schedule(start, URGENT)
 
