@@ -410,6 +410,7 @@ class RequestTraffic:
         self._running: dict[str, set[str]] = {s.name: set() for s in services}
         self._block_start = world.now
         self._times: list[float] = []
+        self._tasks: list[list[int]] = []  # each open tick's running tasks per service
         self._end: float | None = None
         self._closed = 0  # ticks closed at _end (a tick opened since stays open)
         self.faults: RevisionFaults | None = None  # bad revisions (faults/revision.py)
@@ -456,6 +457,7 @@ class RequestTraffic:
 
     def open(self, now: float) -> None:
         self._times.append(now)
+        self._tasks.append(self.running())
 
     def close(self, now: float) -> None:
         self._end = now
@@ -473,6 +475,7 @@ class RequestTraffic:
         closed = self._closed if self._end is not None else len(self._times)
         times = np.array(self._times[:closed])
         n, m = len(times), len(self.services)
+        running = np.array(self._tasks[:closed], dtype=float).reshape(n, m)
         out = {name: np.zeros((n, m)) for name in METRICS}
         for name in LATENCY_METRICS:
             out[name][:] = np.nan
@@ -486,19 +489,21 @@ class RequestTraffic:
             r = rs.sim.records(since=edges[0], until=edges[-1])
             bins = np.searchsorted(edges, r.arrival, side="right") - 1
             bad, slow = self._fault_draws(s.name, rs, r)
+            # Records come in arrival order, so each tick's requests are one slice: a
+            # flush costs its requests once, not once per tick it covers.
+            cuts = np.searchsorted(bins, np.arange(n + 1), side="left")
+            answered = r.latency * slow
             for i in range(n):
-                sel = bins == i
-                routed = sel & (r.task >= 0)  # -1: no registered target, the ELB's 503
-                done = r.completed[routed] & ~bad[routed]
-                latency = (r.latency * slow)[routed][done]
+                lo, hi = int(cuts[i]), int(cuts[i + 1])
+                routed = r.task[lo:hi] >= 0  # -1: no registered target, the ELB's 503
+                done = r.completed[lo:hi][routed] & ~bad[lo:hi][routed]
+                latency = answered[lo:hi][routed][done]
                 out["RequestCount"][i, j] = np.count_nonzero(routed)
                 out["HTTPCode_Target_2XX_Count"][i, j] = np.count_nonzero(done)
                 out["HTTPCode_Target_5XX_Count"][i, j] = np.count_nonzero(
                     routed
                 ) - np.count_nonzero(done)
-                out["HTTPCode_ELB_503_Count"][i, j] = np.count_nonzero(sel) - np.count_nonzero(
-                    routed
-                )
+                out["HTTPCode_ELB_503_Count"][i, j] = (hi - lo) - np.count_nonzero(routed)
                 if latency.size:
                     out["TargetResponseTime.mean"][i, j] = latency.mean()
                     p50, p90, p99 = np.quantile(latency, [0.5, 0.9, 0.99])
@@ -511,12 +516,13 @@ class RequestTraffic:
                 arrived = out["RequestCount"][:, j] + out["HTTPCode_ELB_503_Count"][:, j]
                 out["RequestRate"][:, j] = np.where(lengths > 0, arrived / lengths, 0.0)
                 served_rate = np.where(lengths > 0, out["RequestCount"][:, j] / lengths, 0.0)
-            tasks = np.maximum(1, len(self._running[s.name]))
+            tasks = np.maximum(1, running[:, j])  # each tick's tasks, as at its start
             out["InFlightPerTask"][:, j] = (
                 served_rate * np.nan_to_num(out["TargetResponseTime.mean"][:, j])
             ) / tasks
         out["CPUUtilization"] = np.nan_to_num(out["CPUUtilization"])
         self._times = self._times[closed:]
+        self._tasks = self._tasks[closed:]
         self._end = None
         self._closed = 0
         if self.faults is not None and n:

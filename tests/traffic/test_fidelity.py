@@ -73,3 +73,46 @@ def test_stopping_tasks_overloads_the_rest():
     assert arrived == pytest.approx(done + m["BacklogRequests"][-1, 0])
     assert model.running() == [1]
     del world
+
+
+def _request_ticks(flush_every: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Two tasks serve 240 requests/s for 40 minutes, then stop (the ELB answers 503),
+    closing each 1-minute tick as a scenario does and flushing every ``flush_every``."""
+    world = World(seed=3)
+    services = [ServiceTraffic("web", cpu=1024, timeout=30.0, arrivals=Constant(240.0))]
+    model = RequestTraffic(world, services, 60.0, routing="round_robin")
+    for k in range(2):
+        model.task_running("web", f"t{k}", rps_per_vcpu=150.0)
+    blocks: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+
+    def ticks() -> Generator:
+        for k in range(60):
+            if k:
+                model.close(world.now)
+                if k % flush_every == 0:
+                    blocks.append(model.flush())
+            if k == 40:
+                for t in range(2):
+                    model.task_stopping("web", f"t{t}")
+            model.open(world.now)
+            yield world.env.timeout(60.0)
+        model.close(world.now)
+        blocks.append(model.flush())
+
+    world.process(ticks())
+    world.run(3700.0)
+    times = np.concatenate([t for t, _ in blocks])
+    return times, {name: np.concatenate([m[name] for _, m in blocks]) for name in blocks[0][1]}
+
+
+def test_a_request_flush_of_many_ticks_equals_the_ticks_flushed_one_by_one():
+    """A flush slices each tick's requests out of the window (arrival order); it must
+    give exactly what flushing every tick on its own gives."""
+    times_1, one_by_one = _request_ticks(1)
+    times_all, at_once = _request_ticks(1000)
+    assert np.array_equal(times_1, times_all)
+    assert len(times_1) == 60
+    assert at_once["HTTPCode_ELB_503_Count"][45:].sum() > 0  # no target after minute 40
+    assert at_once["HTTPCode_Target_2XX_Count"][:40].sum() > 0
+    for name, values in one_by_one.items():
+        np.testing.assert_array_equal(at_once[name], values, err_msg=name)
