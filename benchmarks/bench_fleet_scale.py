@@ -111,6 +111,8 @@ def measure(
     outputs: dict | None = None,
 ) -> dict:
     """One run, phase by phase, in CPU seconds of this process."""
+    import pandas as pd
+
     from simulator.experiment.result import RunResult
     from simulator.experiment.run import record, summarize
     from simulator.scenario import validate_scenario
@@ -156,14 +158,13 @@ def measure(
     phases["simulate"] = cpu() - t0
     store = sim.world.metrics
     bytes_per_point = store.nbytes / len(store) if len(store) else 0.0
-    t0 = cpu()
-    result = RunResult(
-        sc.name, sim.seed, sc.duration, sim.world.metrics.to_frame(), sim.world.trace.to_frame()
-    )
-    phases["frames"] = cpu() - t0
-    t0 = cpu()
-    result.summary = summarize(record(sim), result)
+    t0 = cpu()  # as experiment.run: the summary reads the store, then the table is built
+    result = RunResult(sc.name, sim.seed, sc.duration, pd.DataFrame(), sim.world.trace.to_frame())
+    result.summary = summarize(record(sim), result, store)
     phases["summary"] = cpu() - t0
+    t0 = cpu()
+    result.metrics = store.to_frame()
+    phases["frames"] = cpu() - t0
     total = sum(phases.values())
     return {
         "instances": instances,

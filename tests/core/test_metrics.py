@@ -80,3 +80,49 @@ def test_a_block_keeps_its_times_and_ids_once_and_values_at_their_width():
     assert list(exact) == list(values.ravel())
     assert not np.array_equal(rounded, exact)  # float32 rounds...
     np.testing.assert_allclose(rounded, exact, rtol=6e-8)  # ...to float32's half an ulp
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 20),
+            st.sampled_from(["m", "n"]),
+            st.sampled_from(["a", "b"]),
+            st.sampled_from(["x", "y", None]),
+            st.floats(-1e6, 1e6),
+        ),
+        max_size=60,
+    ),
+    st.booleans(),
+)
+def test_grouped_gives_the_frame_filtered_by_label_and_grouped_by_metric(points, blocks):
+    """Series sharing a service and metric but not another label merge, as in the table."""
+    rec = MetricRecorder()
+    for t, metric, svc, tg, v in points:
+        labels = {"service": svc} | ({"target_group": tg} if tg else {})
+        if blocks:  # the same point as a one-row block
+            rec.record_block([t], [rec.series_id(metric, **labels)], [[v]])
+        else:
+            rec.record(t, metric, v, **labels)
+    grouped = rec.grouped("service")
+    df = rec.to_frame()
+    expected = (
+        {
+            (str(s), str(m)): (g["time"].to_numpy(), g["value"].to_numpy())
+            for (s, m), g in df.groupby(["service", "metric"], observed=True)
+        }
+        if len(df)
+        else {}
+    )
+    assert grouped.keys() == expected.keys()
+    for key, (times, values) in expected.items():
+        assert grouped[key][0].tolist() == times.tolist()
+        assert grouped[key][1].tolist() == values.tolist()
+
+
+def test_grouped_reads_float32_values_as_the_frame_does():
+    rec = MetricRecorder(dtype=np.float32)
+    rec.record_block([0.0, 60.0], rec.series_ids("m", "service", ["a"]), [[0.1], [0.2]])
+    times, values = rec.grouped("service")[("a", "m")]
+    assert values.dtype == np.float64
+    assert values.tolist() == rec.to_frame()["value"].tolist()

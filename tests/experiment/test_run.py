@@ -77,3 +77,32 @@ def test_overload_and_recovery_are_visible_in_the_metrics():
     assert placement.str.contains("was unable to place a task").sum() == 1
     # sampled at 1 h, as the desired count rises: 4 short until the new tasks run
     assert r.summary["services"]["web"]["tasks_short_max"] == 4
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "scenarios/quickstart.yaml",
+        "scenarios/dedicated-host-recovery.yaml",
+        "scenarios/memory-leak.yaml",
+        "scenarios/weighted-listener.yaml",
+    ],
+)
+def test_the_summary_from_the_store_is_the_summary_from_the_table(path):
+    from simulator.experiment.result import RunResult
+    from simulator.experiment.run import record, summarize
+    from simulator.scenario.build import Simulation
+    from simulator.scenario.loader import load_scenario
+
+    sim = Simulation(load_scenario(path))
+    sim.start()
+    sim.world.run(sim.scenario.duration)
+    sim.flush()
+    result = RunResult(
+        "x",
+        sim.seed,
+        sim.scenario.duration,
+        sim.world.metrics.to_frame(),
+        sim.world.trace.to_frame(),
+    )
+    assert summarize(record(sim), result, sim.world.metrics) == summarize(record(sim), result)
