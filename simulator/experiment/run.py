@@ -44,11 +44,12 @@ def run(
     sim.start()
     sim.world.run(sc.duration, progress=progress)
     sim.flush()
-    result = RunResult(sc.name, sim.seed, sc.duration, pd.DataFrame(), sim.world.trace.to_frame())
-    # the summary reads the store before the long table is built, so a long run's peak
-    # memory is the table's, not the table's and the summary's sort of it
+    # the summary reads the store; the long table is built when something reads it (a
+    # replication keeps only the summary and never does)
+    result = RunResult(
+        sc.name, sim.seed, sc.duration, sim.world.metrics, sim.world.trace.to_frame()
+    )
     result.summary = summarize(record(sim), result, sim.world.metrics)
-    result.metrics = sim.world.metrics.to_frame()
     if sim.test_fleet is not None:
         result.summary["test_fleet"] = sim.test_fleet.summary()
     if sizing is not None:
