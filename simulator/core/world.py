@@ -34,7 +34,7 @@ class World:
 
     @property
     def now(self) -> float:
-        return float(self.env.now)
+        return float(self.env._now)  # Environment.now's own field: read on every event
 
     def rng(self, name: str) -> np.random.Generator:
         """The named random stream ``name`` (see ``RandomStreams``)."""
@@ -83,7 +83,7 @@ class World:
         return self.env.process(_wait())
 
     def emit(self, kind: str, resource: str, **details: Any) -> None:
-        self.trace.emit(self.now, kind, resource, **details)
+        self.trace.emit(float(self.env._now), kind, resource, **details)
 
     def run(
         self,

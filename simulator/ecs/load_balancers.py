@@ -44,6 +44,15 @@ MAX_LOAD_BALANCERS_PER_SERVICE = 5
 _TASK_SUBNET = ipaddress.IPv4Network("10.0.0.0/8")
 
 
+def _task_address(i: int) -> str:
+    """The ``i``-th address of the tasks' subnet, as ``str(_TASK_SUBNET[i])`` gives it
+    (an IndexError past its end), without building an address object per task."""
+    if not 0 <= i < _TASK_SUBNET.num_addresses:
+        raise IndexError("address out of range")
+    a = int(_TASK_SUBNET.network_address) + i
+    return f"{a >> 24}.{(a >> 16) & 255}.{(a >> 8) & 255}.{a & 255}"
+
+
 @dataclass(frozen=True)
 class ServiceLoadBalancer:
     """One entry of a service's ``loadBalancers``."""
@@ -190,7 +199,7 @@ class TargetRegistration:
         if not balancers:
             return
         now = self.world.now
-        address = str(_TASK_SUBNET[next(self._ips)])
+        address = _task_address(next(self._ips))
         registered: list[tuple[str, str]] = []
         self._owner[task.task_id] = svc.arn
         for lb in balancers:

@@ -3,10 +3,11 @@
 import pytest
 
 from simulator.core.errors import AWSError
+from simulator.core.rng import RandomStreams
 from simulator.core.world import World
 from simulator.ec2 import Ec2ControlPlane
 from simulator.ecs.container_instance import ContainerInstanceStatus
-from simulator.ecs.control import EcsControlPlane
+from simulator.ecs.control import TASK_ID_BLOCK, EcsControlPlane
 from simulator.ecs.deployment import DeploymentConfiguration, RolloutState
 from simulator.ecs.task import StopCode, TaskState
 
@@ -245,3 +246,16 @@ def test_memberof_arch_constraint_places_only_on_graviton():
         for ci in {cl.tasks[t].container_instance for t in svc.tasks}
     )
     assert per_ci == [2, 4]
+
+
+def test_task_ids_are_the_task_id_streams_draws_one_uuid_at_a_time():
+    # ids are drawn in blocks; a block must be the same ids as one 16-byte draw each
+    world, ec2, ecs, _ = cluster(instances=4, seed=7)
+    ecs.register_task_definition(taskdef(cpu=128, memory=128))
+    tasks = []
+    for _ in range(9):  # more than one block (TASK_ID_BLOCK) of ids in all
+        placed, _failures = ecs.run_task("prod", "web", count=10)
+        tasks += placed
+    assert len(tasks) > TASK_ID_BLOCK
+    stream = RandomStreams(7).stream("ecs.task_ids")
+    assert [t.task_id for t in tasks] == [stream.bytes(16).hex() for _ in tasks]

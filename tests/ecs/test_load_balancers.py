@@ -3,12 +3,19 @@ DEACTIVATING for the deregistration delay, unhealthy tasks replaced, rolling
 deployments that wait for healthy targets."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulator.core.errors import AWSError
 from simulator.core.world import World
 from simulator.ec2 import Ec2ControlPlane
 from simulator.ecs.control import EcsControlPlane
-from simulator.ecs.load_balancers import ServiceLoadBalancer, TargetRegistration
+from simulator.ecs.load_balancers import (
+    _TASK_SUBNET,
+    ServiceLoadBalancer,
+    TargetRegistration,
+    _task_address,
+)
 from simulator.ecs.task import StopCode, TaskState
 from simulator.traffic.elb import HealthCheck, TargetGroup, TargetHealthState
 
@@ -182,3 +189,18 @@ def test_the_kept_healthy_count_equals_a_recount_through_deployments_and_outside
         assert kept == brute_healthy(ecs, targets, svc)
         seen.append(kept)
     assert min(seen) < max(seen)  # the count moved: the comparison was not trivial
+
+
+@given(st.one_of(st.integers(-5, 300), st.integers(2**24 - 300, 2**24 + 5)))
+def test_a_task_address_is_the_subnets_address_of_that_index(i):
+    try:
+        expected = str(_TASK_SUBNET[i])
+    except IndexError:
+        with pytest.raises(IndexError):
+            _task_address(i)
+        return
+    if i < 0:  # the network counts from its end for negative indices; tasks never do
+        with pytest.raises(IndexError):
+            _task_address(i)
+        return
+    assert _task_address(i) == expected
