@@ -42,6 +42,9 @@ PROTOCOLS = ("HTTP", "HTTPS")
 _KEPT_STATES = (TargetHealthState.HEALTHY, TargetHealthState.UNHEALTHY)
 """The states whose target ids a group keeps as sets (routing)."""
 
+KEPT_LOG_MIN = 64
+"""Entries the log of kept-state changes holds past twice the targets before it halves."""
+
 
 @dataclass(frozen=True)
 class HealthCheck:
@@ -167,6 +170,10 @@ class TargetGroup:
     _kept_version: int = field(default=0, repr=False, compare=False)
     """Bumped when a target enters or leaves healthy or unhealthy: ``routable_set`` may
     differ only then."""
+    _kept_log: list[str] = field(default_factory=list, repr=False, compare=False)
+    """The target of each ``_kept_version`` bump from ``_kept_log_from`` on, oldest first
+    (``kept_changes``); trimmed to about twice the targets, so it stays bounded."""
+    _kept_log_from: int = field(default=0, repr=False, compare=False)
 
     # ------------------------------------------------------------------ attributes
     def attributes(self) -> dict[str, str]:
@@ -342,6 +349,12 @@ class TargetGroup:
     ) -> None:
         if before in _KEPT_STATES or after in _KEPT_STATES:
             self._kept_version += 1
+            log = self._kept_log
+            log.append(target_id)
+            if len(log) > 2 * len(self.targets) + KEPT_LOG_MIN:
+                drop = len(log) // 2  # a reader further behind counts afresh
+                del log[:drop]
+                self._kept_log_from += drop
         sets = self._state_sets
         if sets is None:
             return
@@ -351,10 +364,9 @@ class TargetGroup:
             if after is state:
                 ids.add(target_id)
 
-    def routable_set(self) -> set[str]:
-        """``routable()`` as a set (a new one), from the healthy and unhealthy ids kept as
-        states change: what a caller that only compares memberships needs, without a walk
-        over every target."""
+    def kept_sets(self) -> tuple[set[str], set[str]]:
+        """(healthy ids, unhealthy ids), kept as states change; the group's own sets, to
+        read and not to change."""
         sets = self._state_sets
         if sets is None:
             healthy = {
@@ -364,7 +376,22 @@ class TargetGroup:
                 t.target_id for t in self.targets.values() if t.state is TargetHealthState.UNHEALTHY
             }
             sets = self._state_sets = (healthy, unhealthy)
-        return set(sets[0] or sets[1])
+        return sets
+
+    def kept_changes(self, since: int) -> list[str] | None:
+        """The targets that entered or left healthy or unhealthy after ``_kept_version``
+        was ``since`` (with repeats), or None when the log no longer reaches back there:
+        a reader that kept ``routable_set`` then need look only at these."""
+        if since < self._kept_log_from or since > self._kept_version:
+            return None
+        return self._kept_log[since - self._kept_log_from :]
+
+    def routable_set(self) -> set[str]:
+        """``routable()`` as a set (a new one), from the healthy and unhealthy ids kept as
+        states change: what a caller that only compares memberships needs, without a walk
+        over every target."""
+        healthy, unhealthy = self.kept_sets()
+        return set(healthy or unhealthy)
 
     def routable(self, at: float | None = None) -> list[str]:
         """Targets that receive new requests: the healthy ones, or (fail open) every

@@ -81,7 +81,8 @@ class TargetGroupRouting:
         self.columns = dict(columns)  # target group ARN -> the model's column
         self.capacity = capacity
         self._routable: dict[str, set[str]] = {arn: set() for arn in self.columns}
-        self._seen: dict[str, tuple[TargetGroup, int]] = {}  # the group and its state version
+        self._seen: dict[str, tuple[TargetGroup, int, bool]] = {}
+        """The group, its kept-state version and whether it failed open, when last read."""
         self._shares: dict[str, float] = dict.fromkeys(self.columns, 1.0)
         self._listeners: list[tuple[Listener, Classes]] = []
         self.listener_shares: dict[str, ListenerShares] = {}
@@ -101,14 +102,27 @@ class TargetGroupRouting:
         seen = self._seen.get(tg.arn)
         if seen is not None and seen[0] is tg and seen[1] == tg._kept_version:
             return  # no target entered or left healthy or unhealthy: the same set
-        self._seen[tg.arn] = (tg, tg._kept_version)
-        new = tg.routable_set()
+        healthy, unhealthy = tg.kept_sets()
+        failed_open = not healthy  # every unhealthy target takes requests then
+        touched = None
+        if seen is not None and seen[0] is tg and seen[2] == failed_open:
+            touched = tg.kept_changes(seen[1])  # only these can have moved in or out
+        self._seen[tg.arn] = (tg, tg._kept_version, failed_open)
         old = self._routable[tg.arn]
-        for target in sorted(old - new):
+        if touched is None:
+            new = set(unhealthy if failed_open else healthy)
+            gone, came = sorted(old - new), sorted(new - old)
+            self._routable[tg.arn] = new
+        else:
+            live = unhealthy if failed_open else healthy
+            gone = sorted({t for t in touched if t in old and t not in live})
+            came = sorted({t for t in touched if t not in old and t in live})
+            old.difference_update(gone)
+            old.update(came)
+        for target in gone:
             self.model.task_stopping(column, target)
-        for target in sorted(new - old):
+        for target in came:
             self.model.task_running(column, target, self.capacity(tg.arn, target))
-        self._routable[tg.arn] = new
 
     def refresh_shares(self) -> None:
         """Listener actions, weights or rules changed: each group's share of its

@@ -5,11 +5,14 @@ deregistrations and targets lost mid-tick."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from simulator.traffic import elb_targets
 from simulator.traffic.arrivals import Constant
 from simulator.traffic.elb import HealthCheck, Listener, TargetGroup, TargetHealthState
 from simulator.traffic.fidelity import FlowTraffic, ServiceTraffic
@@ -156,3 +159,98 @@ def test_weights_split_the_listener_and_a_zero_weight_group_gets_nothing():
     model.close(120.0)
     _, m = model.flush()
     assert m["RequestCount"][0] == pytest.approx([100 * 60, 0])
+
+
+class Recorder:
+    """A traffic model that records what routing tells it."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, str]] = []
+
+    def task_running(self, service, task_id, rps_per_vcpu):
+        self.calls.append(("running", task_id))
+
+    def task_stopping(self, service, task_id):
+        self.calls.append(("stopping", task_id))
+
+    def set_share(self, service, share):
+        pass
+
+
+REFRESH_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["register", "healthy", "fail", "deregister", "complete", "remove"]),
+        st.integers(0, 2),  # target
+        st.booleans(),  # refresh after this op
+    ),
+    max_size=60,
+)
+
+
+@pytest.mark.parametrize("log_min", [0, 64])
+@given(ops=REFRESH_OPS)
+def test_a_refresh_from_the_change_log_tells_the_model_what_a_full_recount_would(ops, log_min):
+    # log_min 0 trims the group's change log often: a reader it left behind counts afresh
+    with mock.patch.object(elb_targets, "KEPT_LOG_MIN", log_min):
+        _refresh_against_a_full_recount(ops)
+
+
+def _refresh_against_a_full_recount(ops):
+    tg = TargetGroup("web", "arn:web", check=HealthCheck(), target_type="ip")
+    model = Recorder()
+    routing = TargetGroupRouting(model, {tg.arn: "web"}, lambda arn, t: 100.0)
+    listener = Listener(port=80)
+    listener.set_forward([(tg, 1)])
+    routing.add_listener(listener)
+    routed: set[str] = set()  # what a full recount at each refresh gives
+    for op, k, refresh in ops + [("complete", 0, True)]:
+        target = f"10.0.0.{k}"
+        if op == "register":
+            tg.register(target, 0.0)
+        elif op == "healthy" and target in tg.targets:
+            for _ in range(tg.check.healthy_threshold):
+                tg.health_check(target, True)
+        elif op == "fail" and target in tg.targets:
+            for _ in range(tg.check.unhealthy_threshold):
+                tg.health_check(target, False)
+        elif op == "deregister" and target in tg.targets:
+            tg.deregister(target, 0.0)
+        elif op == "complete":
+            tg.complete_deregistration(3600.0)
+        elif op == "remove":
+            tg.remove(target)
+        if not refresh:
+            continue
+        model.calls.clear()
+        routing.refresh(tg)
+        new = set(tg.routable())
+        expected = [("stopping", t) for t in sorted(routed - new)]
+        expected += [("running", t) for t in sorted(new - routed)]
+        assert model.calls == expected
+        assert routing.routable_count(tg.arn) == len(new)
+        assert all(routing.routes(tg.arn, t) for t in new)
+        routed = new
+
+
+def test_a_group_that_fails_open_routes_every_unhealthy_target_not_only_the_changed_one():
+    # B is unhealthy while A is healthy; A failing makes the group fail open: B comes back
+    _refresh_against_a_full_recount(
+        [
+            ("register", 0, False),
+            ("fail", 0, False),
+            ("register", 1, False),
+            ("healthy", 1, True),
+            ("fail", 1, True),
+        ]
+    )
+
+
+def test_a_reader_the_trimmed_change_log_left_behind_counts_afresh():
+    toggles = [("healthy", 1, False), ("fail", 1, False)] * 10  # the log trims past these
+    with mock.patch.object(elb_targets, "KEPT_LOG_MIN", 0):
+        _refresh_against_a_full_recount(
+            [("register", 0, False), ("healthy", 0, True), ("register", 1, False)]
+            + [("register", 2, False), ("healthy", 2, False)]  # 2's change is trimmed away
+            + toggles
+            + [("deregister", 0, True)]
+        )
