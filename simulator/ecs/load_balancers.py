@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -44,13 +45,16 @@ MAX_LOAD_BALANCERS_PER_SERVICE = 5
 _TASK_SUBNET = ipaddress.IPv4Network("10.0.0.0/8")
 
 
+_TASK_SUBNET_FIRST = int(_TASK_SUBNET.network_address)
+_TASK_SUBNET_SIZE = _TASK_SUBNET.num_addresses
+
+
 def _task_address(i: int) -> str:
     """The ``i``-th address of the tasks' subnet, as ``str(_TASK_SUBNET[i])`` gives it
     (an IndexError past its end), without building an address object per task."""
-    if not 0 <= i < _TASK_SUBNET.num_addresses:
+    if not 0 <= i < _TASK_SUBNET_SIZE:
         raise IndexError("address out of range")
-    a = int(_TASK_SUBNET.network_address) + i
-    return f"{a >> 24}.{(a >> 16) & 255}.{(a >> 8) & 255}.{a & 255}"
+    return socket.inet_ntoa((_TASK_SUBNET_FIRST + i).to_bytes(4, "big"))
 
 
 @dataclass(frozen=True)

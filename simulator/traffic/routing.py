@@ -104,21 +104,19 @@ class TargetGroupRouting:
             return  # no target entered or left healthy or unhealthy: the same set
         healthy, unhealthy = tg.kept_sets()
         failed_open = not healthy  # every unhealthy target takes requests then
+        live = unhealthy if failed_open else healthy
+        # the same group, failing open as it did: only the targets that moved since can
+        # have moved in or out (None: look at every target routed now or routable)
         touched = None
         if seen is not None and seen[0] is tg and seen[2] == failed_open:
-            touched = tg.kept_changes(seen[1])  # only these can have moved in or out
+            touched = tg.kept_changes(seen[1])
         self._seen[tg.arn] = (tg, tg._kept_version, failed_open)
         old = self._routable[tg.arn]
-        if touched is None:
-            new = set(unhealthy if failed_open else healthy)
-            gone, came = sorted(old - new), sorted(new - old)
-            self._routable[tg.arn] = new
-        else:
-            live = unhealthy if failed_open else healthy
-            gone = sorted({t for t in touched if t in old and t not in live})
-            came = sorted({t for t in touched if t not in old and t in live})
-            old.difference_update(gone)
-            old.update(came)
+        candidates = old | live if touched is None else set(touched)
+        gone = sorted(t for t in candidates if t in old and t not in live)
+        came = sorted(t for t in candidates if t not in old and t in live)
+        old.difference_update(gone)
+        old.update(came)
         for target in gone:
             self.model.task_stopping(column, target)
         for target in came:

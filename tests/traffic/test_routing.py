@@ -46,6 +46,21 @@ def healthy(tg: TargetGroup, target: str, at: float) -> None:
         tg.health_check(target, True)
 
 
+def apply_target_op(tg: TargetGroup, op: str, target: str, at: float) -> None:
+    """register, healthy / fail (a threshold of checks), deregister; a name for another op
+    or a target not registered does nothing here."""
+    if op == "register":
+        tg.register(target, at)
+    elif op == "healthy" and target in tg.targets:
+        for _ in range(tg.check.healthy_threshold):
+            tg.health_check(target, True)
+    elif op == "fail" and target in tg.targets:
+        for _ in range(tg.check.unhealthy_threshold):
+            tg.health_check(target, False)
+    elif op == "deregister" and target in tg.targets:
+        tg.deregister(target, at)
+
+
 OPS = st.lists(
     st.tuples(
         st.sampled_from(["register", "healthy", "fail", "deregister", "complete", "weights"]),
@@ -71,17 +86,8 @@ def test_only_registered_healthy_targets_get_requests_and_requests_are_conserved
             model.close(tick_start + TICK)
             model.open(tick_start + TICK)
         tg, target = groups[g], f"10.0.{g}.{k}"
-        if op == "register":
-            tg.register(target, clock.now)
-        elif op == "healthy" and target in tg.targets:
-            for _ in range(tg.check.healthy_threshold):
-                tg.health_check(target, True)
-        elif op == "fail" and target in tg.targets:
-            for _ in range(tg.check.unhealthy_threshold):
-                tg.health_check(target, False)
-        elif op == "deregister" and target in tg.targets:
-            tg.deregister(target, clock.now)
-        elif op == "complete":
+        apply_target_op(tg, op, target, clock.now)
+        if op == "complete":
             tg.complete_deregistration(clock.now + 3600)
         elif op == "weights":
             weights[g] = w
@@ -205,17 +211,8 @@ def _refresh_against_a_full_recount(ops):
     routed: set[str] = set()  # what a full recount at each refresh gives
     for op, k, refresh in ops + [("complete", 0, True)]:
         target = f"10.0.0.{k}"
-        if op == "register":
-            tg.register(target, 0.0)
-        elif op == "healthy" and target in tg.targets:
-            for _ in range(tg.check.healthy_threshold):
-                tg.health_check(target, True)
-        elif op == "fail" and target in tg.targets:
-            for _ in range(tg.check.unhealthy_threshold):
-                tg.health_check(target, False)
-        elif op == "deregister" and target in tg.targets:
-            tg.deregister(target, 0.0)
-        elif op == "complete":
+        apply_target_op(tg, op, target, 0.0)
+        if op == "complete":
             tg.complete_deregistration(3600.0)
         elif op == "remove":
             tg.remove(target)
