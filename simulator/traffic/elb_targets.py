@@ -168,8 +168,8 @@ class TargetGroup:
     _state_sets: tuple[set[str], set[str]] | None = field(default=None, repr=False, compare=False)
     """(healthy ids, unhealthy ids), built on first use and kept as states change."""
     _kept_version: int = field(default=0, repr=False, compare=False)
-    """Bumped when a target enters or leaves healthy or unhealthy: ``routable_set`` may
-    differ only then."""
+    """Bumped when a target enters or leaves healthy or unhealthy: the routable targets
+    may differ only then."""
     _kept_log: list[str] = field(default_factory=list, repr=False, compare=False)
     """The target of each ``_kept_version`` bump from ``_kept_log_from`` on, oldest first
     (``kept_changes``); trimmed to about twice the targets, so it stays bounded."""
@@ -381,17 +381,10 @@ class TargetGroup:
     def kept_changes(self, since: int) -> list[str] | None:
         """The targets that entered or left healthy or unhealthy after ``_kept_version``
         was ``since`` (with repeats), or None when the log no longer reaches back there:
-        a reader that kept ``routable_set`` then need look only at these."""
+        a reader that kept the routable targets then need look only at these."""
         if since < self._kept_log_from or since > self._kept_version:
             return None
         return self._kept_log[since - self._kept_log_from :]
-
-    def routable_set(self) -> set[str]:
-        """``routable()`` as a set (a new one), from the healthy and unhealthy ids kept as
-        states change: what a caller that only compares memberships needs, without a walk
-        over every target."""
-        healthy, unhealthy = self.kept_sets()
-        return set(healthy or unhealthy)
 
     def routable(self, at: float | None = None) -> list[str]:
         """Targets that receive new requests: the healthy ones, or (fail open) every
