@@ -18,6 +18,12 @@ from simulator.core.errors import EcsimError
 class Distribution(Protocol):
     def draw(self, rng: np.random.Generator) -> float: ...
 
+    def draws(self, rng: np.random.Generator, n: int) -> list[float]:
+        """``n`` draws at once: the same values, in the same order, as ``n`` calls of
+        ``draw`` on the same stream (numpy fills an array with the scalar sequence), at a
+        fraction of the cost per value."""
+        ...
+
     @property
     def mean(self) -> float: ...
 
@@ -28,6 +34,9 @@ class Fixed:
 
     def draw(self, rng: np.random.Generator) -> float:
         return self.value
+
+    def draws(self, rng: np.random.Generator, n: int) -> list[float]:
+        return [self.value] * n
 
     @property
     def mean(self) -> float:
@@ -42,6 +51,9 @@ class Uniform:
     def draw(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.low, self.high))
 
+    def draws(self, rng: np.random.Generator, n: int) -> list[float]:
+        return rng.uniform(self.low, self.high, n).tolist()  # type: ignore[no-any-return]
+
     @property
     def mean(self) -> float:
         return (self.low + self.high) / 2
@@ -53,6 +65,9 @@ class Exponential:
 
     def draw(self, rng: np.random.Generator) -> float:
         return float(rng.exponential(self.mean_value))
+
+    def draws(self, rng: np.random.Generator, n: int) -> list[float]:
+        return rng.exponential(self.mean_value, n).tolist()  # type: ignore[no-any-return]
 
     @property
     def mean(self) -> float:

@@ -16,6 +16,8 @@ from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from simulator.catalog.catalog import instance_type as catalog_instance_type
 from simulator.core.errors import AWSError
 from simulator.core.world import World
@@ -63,6 +65,9 @@ SERVICE_NOT_ACTIVE = "ServiceNotActiveException"
 
 STARTING = (TaskState.PROVISIONING, TaskState.PENDING, TaskState.ACTIVATING)
 TASK_ID_BLOCK = 64  # task ids drawn at once (``EcsControlPlane._new_task_id``)
+LAUNCH_DRAWN = ("image_pull", "activation", "graceful_stop", "deprovisioning")
+"""The timed steps a task's launch draws, in this order (``_launch_durations``)."""
+LAUNCH_DRAWN_AWSVPC = ("eni_attachment", *LAUNCH_DRAWN)
 
 
 @dataclass
@@ -184,6 +189,7 @@ class EcsControlPlane:
         self._kick_order: list[tuple[str, str]] = []  # a heap of the same keys
         self._ids = itertools.count(1)
         self._task_ids: list[str] = []  # drawn ahead, next last (``_new_task_id``)
+        self._group_streams: dict[tuple[str, str, str], np.random.Generator] = {}
         self._deployment_ids = itertools.count(1)
         ec2.listeners.append(self._on_ec2)
 
@@ -564,9 +570,12 @@ class EcsControlPlane:
             group,
             self.world.rng("ecs.placement"),
         )
+        drawn = self._launch_durations(
+            cluster.name, group, td.requirements().network_mode, len(placements)
+        )
         tasks = [
-            self._start_on(cluster, td, p.container_instance, group, started_by, service)
-            for p in placements
+            self._start_on(cluster, td, p.container_instance, group, started_by, service, d)
+            for p, d in zip(placements, drawn, strict=True)
         ]
         return tasks, failures
 
@@ -578,9 +587,11 @@ class EcsControlPlane:
         group: str,
         started_by: str | None,
         service: Service | None = None,
+        durations: dict[str, float] | None = None,
     ) -> Task:
         """A new task on ``ci``; ``ci`` None: it stays PROVISIONING without a container
-        instance until a capacity provider places or provisions it (``place_unplaced``)."""
+        instance until a capacity provider places or provisions it (``place_unplaced``).
+        ``durations``: its timed steps, drawn with the rest of its launch."""
         task_id = self._new_task_id()
         arn = f"arn:aws:ecs:{self.region}:{self.account_id}:task/{cluster.name}/{task_id}"
         task = Task(
@@ -599,6 +610,9 @@ class EcsControlPlane:
                 cluster.used_cpu += req.cpu
                 cluster.used_memory += req.memory
         cluster.tasks[task_id] = task
+        if durations is None:
+            (durations,) = self._launch_durations(cluster.name, group, req.network_mode, 1)
+        task.durations = durations
         if service is not None:
             service.tasks[task_id] = None
             service.primary.task_ids.add(task_id)
@@ -659,7 +673,9 @@ class EcsControlPlane:
         self.world.emit("ecs.task", task_id, state=str(state), group=task.group)
         if state is TaskState.PENDING:
             p = self.start_failure.get(task.task_definition_arn, 0.0)
-            fails = bool(p) and self.world.rng("ecs.start_failures").random() < p
+            fails = (
+                bool(p) and self._stream(cluster.name, task.group, "start_failures").random() < p
+            )
             self._after(cluster, task, "image_pull", TaskAction.STARTED, fail=fails)
         elif state is TaskState.ACTIVATING:
             if self.load_balancing is not None:
@@ -680,7 +696,7 @@ class EcsControlPlane:
         elif state is TaskState.STOPPING:
             if before is not TaskState.DEACTIVATING:
                 self._notify("stopping", task, before)
-            graceful = self.timing.draw("graceful_stop", self.world.rng("ecs.graceful_stop"))
+            graceful = self._duration(cluster, task, "graceful_stop")
             self._after_delay(
                 cluster,
                 task,
@@ -722,8 +738,42 @@ class EcsControlPlane:
         action: TaskAction,
         fail: bool = False,
     ) -> None:
-        delay = self.timing.draw(timing, self.world.rng(f"ecs.{timing}"))
-        self._after_delay(cluster, task, delay, action, fail)
+        self._after_delay(cluster, task, self._duration(cluster, task, timing), action, fail)
+
+    def _launch_durations(
+        self, cluster_name: str, group: str, network_mode: NetworkMode, n: int
+    ) -> list[dict[str, float]]:
+        """The timed steps (``LAUNCH_DRAWN``) of ``n`` tasks launched together, drawn now
+        from their group's streams: the n-th task a service launches has the same timings
+        whatever else the cluster does, so variants compare task for task (common random
+        numbers), and a batch is drawn at once (the same values as one task at a time).
+        Drawn in ``instant`` mode too: a task of the initial fleet still takes its graceful
+        stop days later."""
+        durations = self.timing.durations
+        names = LAUNCH_DRAWN_AWSVPC if network_mode is NetworkMode.AWSVPC else LAUNCH_DRAWN
+        columns = [durations[x].draws(self._stream(cluster_name, group, x), n) for x in names]
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+    def _duration(self, cluster: EcsCluster, task: Task, timing: str) -> float:
+        """The delay of the step ``timing`` of ``task``: drawn at launch, else (a step a
+        launch cannot foresee, such as Fargate's provisioning) from the group's stream
+        now; 0 in ``instant`` mode."""
+        delay = task.durations.pop(timing, None)
+        if self.timing.instant:
+            return 0.0
+        if delay is None:
+            delay = self.timing.durations[timing].draw(
+                self._stream(cluster.name, task.group, timing)
+            )
+        return delay
+
+    def _stream(self, cluster_name: str, group: str, timing: str) -> np.random.Generator:
+        """The random stream of one timing for one task group (a service, a family)."""
+        key = (cluster_name, group, timing)
+        rng = self._group_streams.get(key)
+        if rng is None:
+            rng = self._group_streams[key] = self.world.rng(f"ecs.{timing}/{cluster_name}/{group}")
+        return rng
 
     def _after_delay(
         self,

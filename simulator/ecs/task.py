@@ -102,6 +102,7 @@ class Task:
         "container_reason",
         "history",
         "started_by",
+        "durations",
     )
 
     def __init__(
@@ -126,6 +127,7 @@ class Task:
         self.stopped_reason: str | None = None
         self.container_reason: str | None = None
         self.history = [TaskTransition(at, INITIAL_STATE)]
+        self.durations: dict[str, float] = {}  # drawn at launch, taken as each step starts
 
     @property
     def live(self) -> bool:

@@ -259,3 +259,47 @@ def test_task_ids_are_the_task_id_streams_draws_one_uuid_at_a_time():
     assert len(tasks) > TASK_ID_BLOCK
     stream = RandomStreams(7).stream("ecs.task_ids")
     assert [t.task_id for t in tasks] == [stream.bytes(16).hex() for _ in tasks]
+
+
+def _step_durations(task) -> list[float]:
+    return [b.at - a.at for a, b in zip(task.history, task.history[1:], strict=False)]
+
+
+def test_a_task_s_timings_are_its_own_whatever_else_the_cluster_runs():
+    """Common random numbers: the n-th task of a group draws the same step durations with
+    or without other groups' tasks starting and stopping around it."""
+
+    def web_steps(others: int) -> list[list[float]]:
+        world, _, ecs, _ = cluster(instances=3)
+        ecs.register_task_definition(taskdef())
+        ecs.register_task_definition(taskdef(family="batch", cpu=256, memory=512))
+        for _ in range(others):
+            ecs.run_task("prod", "batch")
+        web, _ = ecs.run_task("prod", "web", count=4)
+        world.run(world.now + 7)  # the others are mid-start when web's tasks are stopped
+        for _ in range(others):
+            ecs.run_task("prod", "batch")
+        world.run(world.now + 60)
+        for t in web:
+            ecs.stop_task("prod", t.task_arn)
+        world.run(world.now + 60)
+        assert all(t.last_status is TaskState.STOPPED for t in web)
+        return [_step_durations(t) for t in web]
+
+    alone = web_steps(0)
+    assert len({tuple(s) for s in alone}) == 4  # each task has its own draws
+    assert web_steps(3) == alone
+
+
+def test_the_same_group_in_another_cluster_draws_its_own_timings():
+    world, ec2, ecs, ids = cluster(instances=2)
+    ecs.create_cluster("staging")
+    for i in ec2.run_instances("m6i.xlarge", 2):
+        ecs.join(i, "staging")
+    world.run(world.now + 120)
+    ecs.register_task_definition(taskdef())
+    (prod,), _ = ecs.run_task("prod", "web")
+    (staging,), _ = ecs.run_task("staging", "web")
+    world.run(world.now + 60)
+    assert prod.last_status is staging.last_status is TaskState.RUNNING
+    assert _step_durations(prod) != _step_durations(staging)

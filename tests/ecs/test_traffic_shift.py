@@ -115,7 +115,10 @@ def test_alarm_without_rollback_leaves_traffic_where_it_is() -> None:
     w.aws.run_until(
         lambda: shift.record.weights and shift.record.weights[-1].weights[w.green] == 10
     )
-    w.aws.alarms.get(name).set_state(AlarmState.ALARM, "test", None, w.aws.now)
+    # a real breach, not SetAlarmState: the alarm is in ALARM for a whole evaluation
+    # (60 s), longer than the engine's poll (30 s), wherever the poll's phase falls
+    errors = w.aws.cloudwatch_store.series("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count")
+    errors.put(w.aws.now, value=5.0)
     w.aws.run_until(lambda: proc.triggered, timeout="1h")
     assert proc.value == "Stopped" and not shift.record.rolled_back
     assert w.weights() == {"blue": 90, "green": 10}
