@@ -49,7 +49,12 @@ from simulator.ecs.task import (
     TaskAction,
     TaskState,
 )
-from simulator.ecs.task_definition import NetworkMode, TaskDefinition, TaskDefinitionRegistry
+from simulator.ecs.task_definition import (
+    NetworkMode,
+    TaskDefinition,
+    TaskDefinitionRegistry,
+    TaskRequirements,
+)
 from simulator.ecs.timing import STOP_TIMEOUT_DEFAULT, EcsTiming
 from simulator.lifecycle.fleet import Changes
 from simulator.lifecycle.instance import InstanceState
@@ -561,8 +566,9 @@ class EcsControlPlane:
                 cluster, td, count, strategies, constraints, group, started_by, service, cp_strategy
             )
             return tasks, []
+        req = td.requirements()
         placements, failures = place(
-            td.requirements(),
+            req,
             count,
             cluster.placement.view(),
             strategies,
@@ -570,11 +576,9 @@ class EcsControlPlane:
             group,
             self.world.rng("ecs.placement"),
         )
-        drawn = self._launch_durations(
-            cluster.name, group, td.requirements().network_mode, len(placements)
-        )
+        drawn = self._launch_durations(cluster.name, group, req.network_mode, len(placements))
         tasks = [
-            self._start_on(cluster, td, p.container_instance, group, started_by, service, d)
+            self._start_on(cluster, td, p.container_instance, group, started_by, service, d, req)
             for p, d in zip(placements, drawn, strict=True)
         ]
         return tasks, failures
@@ -588,10 +592,12 @@ class EcsControlPlane:
         started_by: str | None,
         service: Service | None = None,
         durations: dict[str, float] | None = None,
+        req: TaskRequirements | None = None,
     ) -> Task:
         """A new task on ``ci``; ``ci`` None: it stays PROVISIONING without a container
         instance until a capacity provider places or provisions it (``place_unplaced``).
-        ``durations``: its timed steps, drawn with the rest of its launch."""
+        ``durations``, ``req``: its timed steps, drawn with the rest of its launch, and
+        ``td``'s requirements, when the launch has them."""
         task_id = self._new_task_id()
         arn = f"arn:aws:ecs:{self.region}:{self.account_id}:task/{cluster.name}/{task_id}"
         task = Task(
@@ -602,7 +608,8 @@ class EcsControlPlane:
             container_instance=ci.container_instance_id if ci is not None else None,
             started_by=started_by,
         )
-        req = td.requirements()
+        if req is None:
+            req = td.requirements()
         if ci is not None:
             ci.allocate(task_id, req, group, pending=True)
             cluster.placement.touch(ci)
