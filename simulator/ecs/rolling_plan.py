@@ -1,0 +1,86 @@
+"""A rolling deployment's decisions in closed form, from its tasks' drawn durations.
+
+The replica scheduler (``EcsControlPlane._reconcile_replica``) decides at each instant
+one of a service's tasks changes: it starts new tasks while the service stays within
+maximumPercent, and stops old RUNNING tasks while the tasks RUNNING and healthy stay at or
+above minimumHealthyPercent. When nothing else disturbs the deployment (every new task
+places and starts, no task fails or is lost, the desired count holds, no other deployment
+begins), those decisions depend only on when each new task becomes ready (RUNNING and
+healthy in its target groups). Since a task draws its durations at launch from its
+group's streams, the instants are known when the deployment begins, and the decisions can
+be computed without visiting each task's events: the step a task cohort takes instead of
+one event per member (docs/scale.md, "Task cohorts"). Pure: no clock, no control plane.
+``tests/ecs/test_rolling_plan.py`` checks it against the scheduler, decision for
+decision.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ReadyAt = Callable[[int, float], float]
+"""``ready_at(k, launched_at)``: when the k-th new task (0-based, in launch order),
+launched at ``launched_at``, is first RUNNING and healthy."""
+
+
+@dataclass
+class RollingPlan:
+    """What the scheduler does, in the order it does it.
+
+    ``launched``: each new task's launch instant, in launch order; ``ready``: each new
+    task's ready instant, same order; ``stopped``: the instant each old task is stopped
+    (desiredStatus STOPPED), in the order the scheduler lists them (its deployments'
+    tasks in launch order), as many as it stops; ``stalled``: the bounds let it neither
+    start nor stop a task while old tasks remain (maximumPercent 100 with
+    minimumHealthyPercent 100, say), as the scheduler would wait forever.
+    """
+
+    launched: list[float] = field(default_factory=list)
+    ready: list[float] = field(default_factory=list)
+    stopped: list[float] = field(default_factory=list)
+    stalled: bool = False
+
+
+def plan_rolling(
+    start: float, old: int, desired: int, low: int, high: int, ready_at: ReadyAt
+) -> RollingPlan:
+    """The decisions of a rolling deployment that begins at ``start`` with ``old`` tasks
+    of earlier deployments, all RUNNING and healthy; ``low`` and ``high`` are
+    ``deployment.rolling_bounds(desired, config)``: the fewest ready tasks and the most
+    live ones. At each instant the scheduler reconciles until nothing changes (a stop
+    frees room for a start in the same instant), as ``EcsControlPlane.settle`` does."""
+    plan = RollingPlan()
+    live_old, ready = old, 0
+    pending: list[float] = []  # ready instants of launched tasks not yet ready (a heap)
+    now = start
+    while True:
+        while True:  # one instant's reconciles
+            changed = False
+            n_new = len(plan.launched)
+            want, room = desired - n_new, high - n_new - live_old
+            if want > 0 and room > 0:
+                for _ in range(min(want, room)):
+                    at = ready_at(len(plan.launched), now)
+                    plan.launched.append(now)
+                    plan.ready.append(at)
+                    heapq.heappush(pending, at)
+                changed = True
+            if live_old:
+                can_stop = live_old if desired == 0 else live_old + ready - low
+                if can_stop > 0:
+                    n = min(can_stop, live_old)
+                    plan.stopped.extend([now] * n)
+                    live_old -= n
+                    changed = True
+            if not changed:
+                break
+        if not pending:
+            plan.stalled = live_old > 0
+            return plan
+        now = heapq.heappop(pending)
+        ready += 1
+        while pending and pending[0] == now:  # ready at the same instant: one reconcile
+            heapq.heappop(pending)
+            ready += 1
