@@ -5,9 +5,10 @@ maximumPercent 200) on twice as many m6i.xlarge instances, deployed at 30 minute
 to 2 hours. The scheduler's cost is the CPU seconds of that window with the deployment
 less the same window without it (ticks and traffic cancel). The closed form's cost is
 ``simulator.ecs.rolling_plan.plan_rolling`` on the durations the new tasks drew in that
-run: the launches and stops alone, not the rest of what a task cohort would do (its
-per-tick counts, the stopped tasks' draining and deprovisioning). Prints both per
-replaced task and checks that the plan's stops are the scheduler's.
+run: the launches and stops alone, then every new and stopped task's history from them
+(``started_history``, ``stopped_history``); not the rest of what a task cohort would do
+(placement, per-tick counts, target registration). Prints each per replaced task and
+checks that the plan's stops and the new tasks' histories are the scheduler's.
 
     .venv/bin/python benchmarks/bench_rolling_plan.py --desired 25 100 400
 
@@ -20,8 +21,9 @@ import argparse
 import time
 
 from simulator.ecs.deployment import DeploymentConfiguration, rolling_bounds
-from simulator.ecs.rolling_plan import plan_rolling
+from simulator.ecs.rolling_plan import plan_rolling, started_history, stopped_history
 from simulator.ecs.task import TaskState
+from simulator.ecs.timing import STOP_TIMEOUT_DEFAULT
 from simulator.scenario import validate_scenario
 from simulator.scenario.build import Simulation
 
@@ -67,31 +69,45 @@ def main() -> None:
     for desired in args.desired:
         with_deploy, launched, sim = window(desired, True)
         without, _, _ = window(desired, False)
-        old = [t for t, _ in launched if t.history[0].at < DEPLOY_AT]
+        old_draws = [(t, d) for t, d in launched if t.history[0].at < DEPLOY_AT]
+        old = [t for t, _ in old_draws]
         new = [d for t, d in launched if t.history[0].at >= DEPLOY_AT]
+        new_tasks = [t for t, _ in launched if t.history[0].at >= DEPLOY_AT]
         tg = sim.load_balancers.groups["web"]
         wait = (
             sim.ecs.load_balancing.timing.registration_s
             + (tg.check.healthy_threshold - 1) * tg.check.interval_s
         )
 
-        def ready_at(k: int, at: float, new: list = new, wait: float = wait) -> float:
-            activating = at + new[k]["image_pull"]
+        def ready(k: int, at: float, new: list = new, wait: float = wait) -> float:
+            activating = at + new[k]["image_pull"]  # ready_at(started_history(...)), inlined
             return max(activating + new[k]["activation"], activating + wait)
 
         low, high = rolling_bounds(desired, DeploymentConfiguration())
         t0 = time.process_time()
         for _ in range(args.repeat):
-            plan = plan_rolling(DEPLOY_AT, len(old), desired, low, high, ready_at)
+            plan = plan_rolling(DEPLOY_AT, len(old), desired, low, high, ready)
         planned = (time.process_time() - t0) / args.repeat
-        same = plan.stopped == [t.time_entered(TaskState.DEACTIVATING) for t in old]
+        delay = tg.deregistration_delay_s
+        t0 = time.process_time()
+        for _ in range(args.repeat):
+            histories = [started_history(at, d) for at, d in zip(plan.launched, new, strict=True)]
+            histories += [
+                stopped_history(at, d, delay, STOP_TIMEOUT_DEFAULT)
+                for at, (_, d) in zip(plan.stopped, old_draws, strict=True)
+            ]
+        built = (time.process_time() - t0) / args.repeat
+        same = plan.stopped == [t.time_entered(TaskState.DEACTIVATING) for t in old] and all(
+            t.history == h for t, h in zip(new_tasks, histories, strict=False)
+        )
         scheduler = with_deploy - without
         print(
             f"{desired:5d} tasks: scheduler {scheduler:.4f} CPU-s "
             f"({1e6 * scheduler / desired:,.0f} us a replaced task; window {with_deploy:.3f} "
             f"with the deployment, {without:.3f} without), closed form {planned * 1e3:.3f} ms "
-            f"({1e6 * planned / desired:.2f} us a task, {args.repeat} repeats), "
-            f"stops {'the same' if same else 'DIFFERENT'}",
+            f"({1e6 * planned / desired:.2f} us a task), every task's history "
+            f"{1e6 * built / desired:.2f} us a replaced task ({args.repeat} repeats each); "
+            f"stops and new tasks' histories {'the same' if same else 'DIFFERENT'}",
             flush=True,
         )
 

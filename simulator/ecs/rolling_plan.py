@@ -9,7 +9,9 @@ begins), those decisions depend only on when each new task becomes ready (RUNNIN
 healthy in its target groups). Since a task draws its durations at launch from its
 group's streams, the instants are known when the deployment begins, and the decisions can
 be computed without visiting each task's events: the step a task cohort takes instead of
-one event per member (docs/scale.md, "Task cohorts"). Pure: no clock, no control plane.
+one event per member (docs/scale.md, "Task cohorts"). So can each task's history: a new
+task's from its launch to RUNNING (``started_history``), a stopped one's from the stop to
+STOPPED (``stopped_history``). Pure: no clock, no control plane.
 ``tests/ecs/test_rolling_plan.py`` checks it against the scheduler, decision for
 decision.
 """
@@ -17,8 +19,10 @@ decision.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+from simulator.ecs.task import TaskState, TaskTransition
 
 ReadyAt = Callable[[int, float], float]
 """``ready_at(k, launched_at)``: when the k-th new task (0-based, in launch order),
@@ -84,3 +88,44 @@ def plan_rolling(
         while pending and pending[0] == now:  # ready at the same instant: one reconcile
             heapq.heappop(pending)
             ready += 1
+
+
+def started_history(launched_at: float, draws: Mapping[str, float]) -> list[TaskTransition]:
+    """A new task's history from its launch to RUNNING, from what it drew at launch
+    (``EcsControlPlane._launch_durations``): PENDING once its ENI is attached (at once
+    without awsvpc), ACTIVATING when its images are pulled, RUNNING when activated."""
+    pending = launched_at + draws["eni_attachment"] if "eni_attachment" in draws else launched_at
+    activating = pending + draws["image_pull"]
+    return [
+        TaskTransition(launched_at, TaskState.PROVISIONING),
+        TaskTransition(pending, TaskState.PENDING),
+        TaskTransition(activating, TaskState.ACTIVATING),
+        TaskTransition(activating + draws["activation"], TaskState.RUNNING),
+    ]
+
+
+def ready_at(started: list[TaskTransition], health_wait: float) -> float:
+    """When a started task counts for minimumHealthyPercent: RUNNING, and healthy in its
+    target group, which is ``health_wait`` (registration, then HealthyThresholdCount - 1
+    intervals) after it was registered on entering ACTIVATING."""
+    activating, running = started[2].at, started[3].at
+    return max(running, activating + health_wait)
+
+
+def stopped_history(
+    stopped_at: float,
+    draws: Mapping[str, float],
+    deregistration_delay: float,
+    stop_timeout: float,
+) -> list[TaskTransition]:
+    """A RUNNING task's history from the scheduler's stop to STOPPED: DEACTIVATING while
+    its target drains, STOPPING until its containers exit (the graceful stop it drew,
+    capped by stopTimeout), DEPROVISIONING for the deprovisioning it drew."""
+    stopping = stopped_at + deregistration_delay if deregistration_delay > 0 else stopped_at
+    deprovisioning = stopping + min(draws["graceful_stop"], stop_timeout)
+    return [
+        TaskTransition(stopped_at, TaskState.DEACTIVATING),
+        TaskTransition(stopping, TaskState.STOPPING),
+        TaskTransition(deprovisioning, TaskState.DEPROVISIONING),
+        TaskTransition(deprovisioning + draws["deprovisioning"], TaskState.STOPPED),
+    ]

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.ecs.deployment import DeploymentConfiguration, rolling_bounds
-from simulator.ecs.rolling_plan import plan_rolling
+from simulator.ecs.rolling_plan import plan_rolling, ready_at, started_history, stopped_history
 from simulator.ecs.task import TaskState
+from simulator.ecs.timing import STOP_TIMEOUT_DEFAULT
 from simulator.scenario import validate_scenario
 from simulator.scenario.build import Simulation
 
@@ -56,30 +57,33 @@ def _run(desired: int, minimum: int, maximum: int, seed: int):
     sim.ecs.task_listeners.append(record)
     sim.start()
     sim.world.run(7200.0)
-    old = [t for t, _ in launched if t.history[0].at < DEPLOY_AT]
+    old = [(t, d) for t, d in launched if t.history[0].at < DEPLOY_AT]
     new = [(t, d) for t, d in launched if t.history[0].at >= DEPLOY_AT]
     binding = sim.ecs.load_balancing
     tg = sim.load_balancers.groups["web"]
     wait = binding.timing.registration_s + (tg.check.healthy_threshold - 1) * tg.check.interval_s
 
-    def ready_at(k: int, launched_at: float) -> float:
-        d = new[k][1]  # what the k-th new task drew at its launch
-        activating = launched_at + d["image_pull"]
-        return max(activating + d["activation"], activating + wait)
+    def ready(k: int, launched_at: float) -> float:  # from what the k-th new task drew
+        return ready_at(started_history(launched_at, new[k][1]), wait)
 
     low, high = rolling_bounds(desired, DeploymentConfiguration(minimum, maximum))
-    plan = plan_rolling(DEPLOY_AT, len(old), desired, low, high, ready_at)
-    return old, [t for t, _ in new], plan
+    plan = plan_rolling(DEPLOY_AT, len(old), desired, low, high, ready)
+    return old, new, plan, tg.deregistration_delay_s
 
 
 def _check(desired: int, minimum: int, maximum: int, seed: int) -> None:
-    old, new, plan = _run(desired, minimum, maximum, seed)
+    old, new, plan, delay = _run(desired, minimum, maximum, seed)
     assert not plan.stalled
     assert len(old) == len(new) == desired
-    assert [t.history[0].at for t in new] == plan.launched
-    assert [_entered(t, TaskState.DEACTIVATING) for t in old] == plan.stopped
-    # ready: RUNNING, and healthy no earlier than RUNNING (the scheduler counts both)
-    assert all(_entered(t, TaskState.RUNNING) <= r for t, r in zip(new, plan.ready, strict=True))
+    assert [t.history[0].at for t, _ in new] == plan.launched
+    assert [_entered(t, TaskState.DEACTIVATING) for t, _ in old] == plan.stopped
+    # every task's history, float for float: the new ones' from launch to RUNNING, the
+    # old ones' from the scheduler's stop to STOPPED
+    for (task, draws), launched in zip(new, plan.launched, strict=True):
+        assert task.history == started_history(launched, draws)
+    for (task, draws), stopped in zip(old, plan.stopped, strict=True):
+        i = [h.state for h in task.history].index(TaskState.DEACTIVATING)
+        assert task.history[i:] == stopped_history(stopped, draws, delay, STOP_TIMEOUT_DEFAULT)
 
 
 @pytest.mark.parametrize(
@@ -116,3 +120,27 @@ def test_stops_wait_for_readiness_and_free_room_for_starts_in_the_same_instant()
     assert plan.stopped[:2] == [0.0, 0.0] and plan.launched[:2] == [0.0, 0.0]
     assert plan.stopped[2:] == [10.0, 11.0]  # each old one waits for a new one
     assert plan.launched[2:] == [10.0, 11.0]  # and its room starts the next
+
+
+def test_an_awsvpc_task_is_pending_once_its_eni_is_attached():
+    draws = {"eni_attachment": 7.0, "image_pull": 12.0, "activation": 2.0}
+    history = started_history(100.0, draws)
+    assert [(h.at, h.state) for h in history] == [
+        (100.0, TaskState.PROVISIONING),
+        (107.0, TaskState.PENDING),
+        (119.0, TaskState.ACTIVATING),
+        (121.0, TaskState.RUNNING),
+    ]
+    assert ready_at(history, 130.0) == 249.0  # healthy long after RUNNING
+    assert ready_at(history, 1.0) == 121.0  # healthy first: RUNNING decides
+
+
+def test_a_stop_without_draining_goes_straight_to_stopping_and_stop_timeout_caps_it():
+    draws = {"graceful_stop": 45.0, "deprovisioning": 3.0}
+    history = stopped_history(10.0, draws, deregistration_delay=0.0, stop_timeout=30.0)
+    assert [(h.at, h.state) for h in history] == [
+        (10.0, TaskState.DEACTIVATING),
+        (10.0, TaskState.STOPPING),
+        (40.0, TaskState.DEPROVISIONING),
+        (43.0, TaskState.STOPPED),
+    ]
