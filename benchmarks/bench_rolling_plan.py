@@ -1,14 +1,15 @@
 """A rolling deployment: the per-task scheduler against its closed form's decisions.
 
-One service of ``--desired`` tasks behind its load balancer (minimumHealthyPercent 100,
-maximumPercent 200) on twice as many m6i.xlarge instances, deployed at 30 minutes and run
-to 2 hours. The scheduler's cost is the CPU seconds of that window with the deployment
-less the same window without it (ticks and traffic cancel). The closed form's cost is
-``simulator.ecs.rolling_plan.plan_rolling`` on the durations the new tasks drew in that
-run: the launches and stops alone, then every new and stopped task's history from them
-(``started_history``, ``stopped_history``); not the rest of what a task cohort would do
-(placement, per-tick counts, target registration). Prints each per replaced task and
-checks that the plan's stops and the new tasks' histories are the scheduler's.
+``simulator.testing.rolling``: one service of ``--desired`` tasks behind its load
+balancer (minimumHealthyPercent 100, maximumPercent 200) on twice as many m6i.xlarge
+instances, deployed at 30 minutes and run to 2 hours, lean. The scheduler's cost is the
+CPU seconds of that window with the deployment less the same window without it (ticks
+and traffic cancel). The closed form's cost is ``simulator.ecs.rolling_plan.plan_rolling``
+on the durations the new tasks drew in that run: the launches and stops alone, then every
+new and stopped task's history from them (``started_history``, ``stopped_history``); not
+the rest of what a task cohort would do (placement, per-tick counts, target
+registration). Prints each per replaced task and checks that the plan's stops and the new
+tasks' histories are the scheduler's.
 
     .venv/bin/python benchmarks/bench_rolling_plan.py --desired 25 100 400
 
@@ -24,41 +25,18 @@ from simulator.ecs.deployment import DeploymentConfiguration, rolling_bounds
 from simulator.ecs.rolling_plan import plan_rolling, started_history, stopped_history
 from simulator.ecs.task import TaskState
 from simulator.ecs.timing import STOP_TIMEOUT_DEFAULT
-from simulator.scenario import validate_scenario
-from simulator.scenario.build import Simulation
+from simulator.testing.rolling import DEPLOY_AT, RollingRun
 
-DEPLOY_AT, END = 1800.0, 7200.0
-
-
-def scenario(desired: int, deploy: bool) -> dict:
-    return {
-        "name": f"rolling-{desired}",
-        "seed": 7,
-        "duration": END,
-        "tick": "1m",
-        "capacity": {"instance_type": "m6i.xlarge", "count": 2 * desired},
-        "services": [{"name": "web", "cpu": 1024, "memory": 2048, "desired_count": desired}],
-        "traffic": [{"service": "web", "pattern": "constant", "rps": 100.0 * desired}],
-        "events": [{"at": DEPLOY_AT, "action": "deploy", "service": "web"}] if deploy else [],
-        "outputs": {"plots": False, "metrics": [], "trace": False},
-    }
+END = 7200.0
 
 
-def window(desired: int, deploy: bool) -> tuple[float, list, Simulation]:
-    """CPU seconds from the deployment's instant to the end; every task with its draws."""
-    sim = Simulation(validate_scenario(scenario(desired, deploy), source="bench"))
-    sim.keep_live_metrics = False
-    launched: list = []
-    sim.ecs.task_listeners.append(
-        lambda what, task, before: (
-            launched.append((task, dict(task.durations))) if what == "started" else None
-        )
-    )
-    sim.start()
-    sim.world.run(DEPLOY_AT)
+def window(desired: int, deploy: bool) -> tuple[float, RollingRun]:
+    """CPU seconds from the deployment's instant to the end, and the run."""
+    run = RollingRun.start(desired, deploy=deploy, duration=END, lean=True)
+    run.sim.world.run(DEPLOY_AT)
     t0 = time.process_time()
-    sim.world.run(END)
-    return time.process_time() - t0, launched, sim
+    run.sim.world.run(END)
+    return time.process_time() - t0, run
 
 
 def main() -> None:
@@ -67,17 +45,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200, help="plans timed per size")
     args = parser.parse_args()
     for desired in args.desired:
-        with_deploy, launched, sim = window(desired, True)
-        without, _, _ = window(desired, False)
-        old_draws = [(t, d) for t, d in launched if t.history[0].at < DEPLOY_AT]
-        old = [t for t, _ in old_draws]
-        new = [d for t, d in launched if t.history[0].at >= DEPLOY_AT]
-        new_tasks = [t for t, _ in launched if t.history[0].at >= DEPLOY_AT]
-        tg = sim.load_balancers.groups["web"]
-        wait = (
-            sim.ecs.load_balancing.timing.registration_s
-            + (tg.check.healthy_threshold - 1) * tg.check.interval_s
-        )
+        with_deploy, run = window(desired, True)
+        without, _ = window(desired, False)
+        old = [t for t, _ in run.old]
+        old_draws = run.old
+        new = [d for _, d in run.new]
+        new_tasks = [t for t, _ in run.new]
+        wait = run.health_wait
 
         def ready(k: int, at: float, new: list = new, wait: float = wait) -> float:
             activating = at + new[k]["image_pull"]  # ready_at(started_history(...)), inlined
@@ -88,7 +62,7 @@ def main() -> None:
         for _ in range(args.repeat):
             plan = plan_rolling(DEPLOY_AT, len(old), desired, low, high, ready)
         planned = (time.process_time() - t0) / args.repeat
-        delay = tg.deregistration_delay_s
+        delay = run.deregistration_delay
         t0 = time.process_time()
         for _ in range(args.repeat):
             histories = [started_history(at, d) for at, d in zip(plan.launched, new, strict=True)]

@@ -11,32 +11,7 @@ from simulator.ecs.deployment import DeploymentConfiguration, rolling_bounds
 from simulator.ecs.rolling_plan import plan_rolling, ready_at, started_history, stopped_history
 from simulator.ecs.task import TaskState
 from simulator.ecs.timing import STOP_TIMEOUT_DEFAULT
-from simulator.scenario import validate_scenario
-from simulator.scenario.build import Simulation
-
-DEPLOY_AT = 1800.0
-
-
-def _scenario(desired: int, minimum: int, maximum: int, seed: int) -> dict:
-    return {
-        "name": "rolling",
-        "seed": seed,
-        "duration": 7200.0,
-        "tick": "1m",
-        "capacity": {"instance_type": "m6i.xlarge", "count": 2 * desired},
-        "services": [
-            {
-                "name": "web",
-                "cpu": 1024,
-                "memory": 2048,
-                "desired_count": desired,
-                "deployment": {"minimum_healthy_percent": minimum, "maximum_percent": maximum},
-            }
-        ],
-        "traffic": [{"service": "web", "pattern": "constant", "rps": 50.0 * desired}],
-        "events": [{"at": DEPLOY_AT, "action": "deploy", "service": "web"}],
-        "outputs": {"plots": False},
-    }
+from simulator.testing.rolling import RollingRun
 
 
 def _entered(task, state: TaskState) -> float:
@@ -45,34 +20,10 @@ def _entered(task, state: TaskState) -> float:
     return at
 
 
-def _run(desired: int, minimum: int, maximum: int, seed: int):
-    """The scheduler's deployment, and the plan computed from the new tasks' draws."""
-    sim = Simulation(validate_scenario(_scenario(desired, minimum, maximum, seed), source="t"))
-    launched = []  # every task, in launch order, with the durations it drew
-
-    def record(what, task, before) -> None:
-        if what == "started":
-            launched.append((task, dict(task.durations)))
-
-    sim.ecs.task_listeners.append(record)
-    sim.start()
-    sim.world.run(7200.0)
-    old = [(t, d) for t, d in launched if t.history[0].at < DEPLOY_AT]
-    new = [(t, d) for t, d in launched if t.history[0].at >= DEPLOY_AT]
-    binding = sim.ecs.load_balancing
-    tg = sim.load_balancers.groups["web"]
-    wait = binding.timing.registration_s + (tg.check.healthy_threshold - 1) * tg.check.interval_s
-
-    def ready(k: int, launched_at: float) -> float:  # from what the k-th new task drew
-        return ready_at(started_history(launched_at, new[k][1]), wait)
-
-    low, high = rolling_bounds(desired, DeploymentConfiguration(minimum, maximum))
-    plan = plan_rolling(DEPLOY_AT, len(old), desired, low, high, ready)
-    return old, new, plan, tg.deregistration_delay_s
-
-
 def _check(desired: int, minimum: int, maximum: int, seed: int) -> None:
-    old, new, plan, delay = _run(desired, minimum, maximum, seed)
+    run = RollingRun.start(desired, minimum, maximum, seed=seed)
+    run.sim.world.run(7200.0)
+    old, new, plan = run.old, run.new, run.plan()
     assert not plan.stalled
     assert len(old) == len(new) == desired
     assert [t.history[0].at for t, _ in new] == plan.launched
@@ -81,6 +32,7 @@ def _check(desired: int, minimum: int, maximum: int, seed: int) -> None:
     # old ones' from the scheduler's stop to STOPPED
     for (task, draws), launched in zip(new, plan.launched, strict=True):
         assert task.history == started_history(launched, draws)
+    delay = run.deregistration_delay
     for (task, draws), stopped in zip(old, plan.stopped, strict=True):
         i = [h.state for h in task.history].index(TaskState.DEACTIVATING)
         assert task.history[i:] == stopped_history(stopped, draws, delay, STOP_TIMEOUT_DEFAULT)
