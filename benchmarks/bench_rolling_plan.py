@@ -21,6 +21,9 @@ from __future__ import annotations
 import argparse
 import time
 
+import numpy as np
+
+from simulator.ecs.cohort import Cohort
 from simulator.ecs.deployment import DeploymentConfiguration, rolling_bounds
 from simulator.ecs.rolling_plan import plan_rolling, started_history, stopped_history
 from simulator.ecs.task import TaskState
@@ -71,8 +74,24 @@ def main() -> None:
                 for at, (_, d) in zip(plan.stopped, old_draws, strict=True)
             ]
         built = (time.process_time() - t0) / args.repeat
-        same = plan.stopped == [t.time_entered(TaskState.DEACTIVATING) for t in old] and all(
-            t.history == h for t, h in zip(new_tasks, histories, strict=False)
+        old_started = [t.history[:4] for t in old]  # the initial fleet's start
+        members = histories[:desired] + [
+            a + b for a, b in zip(old_started, histories[desired:], strict=True)
+        ]
+        ticks = np.arange(DEPLOY_AT, END + 1, 60.0)  # the window's 1-minute ticks
+        t0 = time.process_time()
+        for _ in range(args.repeat):
+            cohort = Cohort.from_histories(members)
+        made = (time.process_time() - t0) / args.repeat
+        t0 = time.process_time()
+        for _ in range(args.repeat):
+            counts = cohort.counts(ticks)
+        counted = (time.process_time() - t0) / args.repeat
+        svc = run.sim.ecs.service(run.sim.cluster.name, "web")
+        same = (
+            plan.stopped == [t.time_entered(TaskState.DEACTIVATING) for t in old]
+            and all(t.history == h for t, h in zip(new_tasks, histories, strict=False))
+            and counts[TaskState.RUNNING][-1] == svc.running_count  # at the window's end
         )
         scheduler = with_deploy - without
         print(
@@ -81,7 +100,9 @@ def main() -> None:
             f"with the deployment, {without:.3f} without), closed form {planned * 1e3:.3f} ms "
             f"({1e6 * planned / desired:.2f} us a task), every task's history "
             f"{1e6 * built / desired:.2f} us a replaced task ({args.repeat} repeats each); "
-            f"stops and new tasks' histories {'the same' if same else 'DIFFERENT'}",
+            f"stops, histories, final count {'the same' if same else 'DIFFERENT'}; "
+            f"a cohort of its {len(members)} tasks built in {made * 1e3:.3f} ms, counted at "
+            f"{len(ticks)} ticks in {counted * 1e3:.3f} ms",
             flush=True,
         )
 

@@ -40,7 +40,7 @@ class Cohort:
     def __init__(self, entered: np.ndarray):
         if entered.ndim != 2 or entered.shape[0] != len(LIFECYCLE):
             raise ValueError(f"entered: expected shape ({len(LIFECYCLE)}, members)")
-        if entered.shape[1] and np.any(np.diff(entered, axis=0) < 0):
+        if np.any(entered[1:] < entered[:-1]):  # inf after inf is fine, a finite after it not
             raise ValueError("entered: a member enters a state before the one it comes from")
         self.entered = entered
         self._sorted = np.sort(entered, axis=1)  # per state, for bisection
@@ -75,11 +75,12 @@ class Cohort:
         out[TaskState.STOPPED] = by[-1]
         return out
 
-    def history(self, member: int) -> list[TaskTransition]:
-        """Member ``member``'s ``Task.history``, as far as it has got."""
+    def history(self, member: int, at: float = np.inf) -> list[TaskTransition]:
+        """Member ``member``'s ``Task.history`` as of ``at`` (by default as far as it has
+        got): built when asked for, not kept."""
         column = self.entered[:, member]
         return [
-            TaskTransition(float(at), state)
-            for at, state in zip(column, LIFECYCLE, strict=True)
-            if at != np.inf
+            TaskTransition(float(t), state)
+            for t, state in zip(column, LIFECYCLE, strict=True)
+            if t <= at and t != np.inf
         ]
