@@ -25,7 +25,12 @@ import numpy as np
 
 from simulator.ecs.cohort import Cohort
 from simulator.ecs.deployment import DeploymentConfiguration, rolling_bounds
-from simulator.ecs.rolling_plan import plan_rolling, started_history, stopped_history
+from simulator.ecs.rolling_plan import (
+    plan_rolling,
+    rolling_cohort,
+    started_history,
+    stopped_history,
+)
 from simulator.ecs.task import TaskState
 from simulator.ecs.timing import STOP_TIMEOUT_DEFAULT
 from simulator.testing.rolling import DEPLOY_AT, RollingRun
@@ -83,6 +88,14 @@ def main() -> None:
         for _ in range(args.repeat):
             cohort = Cohort.from_histories(members)
         made = (time.process_time() - t0) / args.repeat
+        new_draws, old_draw_arrays = run.draws(run.new), run.draws(run.old)
+        started = np.array([[h.at for h in t.history[:4]] for t in old]).T.reshape(4, -1)
+        t0 = time.process_time()
+        for _ in range(args.repeat):
+            from_arrays = rolling_cohort(
+                plan, new_draws, started, old_draw_arrays, delay, STOP_TIMEOUT_DEFAULT
+            )
+        arrayed = (time.process_time() - t0) / args.repeat
         t0 = time.process_time()
         for _ in range(args.repeat):
             counts = cohort.counts(ticks)
@@ -92,6 +105,7 @@ def main() -> None:
             plan.stopped == [t.time_entered(TaskState.DEACTIVATING) for t in old]
             and all(t.history == h for t, h in zip(new_tasks, histories, strict=False))
             and counts[TaskState.RUNNING][-1] == svc.running_count  # at the window's end
+            and np.array_equal(from_arrays.entered, cohort.entered)
         )
         scheduler = with_deploy - without
         print(
@@ -100,9 +114,10 @@ def main() -> None:
             f"with the deployment, {without:.3f} without), closed form {planned * 1e3:.3f} ms "
             f"({1e6 * planned / desired:.2f} us a task), every task's history "
             f"{1e6 * built / desired:.2f} us a replaced task ({args.repeat} repeats each); "
-            f"stops, histories, final count {'the same' if same else 'DIFFERENT'}; "
-            f"a cohort of its {len(members)} tasks built in {made * 1e3:.3f} ms, counted at "
-            f"{len(ticks)} ticks in {counted * 1e3:.3f} ms",
+            f"stops, histories, counts, cohorts {'the same' if same else 'DIFFERENT'}; "
+            f"a cohort of its {len(members)} tasks built in {made * 1e3:.3f} ms from the "
+            f"histories, {arrayed * 1e3:.3f} ms from arrays, counted at {len(ticks)} ticks "
+            f"in {counted * 1e3:.3f} ms",
             flush=True,
         )
 

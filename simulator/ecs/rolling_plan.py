@@ -11,7 +11,8 @@ group's streams, the instants are known when the deployment begins, and the deci
 be computed without visiting each task's events: the step a task cohort takes instead of
 one event per member (docs/scale.md, "Task cohorts"). So can each task's history: a new
 task's from its launch to RUNNING (``started_history``), a stopped one's from the stop to
-STOPPED (``stopped_history``). Pure: no clock, no control plane.
+STOPPED (``stopped_history``), or all of them at once as a cohort (``rolling_cohort``).
+Pure: no clock, no control plane.
 ``tests/ecs/test_rolling_plan.py`` checks it against the scheduler, decision for
 decision.
 """
@@ -22,6 +23,9 @@ import heapq
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from simulator.ecs.cohort import LIFECYCLE, Cohort
 from simulator.ecs.task import TaskState, TaskTransition
 
 ReadyAt = Callable[[int, float], float]
@@ -129,3 +133,37 @@ def stopped_history(
         TaskTransition(deprovisioning, TaskState.DEPROVISIONING),
         TaskTransition(deprovisioning + draws["deprovisioning"], TaskState.STOPPED),
     ]
+
+
+def rolling_cohort(
+    plan: RollingPlan,
+    new_draws: Mapping[str, np.ndarray],
+    old_started: np.ndarray,
+    old_draws: Mapping[str, np.ndarray],
+    deregistration_delay: float,
+    stop_timeout: float,
+) -> Cohort:
+    """A deployment's tasks as one cohort, from arrays: the new tasks (``plan.launched``,
+    each drawing ``new_draws[timing][k]``) first, then the old ones, whose first four
+    state-entry instants are ``old_started`` (shape (4, old)) and the stopped ones among
+    which stop at ``plan.stopped``. The same instants as ``started_history`` and
+    ``stopped_history``, member for member (elementwise float64 arithmetic is Python's),
+    without an object per member."""
+    launched = np.asarray(plan.launched, dtype=float)
+    n_new, n_old = len(launched), old_started.shape[1]
+    entered = np.full((len(LIFECYCLE), n_new + n_old), np.inf)
+    new = entered[:, :n_new]
+    eni = new_draws.get("eni_attachment")
+    new[0] = launched
+    new[1] = launched + eni[:n_new] if eni is not None else launched
+    new[2] = new[1] + new_draws["image_pull"][:n_new]
+    new[3] = new[2] + new_draws["activation"][:n_new]
+    old = entered[:, n_new:]
+    old[:4] = old_started
+    stopped = np.asarray(plan.stopped, dtype=float)
+    k = len(stopped)
+    old[4, :k] = stopped
+    old[5, :k] = stopped + deregistration_delay if deregistration_delay > 0 else stopped
+    old[6, :k] = old[5, :k] + np.minimum(old_draws["graceful_stop"][:k], stop_timeout)
+    old[7, :k] = old[6, :k] + old_draws["deprovisioning"][:k]
+    return Cohort(entered)

@@ -11,9 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from simulator.ecs.cohort import Cohort
 from simulator.ecs.deployment import DeploymentConfiguration, rolling_bounds
-from simulator.ecs.rolling_plan import RollingPlan, plan_rolling, ready_at, started_history
+from simulator.ecs.rolling_plan import (
+    RollingPlan,
+    plan_rolling,
+    ready_at,
+    rolling_cohort,
+    started_history,
+)
 from simulator.ecs.task import Task
+from simulator.ecs.timing import STOP_TIMEOUT_DEFAULT
 from simulator.scenario import validate_scenario
 from simulator.scenario.build import Simulation
 
@@ -99,6 +109,25 @@ class RollingRun:
     @property
     def deregistration_delay(self) -> float:
         return float(self.sim.load_balancers.groups["web"].deregistration_delay_s)
+
+    @staticmethod
+    def draws(tasks: list[tuple[Task, dict[str, float]]]) -> dict[str, np.ndarray]:
+        """The tasks' draws as one array per timing, in their order."""
+        names = tasks[0][1] if tasks else {}
+        return {name: np.array([d[name] for _, d in tasks]) for name in names}
+
+    def cohort(self, plan: RollingPlan) -> Cohort:
+        """The deployment's tasks (new, then old) as one cohort, from arrays."""
+        old = self.old
+        started = np.array([[h.at for h in t.history[:4]] for t, _ in old]).T.reshape(4, -1)
+        return rolling_cohort(
+            plan,
+            self.draws(self.new),
+            started,
+            self.draws(old),
+            self.deregistration_delay,
+            STOP_TIMEOUT_DEFAULT,
+        )
 
     def plan(self) -> RollingPlan:
         """The closed form's deployment from the new tasks' draws (run the simulation past

@@ -90,3 +90,14 @@ def test_histories_out_of_lifecycle_order_are_refused():
     ]
     with pytest.raises(ValueError, match="before the one it comes from"):
         Cohort.from_histories([backwards])
+
+
+@pytest.mark.parametrize(("minimum", "maximum"), [(100, 200), (50, 100)])
+def test_a_cohort_built_from_arrays_is_the_one_built_from_histories(minimum, maximum):
+    run = RollingRun.start(7, minimum, maximum, seed=2)
+    run.sim.world.run(7200.0)
+    from_arrays = run.cohort(run.plan())
+    assert np.array_equal(from_arrays.entered, _cohort(run).entered)  # float for float
+    new, old = from_arrays.entered[:, :7], from_arrays.entered[:, 7:]
+    assert np.isfinite(new[:4]).all() and np.isinf(new[4:]).all()  # every new one runs on
+    assert np.isfinite(old).all()  # every old one was stopped
