@@ -93,18 +93,27 @@ def main() -> None:
         t0 = time.process_time()
         for _ in range(args.repeat):
             from_arrays = rolling_cohort(
-                plan, new_draws, started, old_draw_arrays, delay, STOP_TIMEOUT_DEFAULT
+                plan,
+                new_draws,
+                started,
+                old_draw_arrays,
+                delay,
+                STOP_TIMEOUT_DEFAULT,
+                wait,
+                started[2],  # the initial fleet: healthy as it registers
             )
         arrayed = (time.process_time() - t0) / args.repeat
         t0 = time.process_time()
         for _ in range(args.repeat):
-            counts = cohort.counts(ticks)
+            counts = from_arrays.counts(ticks)
+            healthy = from_arrays.healthy_targets(ticks)
         counted = (time.process_time() - t0) / args.repeat
         svc = run.sim.ecs.service(run.sim.cluster.name, "web")
         same = (
             plan.stopped == [t.time_entered(TaskState.DEACTIVATING) for t in old]
             and all(t.history == h for t, h in zip(new_tasks, histories, strict=False))
             and counts[TaskState.RUNNING][-1] == svc.running_count  # at the window's end
+            and healthy[-1] == run.sim.load_balancers.groups["web"].health_counts()[0]
             and np.array_equal(from_arrays.entered, cohort.entered)
         )
         scheduler = with_deploy - without
@@ -116,8 +125,8 @@ def main() -> None:
             f"{1e6 * built / desired:.2f} us a replaced task ({args.repeat} repeats each); "
             f"stops, histories, counts, cohorts {'the same' if same else 'DIFFERENT'}; "
             f"a cohort of its {len(members)} tasks built in {made * 1e3:.3f} ms from the "
-            f"histories, {arrayed * 1e3:.3f} ms from arrays, counted at {len(ticks)} ticks "
-            f"in {counted * 1e3:.3f} ms",
+            f"histories, {arrayed * 1e3:.3f} ms from arrays, its states and healthy targets "
+            f"counted at {len(ticks)} ticks in {counted * 1e3:.3f} ms",
             flush=True,
         )
 

@@ -37,13 +37,24 @@ class Cohort:
     """Members' state-entry instants: ``entered[s][m]`` is when member ``m`` entered
     ``LIFECYCLE[s]``; each member's instants do not decrease along the lifecycle."""
 
-    def __init__(self, entered: np.ndarray):
+    def __init__(self, entered: np.ndarray, healthy: np.ndarray | None = None):
+        """``healthy``: when each member's load balancer target became healthy (inf:
+        never, or no load balancer); it stays healthy until the member is deregistered on
+        entering DEACTIVATING."""
         if entered.ndim != 2 or entered.shape[0] != len(LIFECYCLE):
             raise ValueError(f"entered: expected shape ({len(LIFECYCLE)}, members)")
         if np.any(entered[1:] < entered[:-1]):  # inf after inf is fine, a finite after it not
             raise ValueError("entered: a member enters a state before the one it comes from")
         self.entered = entered
         self._sorted = np.sort(entered, axis=1)  # per state, for bisection
+        members = entered.shape[1]
+        self.healthy = np.full(members, np.inf) if healthy is None else healthy
+        if self.healthy.shape != (members,):
+            raise ValueError(f"healthy: expected one instant per member ({members})")
+        deregistered = entered[_INDEX[TaskState.DEACTIVATING]]
+        served = self.healthy < deregistered  # healthy before it was deregistered
+        self._healthy_from = np.sort(np.where(served, self.healthy, np.inf))
+        self._healthy_until = np.sort(np.where(served, deregistered, np.inf))
 
     @classmethod
     def from_histories(cls, histories: Sequence[Sequence[TaskTransition]]) -> Cohort:
@@ -74,6 +85,12 @@ class Cohort:
         out = {state: by[k] - by[k + 1] for k, state in enumerate(LIFECYCLE[:-1])}
         out[TaskState.STOPPED] = by[-1]
         return out
+
+    def healthy_targets(self, times: np.ndarray) -> np.ndarray:
+        """Members whose target is healthy at each of ``times`` (HealthyHostCount of their
+        target group, if the members are all its targets)."""
+        came = np.searchsorted(self._healthy_from, times, side="right")
+        return came - np.searchsorted(self._healthy_until, times, side="right")
 
     def history(self, member: int, at: float = np.inf) -> list[TaskTransition]:
         """Member ``member``'s ``Task.history`` as of ``at`` (by default as far as it has

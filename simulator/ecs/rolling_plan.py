@@ -142,13 +142,17 @@ def rolling_cohort(
     old_draws: Mapping[str, np.ndarray],
     deregistration_delay: float,
     stop_timeout: float,
+    health_wait: float = np.inf,
+    old_healthy: np.ndarray | None = None,
 ) -> Cohort:
     """A deployment's tasks as one cohort, from arrays: the new tasks (``plan.launched``,
     each drawing ``new_draws[timing][k]``) first, then the old ones, whose first four
     state-entry instants are ``old_started`` (shape (4, old)) and the stopped ones among
     which stop at ``plan.stopped``. The same instants as ``started_history`` and
     ``stopped_history``, member for member (elementwise float64 arithmetic is Python's),
-    without an object per member."""
+    without an object per member. ``health_wait``: from a new task's registration (on
+    entering ACTIVATING) to its target's healthy state; ``old_healthy``: when each old
+    task's target became healthy."""
     launched = np.asarray(plan.launched, dtype=float)
     n_new, n_old = len(launched), old_started.shape[1]
     entered = np.full((len(LIFECYCLE), n_new + n_old), np.inf)
@@ -166,4 +170,8 @@ def rolling_cohort(
     old[5, :k] = stopped + deregistration_delay if deregistration_delay > 0 else stopped
     old[6, :k] = old[5, :k] + np.minimum(old_draws["graceful_stop"][:k], stop_timeout)
     old[7, :k] = old[6, :k] + old_draws["deprovisioning"][:k]
-    return Cohort(entered)
+    healthy = np.full(n_new + n_old, np.inf)
+    healthy[:n_new] = new[2] + health_wait
+    if old_healthy is not None:
+        healthy[n_new:] = old_healthy
+    return Cohort(entered, healthy)

@@ -127,6 +127,8 @@ class RollingRun:
             self.draws(old),
             self.deregistration_delay,
             STOP_TIMEOUT_DEFAULT,
+            self.health_wait,
+            started[2],  # the initial fleet settles at once: healthy as it registers
         )
 
     def plan(self) -> RollingPlan:

@@ -19,13 +19,15 @@ def _sampled(desired: int, minimum: int, maximum: int, times: np.ndarray):
     """Run to each of ``times`` and read the service's counters there; then finish."""
     run = RollingRun.start(desired, minimum, maximum, seed=11)
     svc = run.sim.ecs.service(run.sim.cluster.name, "web")
-    running, pending = [], []
+    tg = run.sim.load_balancers.groups["web"]
+    running, pending, healthy = [], [], []
     for t in times:
         run.sim.world.run(float(t))
         running.append(svc.running_count)
         pending.append(svc.pending_count)
+        healthy.append(tg.health_counts()[0])
     run.sim.world.run(7200.0)
-    return run, np.array(running), np.array(pending)
+    return run, np.array(running), np.array(pending), np.array(healthy)
 
 
 def _cohort(run: RollingRun) -> Cohort:
@@ -48,8 +50,9 @@ def test_counts_by_bisection_are_the_control_plane_s_counters(desired, minimum, 
     # second after the deployment, and random ones
     grid = DEPLOY_AT + 0.5 + np.arange(0, 900, 7.0)
     times = np.sort(np.concatenate([grid, rng.uniform(0, 7200, 60)]))
-    run, running, pending = _sampled(desired, minimum, maximum, times)
+    run, running, pending, healthy = _sampled(desired, minimum, maximum, times)
     counts = _cohort(run).counts(times)
+    assert np.array_equal(run.cohort(run.plan()).healthy_targets(times), healthy)
     assert np.array_equal(counts[TaskState.RUNNING], running)
     assert np.array_equal(sum(counts[s] for s in STARTING), pending)
     assert running.min() < desired or pending.max() > 0  # the deployment was sampled
@@ -101,3 +104,12 @@ def test_a_cohort_built_from_arrays_is_the_one_built_from_histories(minimum, max
     new, old = from_arrays.entered[:, :7], from_arrays.entered[:, 7:]
     assert np.isfinite(new[:4]).all() and np.isinf(new[4:]).all()  # every new one runs on
     assert np.isfinite(old).all()  # every old one was stopped
+
+
+def test_a_target_counts_healthy_from_its_check_until_it_is_deregistered():
+    history = [TaskTransition(float(k), state) for k, state in enumerate(LIFECYCLE)]
+    entered = Cohort.from_histories([history, history]).entered
+    cohort = Cohort(entered, healthy=np.array([2.5, 9.0]))  # the second: stopped first
+    assert cohort.healthy_targets(np.array([2.0, 2.5, 3.9, 4.0, 10.0])).tolist() == [0, 1, 1, 0, 0]
+    with pytest.raises(ValueError, match="one instant per member"):
+        Cohort(entered, healthy=np.array([1.0]))
