@@ -194,7 +194,6 @@ class EcsControlPlane:
         self._kick_order: list[tuple[str, str]] = []  # a heap of the same keys
         self._ids = itertools.count(1)
         self._task_ids: list[str] = []  # drawn ahead, next last (``_new_task_id``)
-        self._group_streams: dict[tuple[str, str, str], np.random.Generator] = {}
         self._deployment_ids = itertools.count(1)
         ec2.listeners.append(self._on_ec2)
 
@@ -776,11 +775,7 @@ class EcsControlPlane:
 
     def _stream(self, cluster_name: str, group: str, timing: str) -> np.random.Generator:
         """The random stream of one timing for one task group (a service, a family)."""
-        key = (cluster_name, group, timing)
-        rng = self._group_streams.get(key)
-        if rng is None:
-            rng = self._group_streams[key] = self.world.rng(f"ecs.{timing}/{cluster_name}/{group}")
-        return rng
+        return self.world.rng(f"ecs.{timing}/{cluster_name}/{group}")
 
     def _after_delay(
         self,

@@ -11,10 +11,10 @@ group's streams, the instants are known when the deployment begins, and the deci
 be computed without visiting each task's events: the step a task cohort takes instead of
 one event per member (docs/scale.md, "Task cohorts"). So can each task's history: a new
 task's from its launch to RUNNING (``started_history``), a stopped one's from the stop to
-STOPPED (``stopped_history``), or all of them at once as a cohort (``rolling_cohort``).
-Pure: no clock, no control plane.
-``tests/ecs/test_rolling_plan.py`` checks it against the scheduler, decision for
-decision.
+STOPPED (``stopped_history``), or all of them at once as a cohort (``rolling_cohort``),
+from the same arithmetic (``_start_instants``, ``_stop_instants``). Pure: no clock, no
+control plane. ``tests/ecs/test_rolling_plan.py`` checks it against the scheduler,
+decision for decision.
 """
 
 from __future__ import annotations
@@ -22,31 +22,31 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from simulator.ecs.cohort import LIFECYCLE, Cohort
-from simulator.ecs.task import TaskState, TaskTransition
+from simulator.ecs.task import TaskTransition
 
 ReadyAt = Callable[[int, float], float]
-"""``ready_at(k, launched_at)``: when the k-th new task (0-based, in launch order),
-launched at ``launched_at``, is first RUNNING and healthy."""
+"""``ready(k, launched_at)``: when the k-th new task (0-based, in launch order),
+launched at ``launched_at``, is first RUNNING and healthy (``ready_at``)."""
 
 
 @dataclass
 class RollingPlan:
     """What the scheduler does, in the order it does it.
 
-    ``launched``: each new task's launch instant, in launch order; ``ready``: each new
-    task's ready instant, same order; ``stopped``: the instant each old task is stopped
-    (desiredStatus STOPPED), in the order the scheduler lists them (its deployments'
-    tasks in launch order), as many as it stops; ``stalled``: the bounds let it neither
-    start nor stop a task while old tasks remain (maximumPercent 100 with
-    minimumHealthyPercent 100, say), as the scheduler would wait forever.
+    ``launched``: each new task's launch instant, in launch order; ``stopped``: the
+    instant each old task is stopped (desiredStatus STOPPED), in the order the scheduler
+    lists them (its deployments' tasks in launch order), as many as it stops; ``stalled``:
+    the bounds let it neither start nor stop a task while old tasks remain
+    (maximumPercent 100 with minimumHealthyPercent 100, say), as the scheduler would wait
+    forever.
     """
 
     launched: list[float] = field(default_factory=list)
-    ready: list[float] = field(default_factory=list)
     stopped: list[float] = field(default_factory=list)
     stalled: bool = False
 
@@ -70,10 +70,8 @@ def plan_rolling(
             want, room = desired - n_new, high - n_new - live_old
             if want > 0 and room > 0:
                 for _ in range(min(want, room)):
-                    at = ready_at(len(plan.launched), now)
+                    heapq.heappush(pending, ready_at(len(plan.launched), now))
                     plan.launched.append(now)
-                    plan.ready.append(at)
-                    heapq.heappush(pending, at)
                 changed = True
             if live_old:
                 can_stop = live_old if desired == 0 else live_old + ready - low
@@ -94,18 +92,34 @@ def plan_rolling(
             ready += 1
 
 
+def _start_instants(launched: Any, eni: Any, pull: Any, activation: Any) -> tuple[Any, ...]:
+    """PROVISIONING, PENDING, ACTIVATING and RUNNING instants of new tasks, for one task
+    (floats) or many (arrays) alike: PENDING once the ENI is attached (``eni`` None: at
+    once, without awsvpc), ACTIVATING when the images are pulled, RUNNING when activated."""
+    pending = launched + eni if eni is not None else launched
+    activating = pending + pull
+    return launched, pending, activating, activating + activation
+
+
+def _stop_instants(
+    stopped: Any, delay: float, graceful: Any, deprovisioning: Any
+) -> tuple[Any, ...]:
+    """DEACTIVATING, STOPPING, DEPROVISIONING and STOPPED instants of tasks the scheduler
+    stops at ``stopped``, for one task or many alike: DEACTIVATING while the target drains
+    (``delay``), STOPPING until the containers exit (``graceful``, already capped by
+    stopTimeout), DEPROVISIONING for the deprovisioning drawn."""
+    stopping = stopped + delay if delay > 0 else stopped
+    deprovisioning_at = stopping + graceful
+    return stopped, stopping, deprovisioning_at, deprovisioning_at + deprovisioning
+
+
 def started_history(launched_at: float, draws: Mapping[str, float]) -> list[TaskTransition]:
     """A new task's history from its launch to RUNNING, from what it drew at launch
-    (``EcsControlPlane._launch_durations``): PENDING once its ENI is attached (at once
-    without awsvpc), ACTIVATING when its images are pulled, RUNNING when activated."""
-    pending = launched_at + draws["eni_attachment"] if "eni_attachment" in draws else launched_at
-    activating = pending + draws["image_pull"]
-    return [
-        TaskTransition(launched_at, TaskState.PROVISIONING),
-        TaskTransition(pending, TaskState.PENDING),
-        TaskTransition(activating, TaskState.ACTIVATING),
-        TaskTransition(activating + draws["activation"], TaskState.RUNNING),
-    ]
+    (``EcsControlPlane._launch_durations``)."""
+    instants = _start_instants(
+        launched_at, draws.get("eni_attachment"), draws["image_pull"], draws["activation"]
+    )
+    return [TaskTransition(at, state) for at, state in zip(instants, LIFECYCLE[:4], strict=True)]
 
 
 def ready_at(started: list[TaskTransition], health_wait: float) -> float:
@@ -125,14 +139,13 @@ def stopped_history(
     """A RUNNING task's history from the scheduler's stop to STOPPED: DEACTIVATING while
     its target drains, STOPPING until its containers exit (the graceful stop it drew,
     capped by stopTimeout), DEPROVISIONING for the deprovisioning it drew."""
-    stopping = stopped_at + deregistration_delay if deregistration_delay > 0 else stopped_at
-    deprovisioning = stopping + min(draws["graceful_stop"], stop_timeout)
-    return [
-        TaskTransition(stopped_at, TaskState.DEACTIVATING),
-        TaskTransition(stopping, TaskState.STOPPING),
-        TaskTransition(deprovisioning, TaskState.DEPROVISIONING),
-        TaskTransition(deprovisioning + draws["deprovisioning"], TaskState.STOPPED),
-    ]
+    instants = _stop_instants(
+        stopped_at,
+        deregistration_delay,
+        min(draws["graceful_stop"], stop_timeout),
+        draws["deprovisioning"],
+    )
+    return [TaskTransition(at, state) for at, state in zip(instants, LIFECYCLE[4:], strict=True)]
 
 
 def rolling_cohort(
@@ -158,18 +171,22 @@ def rolling_cohort(
     entered = np.full((len(LIFECYCLE), n_new + n_old), np.inf)
     new = entered[:, :n_new]
     eni = new_draws.get("eni_attachment")
-    new[0] = launched
-    new[1] = launched + eni[:n_new] if eni is not None else launched
-    new[2] = new[1] + new_draws["image_pull"][:n_new]
-    new[3] = new[2] + new_draws["activation"][:n_new]
+    new[:4] = _start_instants(
+        launched,
+        eni[:n_new] if eni is not None else None,
+        new_draws["image_pull"][:n_new],
+        new_draws["activation"][:n_new],
+    )
     old = entered[:, n_new:]
     old[:4] = old_started
     stopped = np.asarray(plan.stopped, dtype=float)
     k = len(stopped)
-    old[4, :k] = stopped
-    old[5, :k] = stopped + deregistration_delay if deregistration_delay > 0 else stopped
-    old[6, :k] = old[5, :k] + np.minimum(old_draws["graceful_stop"][:k], stop_timeout)
-    old[7, :k] = old[6, :k] + old_draws["deprovisioning"][:k]
+    old[4:, :k] = _stop_instants(
+        stopped,
+        deregistration_delay,
+        np.minimum(old_draws["graceful_stop"][:k], stop_timeout),
+        old_draws["deprovisioning"][:k],
+    )
     healthy = np.full(n_new + n_old, np.inf)
     healthy[:n_new] = new[2] + health_wait
     if old_healthy is not None:

@@ -57,6 +57,7 @@ def test_the_plan_matches_any_bounds_and_seed(desired, minimum, extra, seed):
     maximum = max(100, minimum + extra)
     low, high = rolling_bounds(desired, DeploymentConfiguration(minimum, maximum))
     if high <= low and high <= desired:  # no room to start and none to stop: ECS waits
+        assert plan_rolling(0.0, desired, desired, low, high, lambda k, at: at + 1.0).stalled
         return
     _check(desired, minimum, maximum, seed)
 
