@@ -241,7 +241,6 @@ class FlowTraffic:
         shape = arriving.shape
         model = flow.TaskModel.build(cpu, rates, timeouts, **self.model_options)
         r = flow.evaluate(model, offered, tasks)
-        p90 = _flow_p90(model, offered, tasks, r)
         t = lengths
         out = {
             "RequestRate": arriving,
@@ -251,7 +250,7 @@ class FlowTraffic:
             "HTTPCode_ELB_503_Count": (arriving - offered) * t,
             "TargetResponseTime.mean": r.latency_mean,
             "TargetResponseTime.p50": r.latency_p50,
-            "TargetResponseTime.p90": p90,
+            "TargetResponseTime.p90": r.latency_p90,
             "TargetResponseTime.p99": r.latency_p99,
             "CPUUtilization": r.utilization * 100.0,
             "BacklogRequests": np.zeros(shape),
@@ -357,19 +356,6 @@ def _overloaded(offered, tasks, rates, cpu) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         nominal = tasks * (cpu / 1024.0) * rates
     return (offered >= nominal) & (offered > 0)
-
-
-def _flow_p90(model: flow.TaskModel, offered, tasks, r: flow.FlowResult) -> np.ndarray:
-    """p90 from the same M/M/c response-time distribution the flow model uses."""
-    from simulator.traffic.queueing import mmc_response_quantile
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lam = np.where(tasks > 0, offered / tasks, 0.0)
-    stable = lam < model.task_capacity
-    q = mmc_response_quantile(0.90, model.servers, np.where(stable, lam, 0.0), model.server_rate)
-    timeout = np.broadcast_to(model.timeout, np.shape(q))
-    out = np.where(stable, np.minimum(q, timeout), timeout)
-    return np.where(tasks > 0, out, np.nan)
 
 
 @dataclass

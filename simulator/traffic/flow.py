@@ -62,8 +62,9 @@ class TaskModel:
         for name in ("ca", "cs", "knee", "full_load_efficiency"):
             value = np.broadcast_to(np.asarray(getattr(self, name), dtype=float), shape).copy()
             object.__setattr__(self, name, value)
-        routing = np.broadcast_to(np.asarray(self.routing, dtype=object), shape).copy()
-        unknown = sorted({str(r) for r in routing.ravel()} - set(ROUTING_ALGORITHMS))
+        given = np.asarray(self.routing, dtype=object)  # checked before it is broadcast
+        unknown = sorted({str(r) for r in given.ravel()} - set(ROUTING_ALGORITHMS))
+        routing = np.broadcast_to(given, shape).copy()
         if unknown:
             raise ValueError(f"routing: expected one of {ROUTING_ALGORITHMS}, got {unknown}")
         object.__setattr__(self, "routing", routing)
@@ -121,6 +122,7 @@ class _Queue:
     timeout: np.ndarray
     mean: np.ndarray  # response times, inf when unstable
     p50: np.ndarray
+    p90: np.ndarray
     p99: np.ndarray
     p_timeout: np.ndarray  # P(response > timeout), 0 when negligible
 
@@ -188,7 +190,8 @@ def _queue(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> _Queue:
     wait = _wait(c_q, lam_q, mu, n, p["ca"], p["cs"], routing, stable)
     cs = p["cs"]
     mean = np.where(stable, approx.response_mean(wait, mu), np.inf)
-    p50, p99 = approx.response_quantiles((0.50, 0.99), wait, mu, cs)
+    # one Newton solve for every percentile: p90 from the same distribution as p50, p99
+    p50, p90, p99 = approx.response_quantiles((0.50, 0.90, 0.99), wait, mu, cs)
     p_timeout = np.where(stable, approx.response_tail(p["timeout"], wait, mu, cs), 1.0)
     p_timeout = np.where(p_timeout < NEGLIGIBLE, 0.0, p_timeout)
     return _Queue(
@@ -202,6 +205,7 @@ def _queue(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> _Queue:
         p["timeout"],
         mean,
         p50,
+        p90,
         p99,
         p_timeout,
     )
@@ -265,6 +269,7 @@ class FlowResult:
     latency_mean: np.ndarray
     latency_p50: np.ndarray
     latency_p99: np.ndarray
+    latency_p90: np.ndarray
 
 
 def evaluate(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> FlowResult:
@@ -279,7 +284,7 @@ def evaluate(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> FlowRe
     capacity = q.tasks * q.capacity  # saturated tasks: their full-load capacity
     busy = np.minimum(q.offered, capacity)
     failed = q.offered - busy + np.where(q.stable, q.offered * q.p_timeout, 0.0)
-    latencies = [_report(x, q) for x in (q.mean, q.p50, q.p99)]
+    latencies = [_report(x, q) for x in (q.mean, q.p50, q.p99, q.p90)]
     out = [q.offered, q.offered - failed, failed, _busy_fraction(q.offered, capacity), *latencies]
     return FlowResult(*(x.reshape(q.shape) for x in out))
 

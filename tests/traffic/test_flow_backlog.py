@@ -204,3 +204,21 @@ def test_every_step_conserves_requests(schedule):
         assert np.all(r.latency_p99[served] <= m.timeout[served])
         assert np.all(r.latency_p50[served] <= r.latency_p99[served] + 1e-12)
         state = r.state
+
+
+@pytest.mark.parametrize("routing", flow.ROUTING_ALGORITHMS)
+def test_p90_is_the_quantile_of_the_distribution_that_gives_p50_and_p99(routing):
+    # the three percentiles come from one response-time distribution (the routing's own
+    # queue), so they are ordered and p90 is its 0.9-quantile, not another queue's
+    m = one(routing=routing, cpu=2048)
+    offered, tasks = np.array([150.0, 300.0, 380.0]), np.array([3, 3, 4])
+    r = flow.evaluate(m, offered, tasks)
+    assert np.all(r.latency_p50 < r.latency_p90) and np.all(r.latency_p90 < r.latency_p99)
+    if routing == "round_robin":  # the exact E_N/M/c queue of each task
+        for k in range(3):
+            wait = approx.erlang_arrivals_wait(2, offered[k] / tasks[k], 100.0, tasks[k])
+            q90 = float(approx.response_quantile(0.9, wait, 100.0))
+            assert r.latency_p90[k] == pytest.approx(q90, rel=1e-9)
+    if routing == "weighted_random":  # M/M/c: the closed form's bisection agrees
+        q90 = mmc_response_quantile(0.9, 2, offered / tasks, 100.0)
+        assert r.latency_p90 == pytest.approx(q90, rel=1e-9)
