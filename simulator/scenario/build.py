@@ -232,6 +232,7 @@ class Simulation:
         self._no_failed = [0.0] * len(self.names)
         self._groups = [self.load_balancers.group_of(n) for n in self.names]
         self._last_counts: list[tuple[int, int]] = []
+        self._last_versions: list[int] | None = None
         self._health_rows: tuple[list[int], list[int]] = ([], [])
         self._revisions: dict[str, int] = {}
         rec = self.world.metrics
@@ -573,13 +574,19 @@ class Simulation:
         w, obs = self.world, self.observer
         self._times.append(w.now)
         services = [self.cluster.services[n] for n in self.names]
-        self._running.append([svc.running_count for svc in services])
-        self._desired.append([svc.desired_count for svc in services])
-        self._pending.append([svc.pending_count for svc in services])
-        counts = [tg.health_counts() for tg in self._groups]
-        if counts != self._last_counts:  # rows are read-only once appended: share them
-            self._last_counts = counts
-            self._health_rows = ([h for h, _ in counts], [u for _, u in counts])
+        for rows, row in (
+            (self._running, [svc.running_count for svc in services]),
+            (self._desired, [svc.desired_count for svc in services]),
+            (self._pending, [svc.pending_count for svc in services]),
+        ):
+            rows.append(rows[-1] if rows and rows[-1] == row else row)  # shared: ``_rows``
+        versions = [tg._version for tg in self._groups]  # health_counts' own key
+        if versions != self._last_versions:  # some group's targets or health changed
+            self._last_versions = versions
+            counts = [tg.health_counts() for tg in self._groups]
+            if counts != self._last_counts:  # rows are read-only once appended: share them
+                self._last_counts = counts
+                self._health_rows = ([h for h, _ in counts], [u for _, u in counts])
         self._healthy.append(self._health_rows[0])
         self._unhealthy.append(self._health_rows[1])
         self._memory.append(self._memory_sample() if self.memory else self._no_memory)
@@ -665,15 +672,15 @@ class Simulation:
         assert len(times) == k, (len(times), k)
         ends = self._ends(times, k)
         shape = (len(times), len(self.names))
-        values["RunningTaskCount"] = np.array(self._running[:k], dtype=float).reshape(shape)
-        values["DesiredTaskCount"] = np.array(self._desired[:k], dtype=float).reshape(shape)
-        values["PendingTaskCount"] = np.array(self._pending[:k], dtype=float).reshape(shape)
-        values["HealthyHostCount"] = np.array(self._healthy[:k], dtype=float).reshape(shape)
-        values["UnHealthyHostCount"] = np.array(self._unhealthy[:k], dtype=float).reshape(shape)
-        values["MemoryUtilization"] = np.array(self._memory[:k], dtype=float).reshape(shape)
-        values["OOMKills"] = np.array(self._ooms[:k], dtype=float).reshape(shape)
+        values["RunningTaskCount"] = _rows(self._running[:k], shape)
+        values["DesiredTaskCount"] = _rows(self._desired[:k], shape)
+        values["PendingTaskCount"] = _rows(self._pending[:k], shape)
+        values["HealthyHostCount"] = _rows(self._healthy[:k], shape)
+        values["UnHealthyHostCount"] = _rows(self._unhealthy[:k], shape)
+        values["MemoryUtilization"] = _rows(self._memory[:k], shape)
+        values["OOMKills"] = _rows(self._ooms[:k], shape)
         # requests in flight in an OOM-killed task: the load balancer answers 502
-        lost = np.array(self._oom_failed, dtype=float).reshape(shape)
+        lost = _rows(self._oom_failed, shape)
         lost = np.minimum(lost, values["HTTPCode_Target_2XX_Count"])
         values["HTTPCode_Target_2XX_Count"] = values["HTTPCode_Target_2XX_Count"] - lost
         values["HTTPCode_ELB_502_Count"] = lost
@@ -728,3 +735,11 @@ class Simulation:
             self._memory, self._ooms, self._healthy, self._unhealthy, self._oom_failed,
         ):  # fmt: skip
             del buffer[:k]
+
+
+def _rows(rows: list, shape: tuple[int, int]) -> np.ndarray:
+    """Buffered per-tick rows as one float array of ``shape``; a row the tick before
+    shared (the same object: nothing changed) is converted once and repeated."""
+    starts = [i for i, row in enumerate(rows) if not i or row is not rows[i - 1]]
+    unique = np.array([rows[i] for i in starts], dtype=float).reshape(len(starts), shape[1])
+    return np.repeat(unique, np.diff([*starts, len(rows)]), axis=0).reshape(shape)

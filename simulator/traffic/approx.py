@@ -203,6 +203,8 @@ class _Service:
 
 
 def _service_fit(mu: np.ndarray, cs: np.ndarray) -> _Service:
+    if np.all(cs == 1.0):  # exponential service (the default): what the formulas give
+        return _Service((1.0 - cs) / mu, np.ones(np.shape(mu)), mu, mu)
     cs = np.maximum(cs, MIN_CV)
     low = cs <= 1.0
     scv = cs * cs
