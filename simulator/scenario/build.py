@@ -231,7 +231,6 @@ class Simulation:
         self._no_memory = [np.nan] * len(self.names)
         self._no_failed = [0.0] * len(self.names)
         self._groups = [self.load_balancers.group_of(n) for n in self.names]
-        self._last_counts: list[tuple[int, int]] = []
         self._last_versions: list[int] | None = None
         self._health_rows: tuple[list[int], list[int]] = ([], [])
         self._revisions: dict[str, int] = {}
@@ -574,21 +573,19 @@ class Simulation:
         w, obs = self.world, self.observer
         self._times.append(w.now)
         services = [self.cluster.services[n] for n in self.names]
-        for rows, row in (
-            (self._running, [svc.running_count for svc in services]),
-            (self._desired, [svc.desired_count for svc in services]),
-            (self._pending, [svc.pending_count for svc in services]),
-        ):
-            rows.append(rows[-1] if rows and rows[-1] == row else row)  # shared: ``_rows``
         versions = [tg._version for tg in self._groups]  # health_counts' own key
         if versions != self._last_versions:  # some group's targets or health changed
             self._last_versions = versions
             counts = [tg.health_counts() for tg in self._groups]
-            if counts != self._last_counts:  # rows are read-only once appended: share them
-                self._last_counts = counts
-                self._health_rows = ([h for h, _ in counts], [u for _, u in counts])
-        self._healthy.append(self._health_rows[0])
-        self._unhealthy.append(self._health_rows[1])
+            self._health_rows = ([h for h, _ in counts], [u for _, u in counts])
+        for rows, row in (
+            (self._running, [svc.running_count for svc in services]),
+            (self._desired, [svc.desired_count for svc in services]),
+            (self._pending, [svc.pending_count for svc in services]),
+            (self._healthy, self._health_rows[0]),
+            (self._unhealthy, self._health_rows[1]),
+        ):  # a row equal to the tick before's is that row (read-only once appended: ``_rows``)
+            rows.append(rows[-1] if rows and rows[-1] == row else row)
         self._memory.append(self._memory_sample() if self.memory else self._no_memory)
         self._ooms.append(
             [len(self.oom.services[n].kills) if n in self.oom.services else 0 for n in self.names]

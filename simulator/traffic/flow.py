@@ -268,8 +268,8 @@ class FlowResult:
     utilization: np.ndarray  # busy fraction of the service's task capacity, 0..1
     latency_mean: np.ndarray
     latency_p50: np.ndarray
-    latency_p99: np.ndarray
     latency_p90: np.ndarray
+    latency_p99: np.ndarray
 
 
 def evaluate(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> FlowResult:
@@ -284,21 +284,16 @@ def evaluate(model: TaskModel, offered: np.ndarray, tasks: np.ndarray) -> FlowRe
     capacity = q.tasks * q.capacity  # saturated tasks: their full-load capacity
     busy = np.minimum(q.offered, capacity)
     failed = q.offered - busy + np.where(q.stable, q.offered * q.p_timeout, 0.0)
-    latencies = [_report(x, q) for x in (q.mean, q.p50, q.p99, q.p90)]
-    out = [q.offered, q.offered - failed, failed, _busy_fraction(q.offered, capacity), *latencies]
-    return FlowResult(*(x.reshape(q.shape) for x in out))
-
-
-def operating_point(
-    model: TaskModel, offered: np.ndarray, tasks: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(effective requests/s per task at this load, mean response time (inf where
-    unstable), stable) of ``offered`` requests/s over ``tasks`` tasks."""
-    q = _queue(model, np.asarray(offered, dtype=float), np.asarray(tasks, dtype=float))
-    return (
-        q.capacity.reshape(q.shape),
-        q.mean.reshape(q.shape),
-        q.stable.reshape(q.shape),
+    shape = q.shape
+    return FlowResult(
+        offered=q.offered.reshape(shape),
+        served=(q.offered - failed).reshape(shape),
+        failed=failed.reshape(shape),
+        utilization=_busy_fraction(q.offered, capacity).reshape(shape),
+        latency_mean=_report(q.mean, q).reshape(shape),
+        latency_p50=_report(q.p50, q).reshape(shape),
+        latency_p90=_report(q.p90, q).reshape(shape),
+        latency_p99=_report(q.p99, q).reshape(shape),
     )
 
 
