@@ -232,7 +232,10 @@ class Simulation:
         self._no_failed = [0.0] * len(self.names)
         self._groups = [self.load_balancers.group_of(n) for n in self.names]
         self._last_versions: list[int] | None = None
-        self._health_rows: tuple[list[int], list[int]] = ([], [])
+        self._health_rows: tuple[list[int], list[int]] = (
+            [0] * len(self.names),
+            [0] * len(self.names),
+        )
         self._revisions: dict[str, int] = {}
         rec = self.world.metrics
         self._ids = {m: rec.series_ids(m, "service", self.names) for m in PER_SERVICE_METRICS}
@@ -574,10 +577,14 @@ class Simulation:
         self._times.append(w.now)
         services = [self.cluster.services[n] for n in self.names]
         versions = [tg._version for tg in self._groups]  # health_counts' own key
-        if versions != self._last_versions:  # some group's targets or health changed
+        last = self._last_versions
+        if versions != last:  # some group's targets or health changed: read those groups
+            healthy, unhealthy = list(self._health_rows[0]), list(self._health_rows[1])
+            for j, tg in enumerate(self._groups):
+                if last is None or versions[j] != last[j]:
+                    healthy[j], unhealthy[j] = tg.health_counts()
             self._last_versions = versions
-            counts = [tg.health_counts() for tg in self._groups]
-            self._health_rows = ([h for h, _ in counts], [u for _, u in counts])
+            self._health_rows = (healthy, unhealthy)  # new lists: appended rows stay as they were
         for rows, row in (
             (self._running, [svc.running_count for svc in services]),
             (self._desired, [svc.desired_count for svc in services]),
