@@ -104,6 +104,9 @@ class Service:
     last_placement_at: float = float("-inf")
     steady: bool = False
     retry_scheduled: bool = False
+    settled: tuple | None = None
+    """What the last reconcile read that can change without a task event (``_settled_key``);
+    None until a rolling reconcile has run."""
     task_deployment: dict[str, dep.Deployment] = field(default_factory=dict)
     capacity_provider_strategy: tuple = ()  # StrategyItems (simulator.ecs.capacity_strategy)
     load_balancers: tuple = ()  # ServiceLoadBalancer (simulator.ecs.load_balancers)
@@ -1038,7 +1041,63 @@ class EcsControlPlane:
             svc.task_deployment.pop(task_id, None)
             if d is not None:
                 d.task_ids.discard(task_id)
+        if what in ("running", "stopped") and self._unchanged_by(cluster, svc, what, task_id, d):
+            return  # the reconcile it would ask for could change nothing
         self._kick(cluster, svc)
+
+    def _settled_key(self, svc: Service) -> tuple:
+        """What a rolling reconcile reads that can change without a task event of the
+        service: its desired count, configuration and deployments (the API kicks the
+        service on these, a direct assignment does not), and whether a target of its target
+        groups entered or left healthy or unhealthy (``TargetGroup._kept_version``)."""
+        lb = self.load_balancing
+        versions = (
+            tuple(lb.target_groups(x.target_group_arn)._kept_version for x in svc.load_balancers)
+            if lb is not None
+            else ()
+        )
+        return (svc.desired_count, svc.config, svc.primary, len(svc.deployments), versions)
+
+    def _unchanged_by(
+        self, cluster: EcsCluster, svc: Service, what: str, task_id: str, d: dep.Deployment | None
+    ) -> bool:
+        """True when reconciling ``svc`` after this task event would do nothing, so the
+        event need not ask for it. A rolling deployment reconciles after each of its tasks'
+        events; two of a replacement's four change nothing a reconcile reads:
+
+        - a new task RUNNING whose targets are not healthy yet: it does not count for
+          minimumHealthyPercent until they are (their health check asks again), and while
+          an older deployment remains its running count decides nothing;
+        - an old task STOPPED while its deployment keeps other tasks: it had already left
+          the counts when it began stopping.
+
+        That holds only if the last reconcile left nothing to do and nothing it reads has
+        moved since: no kick pending or a launch, a scale-in or an old task still starting
+        due (those reconcile again), and ``_settled_key`` as that reconcile left it.
+        Capacity freed by the stop is read only by a launch, excluded here."""
+        if d is None or svc.settled is None or cluster.draining or svc.status != "ACTIVE":
+            return False
+        primary = svc.primary
+        if what == "running":
+            lb = self.load_balancing
+            if d is not primary or len(svc.deployments) < 2 or lb is None:
+                return False
+            if not svc.load_balancers or lb.healthy(task_id):
+                return False
+        elif not d.task_ids:  # the last task of its deployment: the reconcile retires it
+            return False
+        previous = svc.deployments[1:]
+        if any(len(x.live_ids) > x.running for x in previous):
+            return False  # old tasks still starting: the reconcile stops them
+        desired = svc.desired_count
+        want = desired - len(primary.live_ids)
+        if want < 0:
+            return False
+        if want > 0 and primary.rollout_state is not dep.RolloutState.FAILED:
+            _, high = dep.rolling_bounds(desired, svc.config)
+            if high - len(primary.live_ids) - sum(len(x.live_ids) for x in previous) > 0:
+                return False  # room to launch: the reconcile tries again
+        return svc.settled == self._settled_key(svc)
 
     def _task_failed(self, cluster: EcsCluster, svc: Service, d: dep.Deployment) -> None:
         svc.launch_failures += 1
@@ -1080,14 +1139,17 @@ class EcsControlPlane:
         if svc.status == "INACTIVE":
             return
         registry = self.task_sets  # CODE_DEPLOY / EXTERNAL, and ECS blue/green services
+        svc.settled = None  # while it runs, and after any reconcile but a rolling one
         if registry is not None and (svc.controller != "ECS" or svc.arn in registry.of_service):
             registry.reconcile(cluster, svc)  # its task sets, not deployments
             return
         if svc.scheduling_strategy == "DAEMON":
             self._reconcile_daemon(cluster, svc)
-        else:
-            self._reconcile_replica(cluster, svc)
+            self._retire_deployments(cluster, svc)
+            return
+        self._reconcile_replica(cluster, svc)
         self._retire_deployments(cluster, svc)
+        svc.settled = self._settled_key(svc)
 
     def _live(self, cluster: EcsCluster, svc: Service) -> list[Task]:
         tasks = cluster.tasks

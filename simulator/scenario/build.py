@@ -579,12 +579,12 @@ class Simulation:
         versions = [tg._version for tg in self._groups]  # health_counts' own key
         last = self._last_versions
         if versions != last:  # some group's targets or health changed: read those groups
-            healthy, unhealthy = list(self._health_rows[0]), list(self._health_rows[1])
+            healthy_row, unhealthy_row = list(self._health_rows[0]), list(self._health_rows[1])
             for j, tg in enumerate(self._groups):
                 if last is None or versions[j] != last[j]:
-                    healthy[j], unhealthy[j] = tg.health_counts()
+                    healthy_row[j], unhealthy_row[j] = tg.health_counts()
             self._last_versions = versions
-            self._health_rows = (healthy, unhealthy)  # new lists: appended rows stay as they were
+            self._health_rows = (healthy_row, unhealthy_row)  # new lists: appended rows stay
         for rows, row in (
             (self._running, [svc.running_count for svc in services]),
             (self._desired, [svc.desired_count for svc in services]),
