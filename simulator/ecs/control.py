@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1170,6 +1170,7 @@ class EcsControlPlane:
             else []
         )
         previous = svc.deployments[1:]
+        acted = False  # stopped, launched or scaled in before step 3 (each asks again)
         # 1. old tasks that never ran go at once: they hold capacity and serve nothing.
         # A deployment's live tasks are STARTING or RUNNING with desiredStatus RUNNING,
         # and ``running`` counts the RUNNING ones (``_service_task_event``).
@@ -1181,6 +1182,7 @@ class EcsControlPlane:
             scaling = REASON_SCALING.format(deployment_id=primary.id)
             for t in [t for t in old if t.last_status in STARTING]:
                 self._stop(cluster, t, StopCode.SERVICE_SCHEDULER_INITIATED, scaling)
+                acted = True
             on_draining = [t for t in on_draining if t.desired_status == "RUNNING"]
         n_old = sum(len(d.live_ids) for d in previous) + len(on_draining)
         n_new = len(primary.live_ids) - n_draining
@@ -1189,11 +1191,13 @@ class EcsControlPlane:
         want = desired - n_new
         room = high - n_new - n_old
         if want > 0 and room > 0 and primary.rollout_state is not dep.RolloutState.FAILED:
+            acted = True
             if self.world.now >= svc.next_launch_at:
                 self._start_service_tasks(cluster, svc, min(want, room))
             else:
                 self._retry_later(cluster, svc)
         elif want < 0:
+            acted = True
             new = [
                 tasks[t] for t in primary.live_ids if tasks[t].container_instance not in draining
             ]
@@ -1216,6 +1220,28 @@ class EcsControlPlane:
                 service=svc.name, count=len(ids), tasks=dep.task_list(ids)
             )
             self._event(svc, message)
+            if not acted and not draining and want == 0:
+                self._drop_repeat(cluster, svc, n_old - len(stopped), low, running)
+
+    def _drop_repeat(
+        self, cluster: EcsCluster, svc: Service, n_old: int, low: int, running: Iterator[Task]
+    ) -> None:
+        """The stops just made ask for a reconcile of ``svc`` again: drop it when it
+        could do nothing. Only step 3 acted (the caller checks: no launch is wanted, no
+        instance drains, nothing else was stopped or started), and the stops move no count
+        steps 1 and 2 read but ``room`` (which a launch would need, and none is wanted);
+        so the repeat would stop more only if minimumHealthyPercent still lets some go
+        and an old task still runs. Its retirement of deployments is the one that follows
+        this reconcile, on the same state. ``running``: the old RUNNING tasks not stopped."""
+        desired = svc.desired_count
+        can_stop = n_old if desired == 0 else self.healthy_count(cluster, svc) - low
+        if n_old and can_stop > 0 and next(running, None) is not None:
+            return
+        key = (cluster.name, svc.name)
+        if key in self._kicked:  # the settle already scheduled stays (it finds no work)
+            self._kicked.discard(key)
+            self._kick_order.remove(key)
+            heapq.heapify(self._kick_order)
 
     def _start_service_tasks(self, cluster: EcsCluster, svc: Service, count: int) -> None:
         td = self.task_definitions.describe(svc.primary.task_definition)
