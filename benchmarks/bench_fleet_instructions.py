@@ -12,7 +12,8 @@ phases and after each simulated day and asks callgrind to dump its counts
 ``--sweep`` counts 1/40, 1/20 and 1/10 of the goal for two days and 1/40 for four, two
 processes at a time, and fits exponents (log-log least squares) in size, on each size's
 second day, and in days, on the 1/40 runs' simulated days. Needs valgrind on the PATH;
-under it a run is about 50 times slower (1/10 for two days: about ten minutes here).
+under it a run is about 50 times slower (1/10 for two days took over ten CPU minutes
+here).
 
     .venv/bin/python benchmarks/bench_fleet_instructions.py --instances 1250 \\
         --tasks 2500 --services 25 --days 2

@@ -1080,9 +1080,9 @@ class EcsControlPlane:
         primary = svc.primary
         if what == "running":
             lb = self.load_balancing
-            if d is not primary or len(svc.deployments) < 2 or lb is None:
+            if d is not primary or len(svc.deployments) < 2 or not svc.load_balancers:
                 return False
-            if not svc.load_balancers or lb.healthy(task_id):
+            if lb is None or lb.healthy(task_id):
                 return False
         elif not d.task_ids:  # the last task of its deployment: the reconcile retires it
             return False
@@ -1093,11 +1093,18 @@ class EcsControlPlane:
         want = desired - len(primary.live_ids)
         if want < 0:
             return False
-        if want > 0 and primary.rollout_state is not dep.RolloutState.FAILED:
+        if want > 0:
             _, high = dep.rolling_bounds(desired, svc.config)
-            if high - len(primary.live_ids) - sum(len(x.live_ids) for x in previous) > 0:
-                return False  # room to launch: the reconcile tries again
+            room = high - len(primary.live_ids) - sum(len(x.live_ids) for x in previous)
+            if self._launch_wanted(primary, want, room):
+                return False  # the reconcile tries to launch again
         return svc.settled == self._settled_key(svc)
+
+    @staticmethod
+    def _launch_wanted(primary: dep.Deployment, want: int, room: int) -> bool:
+        """A rolling reconcile starts tasks (or waits to retry): some are wanted, maximumPercent
+        leaves room, and the deployment's circuit breaker has not failed it."""
+        return want > 0 and room > 0 and primary.rollout_state is not dep.RolloutState.FAILED
 
     def _task_failed(self, cluster: EcsCluster, svc: Service, d: dep.Deployment) -> None:
         svc.launch_failures += 1
@@ -1190,7 +1197,7 @@ class EcsControlPlane:
         # 2. start new tasks within maximumPercent, or scale in
         want = desired - n_new
         room = high - n_new - n_old
-        if want > 0 and room > 0 and primary.rollout_state is not dep.RolloutState.FAILED:
+        if self._launch_wanted(primary, want, room):
             acted = True
             if self.world.now >= svc.next_launch_at:
                 self._start_service_tasks(cluster, svc, min(want, room))

@@ -231,7 +231,7 @@ class Simulation:
         self._no_memory = [np.nan] * len(self.names)
         self._no_failed = [0.0] * len(self.names)
         self._groups = [self.load_balancers.group_of(n) for n in self.names]
-        self._last_versions: list[int] | None = None
+        self._last_versions = [-1] * len(self.names)  # no group's version: read them all
         self._health_rows: tuple[list[int], list[int]] = (
             [0] * len(self.names),
             [0] * len(self.names),
@@ -581,7 +581,7 @@ class Simulation:
         if versions != last:  # some group's targets or health changed: read those groups
             healthy_row, unhealthy_row = list(self._health_rows[0]), list(self._health_rows[1])
             for j, tg in enumerate(self._groups):
-                if last is None or versions[j] != last[j]:
+                if versions[j] != last[j]:
                     healthy_row[j], unhealthy_row[j] = tg.health_counts()
             self._last_versions = versions
             self._health_rows = (healthy_row, unhealthy_row)  # new lists: appended rows stay
